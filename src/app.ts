@@ -1,0 +1,134 @@
+/**
+ * Composition root as a library: builds store, driver, services, reconciler, HTTP app and the front
+ * listener from a Config. main.ts and the integration tests both start berth through here.
+ */
+import type { AddressInfo } from "node:net";
+import type http from "node:http";
+import type net from "node:net";
+import pino, { type Logger } from "pino";
+import { AgentsService } from "./capabilities/agents/service.js";
+import { AuthService, type IssuedKey } from "./capabilities/auth/service.js";
+import { DeploymentEnv } from "./capabilities/deployments/env.js";
+import { IngressService } from "./capabilities/deployments/ingress.js";
+import type { IngressSettings } from "./capabilities/deployments/model.js";
+import { DeploymentObserver } from "./capabilities/deployments/observe.js";
+import { DeploymentsService } from "./capabilities/deployments/service.js";
+import { TeamsService } from "./capabilities/teams/service.js";
+import { TemplatesService } from "./capabilities/templates/service.js";
+import type { Config } from "./config.js";
+import { Reconciler } from "./engine/reconciler.js";
+import { builtinTemplates, examplesDir } from "./examples.js";
+import { buildHttpApp } from "./http/server.js";
+import { createFront } from "./proxy/front.js";
+import type { RuntimeDriver } from "./runtime/driver.js";
+import { builtinImages, createLocalDriver } from "./runtime/local/index.js";
+import { loadRootKey, SecretBox } from "./security/secrets.js";
+import { openDb } from "./store/db.js";
+import { Store } from "./store/store.js";
+import { type Clock, systemClock } from "./util/clock.js";
+
+export interface Berth {
+  url: string;
+  port: number;
+  store: Store;
+  driver: RuntimeDriver;
+  reconciler: Reconciler;
+  bootstrapKey: IssuedKey | undefined;
+  /** Stops serving and supervising; workloads keep running unless `stopWorkloads`. */
+  close(opts?: { stopWorkloads?: boolean }): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  clock?: Clock;
+  wakeTimeoutMs?: number;
+  sseKeepAliveMs?: number;
+}
+
+export async function startBerth(config: Config, opts: StartOptions = {}): Promise<Berth> {
+  const log = opts.logger ?? pino({ level: config.logLevel, redact: ["req.headers.authorization"] });
+  const clock = opts.clock ?? systemClock;
+  const opened = await openDb(config.databaseUrl);
+  const store = Store.fromOpened(opened);
+  const box = new SecretBox(loadRootKey(config.encryptionKey, config.dataDir));
+  const driver = await createLocalDriver({
+    dataDir: config.dataDir,
+    logger: log.child({ component: "local-runtime" }),
+    clock,
+    backoff: { initialMs: config.backoff.initialMs, maxMs: config.backoff.maxMs, resetAfterMs: 60_000 },
+    stopGraceMs: config.stopGraceMs,
+    probeIntervalMs: config.probeIntervalMs,
+    images: builtinImages(examplesDir),
+  });
+  const env = new DeploymentEnv(store, box);
+  const reconciler = new Reconciler(store, driver, env, clock, log.child({ component: "reconciler" }), config.resyncMs);
+  const templates = new TemplatesService(store, clock);
+  const deployments = new DeploymentsService(store, clock, driver, templates, env, (id) => reconciler.enqueue(id));
+  const auth = new AuthService(store, clock, config.adminToken);
+  for (const t of builtinTemplates) await templates.ensureBuiltin(t);
+
+  const ingress: IngressSettings = {
+    domain: config.domain,
+    scheme: config.ingress.scheme,
+    port: config.ingress.port ?? config.port,
+  };
+  const app = await buildHttpApp(
+    {
+      auth,
+      teams: new TeamsService(store, clock),
+      templates,
+      agents: new AgentsService(store, clock),
+      deployments,
+      observer: new DeploymentObserver(store, driver, clock),
+      ingress,
+      sseKeepAliveMs: opts.sseKeepAliveMs ?? 15_000,
+      ready: async () => {
+        await store.deployments.count({ limit: 1 });
+        return true;
+      },
+    },
+    log,
+  );
+  await app.ready();
+  const front = createFront({
+    ingress: new IngressService(store, driver, ingress),
+    api: app.server as http.Server,
+    log: log.child({ component: "proxy" }),
+    wakeTimeoutMs: opts.wakeTimeoutMs ?? 25_000,
+  });
+  await listen(front, config.port, config.host);
+  const port = (front.address() as AddressInfo).port;
+  if (config.ingress.port === undefined) ingress.port = port;
+  reconciler.start();
+  const bootstrapKey = await auth.bootstrap();
+
+  return {
+    url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`,
+    port,
+    store,
+    driver,
+    reconciler,
+    bootstrapKey,
+    async close({ stopWorkloads = false } = {}) {
+      await new Promise<void>((resolve) => {
+        front.close(() => resolve());
+        (app.server as http.Server).closeAllConnections?.();
+      });
+      await reconciler.stop();
+      if (stopWorkloads) for (const key of driver.keys()) await driver.remove(key);
+      await driver.close();
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+function listen(server: net.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,66 @@
+/** Agents: `agent_<hex>` ids owned by a team, with a name, version and runnable workload spec. */
+import { z } from "zod";
+import { notFound } from "../../domain/errors.js";
+import { workloadSpecSchema } from "../../domain/config-spec.js";
+import { prefixedId } from "../../domain/ids.js";
+import type { AgentRow } from "../../store/schema.js";
+import type { Store } from "../../store/store.js";
+import type { Clock } from "../../util/clock.js";
+import { actingTeam, assertOwned, isAdmin, type Principal, requireScope } from "../auth/principal.js";
+
+export const agentSpecSchema = workloadSpecSchema.transform((w) => ({ ...w, kind: "agent" as const }));
+
+export const AGENT_STATUSES = ["idle", "running", "stopped"] as const;
+
+export const agentView = (a: AgentRow) => ({
+  id: a.id,
+  teamId: a.team_id,
+  name: a.name,
+  version: a.version,
+  status: a.status as (typeof AGENT_STATUSES)[number],
+  spec: JSON.parse(a.spec) as z.infer<typeof agentSpecSchema>,
+  lastHeartbeatAt: a.last_heartbeat_at,
+  createdAt: a.created_at,
+  updatedAt: a.updated_at,
+});
+
+export class AgentsService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(
+    caller: Principal,
+    input: { name: string; version?: number; teamId?: string; spec: z.infer<typeof agentSpecSchema> },
+  ) {
+    requireScope(caller, "agents:write");
+    const teamId = actingTeam(caller, input.teamId);
+    if (!(await this.store.tenancy.getTeam(teamId))) throw notFound("team");
+    const at = this.clock.now().toISOString();
+    const row: AgentRow = {
+      id: prefixedId("agent"),
+      team_id: teamId,
+      name: input.name,
+      version: input.version ?? 1,
+      spec: JSON.stringify(input.spec),
+      status: "idle",
+      last_heartbeat_at: null,
+      created_at: at,
+      updated_at: at,
+    };
+    await this.store.agents.insert(row);
+    return agentView(row);
+  }
+
+  async list(caller: Principal) {
+    requireScope(caller, "deployments:read");
+    const rows = await this.store.agents.list(isAdmin(caller) ? undefined : (caller.teamId ?? ""));
+    return rows.map(agentView);
+  }
+
+  async get(caller: Principal, id: string) {
+    requireScope(caller, "deployments:read");
+    return agentView(assertOwned(caller, await this.store.agents.get(id), "agent"));
+  }
+}

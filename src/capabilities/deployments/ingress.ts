@@ -1,0 +1,54 @@
+/**
+ * Resolves an ingress host to the workload that serves it and that workload's ready endpoints,
+ * balancing round-robin across ready replicas.
+ */
+import type { Endpoint, RuntimeDriver } from "../../runtime/driver.js";
+import { wantsProcesses } from "../../domain/status.js";
+import type { Store } from "../../store/store.js";
+import { ingressesOf, type IngressSettings, toDeployment, workloadKey } from "./model.js";
+
+export type Route =
+  | { kind: "serve"; key: string; deploymentId: string }
+  | { kind: "starting"; key: string; deploymentId: string }
+  | { kind: "unavailable"; reason: string }
+  | { kind: "not-found" };
+
+export class IngressService {
+  private readonly cursor = new Map<string, number>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly driver: RuntimeDriver,
+    private readonly settings: IngressSettings,
+  ) {}
+
+  /** The deployment name an ingress host addresses, or undefined for any other host. */
+  nameOfHost(hostHeader: string | undefined): string | undefined {
+    if (!hostHeader) return undefined;
+    const host = hostHeader.trim().toLowerCase().replace(/:\d+$/, "");
+    const suffix = `.${this.settings.domain}`;
+    if (!host.endsWith(suffix)) return undefined;
+    const label = host.slice(0, -suffix.length);
+    return /^[a-z0-9-]{1,63}$/.test(label) ? label : undefined;
+  }
+
+  async route(name: string): Promise<Route> {
+    const row = await this.store.deployments.getByName(name);
+    if (!row) return { kind: "not-found" };
+    const d = toDeployment(row);
+    const ingress = ingressesOf(d, this.settings)[0];
+    if (!ingress || !d.isCurrent) return { kind: "not-found" };
+    const key = workloadKey(d.id, ingress.id);
+    if (this.driver.endpoints(key).length > 0) return { kind: "serve", key, deploymentId: d.id };
+    if (wantsProcesses(d.status)) return { kind: "starting", key, deploymentId: d.id };
+    return { kind: "unavailable", reason: `deployment ${d.name} is ${d.status}` };
+  }
+
+  pick(key: string): Endpoint | undefined {
+    const eps = this.driver.endpoints(key);
+    if (eps.length === 0) return undefined;
+    const i = (this.cursor.get(key) ?? 0) % eps.length;
+    this.cursor.set(key, i + 1);
+    return eps[i];
+  }
+}

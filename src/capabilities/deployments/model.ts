@@ -1,0 +1,104 @@
+/** The canonical deployment record (camelCase, typed) built from its store row. */
+import type { RunnableConfig } from "../../domain/config-spec.js";
+import type { CanonicalStatus } from "../../domain/status.js";
+import type { DeploymentRow } from "../../store/schema.js";
+
+export type SourceType = "template" | "image" | "agent" | "snapshot";
+export type Visibility = "public" | "internal";
+export type UpdateStrategy = "rolling" | "recreate";
+
+export interface Deployment {
+  id: string;
+  name: string;
+  namespace: string;
+  teamId: string;
+  createdBy: string | null;
+  source: {
+    type: SourceType;
+    templateSlug: string | null;
+    templateRevision: number | null;
+    image: string | null;
+    agentId: string | null;
+  };
+  config: RunnableConfig;
+  configHash: string;
+  manifestRevision: number;
+  visibility: Visibility;
+  replicas: number;
+  autoUpdate: { enabled: boolean; strategy: UpdateStrategy };
+  status: CanonicalStatus;
+  statusReason: string | null;
+  lastError: string | null;
+  restartGeneration: number;
+  isCurrent: boolean;
+  idleTimeoutMs: number | null;
+  createdAt: string;
+  updatedAt: string;
+  endedAt: string | null;
+  archivedAt: string | null;
+}
+
+export function toDeployment(r: DeploymentRow): Deployment {
+  return {
+    id: r.id,
+    name: r.name,
+    namespace: r.namespace,
+    teamId: r.team_id,
+    createdBy: r.created_by,
+    source: {
+      type: r.source_type as SourceType,
+      templateSlug: r.template_slug,
+      templateRevision: r.template_revision,
+      image: r.image,
+      agentId: r.agent_id,
+    },
+    config: JSON.parse(r.config_snapshot) as RunnableConfig,
+    configHash: r.config_hash,
+    manifestRevision: r.manifest_revision,
+    visibility: r.visibility as Visibility,
+    replicas: r.replicas,
+    autoUpdate: { enabled: r.auto_update_enabled === 1, strategy: r.auto_update_strategy as UpdateStrategy },
+    status: r.status as CanonicalStatus,
+    statusReason: r.status_reason,
+    lastError: r.last_error,
+    restartGeneration: r.restart_generation,
+    isCurrent: r.is_current === 1,
+    idleTimeoutMs: r.idle_timeout_ms,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    endedAt: r.ended_at,
+    archivedAt: r.archived_at,
+  };
+}
+
+export const workloadKey = (deploymentId: string, workload: string): string => `${deploymentId}/${workload}`;
+
+export function parseWorkloadKey(key: string): { deploymentId: string; workload: string } | undefined {
+  const i = key.indexOf("/");
+  if (i <= 0) return undefined;
+  return { deploymentId: key.slice(0, i), workload: key.slice(i + 1) };
+}
+
+export interface Ingress {
+  id: string;
+  name: string;
+  host: string;
+  url: string;
+}
+
+export interface IngressSettings {
+  domain: string;
+  scheme: "http" | "https";
+  port: number | undefined;
+}
+
+/** Public deployments get one ingress for their first listening workload. */
+export function ingressesOf(d: Deployment, s: IngressSettings): Ingress[] {
+  if (d.visibility !== "public") return [];
+  const primary = d.config.workloads.find((w) => w.port !== undefined || w.image !== undefined);
+  if (!primary) return [];
+  const host = `${d.name}.${s.domain}`;
+  const defaultPort = s.scheme === "https" ? 443 : 80;
+  const suffix = s.port === undefined || s.port === defaultPort ? "" : `:${s.port}`;
+  return [{ id: primary.name, name: primary.name, host, url: `${s.scheme}://${host}${suffix}` }];
+}

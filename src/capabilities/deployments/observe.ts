@@ -1,0 +1,88 @@
+/** Read side of a deployment: logs, metrics, runtime events, revision history, lifecycle events. */
+import { notFound } from "../../domain/errors.js";
+import type { RuntimeDriver } from "../../runtime/driver.js";
+import type { Store } from "../../store/store.js";
+import type { Clock } from "../../util/clock.js";
+import { type Deployment, workloadKey } from "./model.js";
+
+export class DeploymentObserver {
+  constructor(
+    private readonly store: Store,
+    private readonly driver: RuntimeDriver,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The workload a `service` parameter names, or the first one (agents first). */
+  workloadOf(d: Deployment, service?: string): string {
+    if (service !== undefined) {
+      if (!d.config.workloads.some((w) => w.name === service)) throw notFound(`service ${service}`);
+      return workloadKey(d.id, service);
+    }
+    const first = d.config.workloads.find((w) => w.kind === "agent") ?? d.config.workloads[0];
+    if (!first) throw notFound("service");
+    return workloadKey(d.id, first.name);
+  }
+
+  logs(d: Deployment, q: { service?: string; tail: number }): Promise<string> {
+    return this.driver.readLogs(this.workloadOf(d, q.service), { tail: q.tail });
+  }
+
+  follow(d: Deployment, q: { service?: string; signal: AbortSignal }): AsyncIterable<string> {
+    return this.driver.followLogs(this.workloadOf(d, q.service), { signal: q.signal });
+  }
+
+  async metrics(d: Deployment, service?: string) {
+    const keys = service !== undefined ? [this.workloadOf(d, service)] : d.config.workloads.map((w) => workloadKey(d.id, w.name));
+    let cpu = 0;
+    let mem = 0;
+    let at = this.clock.now();
+    for (const key of keys) {
+      const m = await this.driver.metrics(key);
+      if (!m) continue;
+      cpu += m.cpuMillicores;
+      mem += m.memoryBytes;
+      at = m.at;
+    }
+    const replicas = keys.map((k) => this.driver.status(k));
+    return {
+      cpuMillicores: cpu,
+      memoryBytes: mem,
+      at,
+      readyReplicas: replicas.reduce((n, s) => n + (s?.readyReplicas ?? 0), 0),
+      desiredReplicas: replicas.reduce((n, s) => n + (s?.desiredReplicas ?? 0), 0),
+      restarts: replicas.reduce((n, s) => n + (s?.replicas.reduce((m, r) => m + r.restarts, 0) ?? 0), 0),
+      startedAt: replicas
+        .flatMap((s) => s?.replicas.map((r) => r.startedAt) ?? [])
+        .filter((x): x is string => x !== null)
+        .sort()[0],
+    };
+  }
+
+  runtimeEvents(d: Deployment, limit = 200) {
+    return this.store.history.runtimeEvents(d.id, limit);
+  }
+
+  revisions(d: Deployment) {
+    return this.store.history.revisions(d.id);
+  }
+
+  async lifecycle(d: Deployment, f: { type?: string; status?: string; skip: number; limit: number }) {
+    const [events, total] = await Promise.all([
+      this.store.history.events(d.id, f),
+      this.store.history.countEvents(d.id, { type: f.type, status: f.status }),
+    ]);
+    return { events, total };
+  }
+}
+
+/** `150m` style CPU and `256Mi` style memory, as Kubernetes prints them. */
+export function formatCpu(millicores: number): string {
+  return `${Math.max(0, Math.round(millicores))}m`;
+}
+
+export function formatMemory(bytes: number): string {
+  const mi = bytes / (1024 * 1024);
+  if (mi >= 1024 * 10) return `${Math.round(mi / 1024)}Gi`;
+  if (mi >= 1) return `${Math.round(mi)}Mi`;
+  return `${Math.round(bytes / 1024)}Ki`;
+}

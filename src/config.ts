@@ -1,0 +1,85 @@
+/**
+ * Every setting berth reads, in one zod schema. Parsed once in main (or built from literals in
+ * tests) and passed down typed; nothing else reads process.env.
+ */
+import path from "node:path";
+import { z } from "zod";
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+export const configSchema = z.object({
+  PORT: port.default(8080),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  BERTH_DATA_DIR: z.string().min(1).default("./.berth"),
+  DATABASE_URL: z.string().min(1).optional(),
+  BERTH_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, "must be a host name suffix like example.com")
+    .default("localhost"),
+  BERTH_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  BERTH_ENCRYPTION_KEY: z.string().min(32, "must be at least 32 characters").optional(),
+  BERTH_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  BERTH_RESYNC_MS: z.coerce.number().int().min(100).default(10_000),
+  BERTH_STOP_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  BERTH_BACKOFF_INITIAL_MS: z.coerce.number().int().min(1).default(1_000),
+  BERTH_BACKOFF_MAX_MS: z.coerce.number().int().min(1).default(300_000),
+  BERTH_PROBE_INTERVAL_MS: z.coerce.number().int().min(10).default(5_000),
+  BERTH_INGRESS_SCHEME: z.enum(["http", "https"]).default("http"),
+  /** Port shown in ingress URLs; defaults to PORT (omitted when it is the scheme's default). */
+  BERTH_INGRESS_PORT: port.optional(),
+});
+
+export type EnvConfig = z.infer<typeof configSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string;
+  domain: string;
+  adminToken: string | undefined;
+  encryptionKey: string | undefined;
+  logLevel: EnvConfig["BERTH_LOG_LEVEL"];
+  resyncMs: number;
+  stopGraceMs: number;
+  backoff: { initialMs: number; maxMs: number };
+  probeIntervalMs: number;
+  ingress: { scheme: "http" | "https"; port: number | undefined };
+}
+
+export class ConfigError extends Error {}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const picked = Object.fromEntries(
+    Object.keys(configSchema.shape).map((k) => [k, env[k] === "" ? undefined : env[k]]),
+  );
+  const parsed = configSchema.safeParse(picked);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${lines.join("\n  ")}`);
+  }
+  return fromEnv(parsed.data);
+}
+
+export function fromEnv(e: EnvConfig): Config {
+  const dataDir = path.resolve(e.BERTH_DATA_DIR);
+  const databaseUrl = e.DATABASE_URL ?? `sqlite:${path.join(dataDir, "berth.db")}`;
+  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
+    throw new ConfigError("invalid configuration:\n  DATABASE_URL: must start with sqlite: or postgres://");
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    databaseUrl,
+    domain: e.BERTH_DOMAIN.toLowerCase(),
+    adminToken: e.BERTH_ADMIN_TOKEN,
+    encryptionKey: e.BERTH_ENCRYPTION_KEY,
+    logLevel: e.BERTH_LOG_LEVEL,
+    resyncMs: e.BERTH_RESYNC_MS,
+    stopGraceMs: e.BERTH_STOP_GRACE_MS,
+    backoff: { initialMs: e.BERTH_BACKOFF_INITIAL_MS, maxMs: e.BERTH_BACKOFF_MAX_MS },
+    probeIntervalMs: e.BERTH_PROBE_INTERVAL_MS,
+    ingress: { scheme: e.BERTH_INGRESS_SCHEME, port: e.BERTH_INGRESS_PORT },
+  };
+}

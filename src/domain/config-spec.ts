@@ -1,0 +1,134 @@
+/**
+ * The runnable config of a template revision or deployment: its workloads and the env vars it
+ * declares. One zod schema validates it wherever it enters (template API, redeploy, deploy-image).
+ */
+import { createHash } from "node:crypto";
+import { z } from "zod";
+
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export const WORKLOAD_NAME = /^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/;
+
+const envName = z.string().max(256).regex(ENV_NAME, "must be a valid environment variable name");
+const envValue = z.string().max(32_768);
+
+export const envVarsSchema = z.record(envName, envValue).refine((r) => Object.keys(r).length <= 200, {
+  message: "at most 200 environment variables",
+});
+
+export const healthCheckSchema = z.discriminatedUnion("type", [
+  z.strictObject({
+    type: z.literal("http"),
+    path: z.string().max(1024).regex(/^\//, "must start with /").default("/"),
+    intervalMs: z.number().int().min(100).max(600_000).optional(),
+  }),
+  z.strictObject({ type: z.literal("tcp"), intervalMs: z.number().int().min(100).max(600_000).optional() }),
+  z.strictObject({ type: z.literal("none") }),
+]);
+
+export const resourcesSchema = z.strictObject({
+  cpu: z
+    .string()
+    .regex(/^(\d{1,6}m|\d{1,3}(\.\d{1,3})?)$/, 'must look like "500m" or "1.5"')
+    .optional(),
+  memory: z
+    .string()
+    .regex(/^\d{1,7}(Ki|Mi|Gi)?$/, 'must look like "256Mi"')
+    .optional(),
+});
+
+export const workloadSpecSchema = z
+  .strictObject({
+    name: z.string().regex(WORKLOAD_NAME, "must be a lowercase DNS label of at most 40 characters"),
+    kind: z.enum(["agent", "service"]).default("service"),
+    image: z.string().min(1).max(512).optional(),
+    command: z.string().min(1).max(4096).optional(),
+    args: z.array(z.string().max(4096)).max(256).default([]),
+    env: envVarsSchema.default({}),
+    port: z.number().int().min(1).max(65535).optional(),
+    healthCheck: healthCheckSchema.optional(),
+    resources: resourcesSchema.optional(),
+    volume: z
+      .strictObject({
+        mountPath: z.string().max(1024).regex(/^\//, "must be an absolute path").default("/data"),
+        size: z
+          .string()
+          .regex(/^\d{1,7}(Mi|Gi|Ti)$/, 'must look like "1Gi"')
+          .default("1Gi"),
+      })
+      .optional(),
+    replicas: z.number().int().min(0).max(100).default(1),
+  })
+  .refine((w) => w.image !== undefined || w.command !== undefined, {
+    message: "a workload needs an image or a command",
+  });
+
+export const envVarDeclSchema = z.strictObject({
+  name: envName,
+  default: envValue.optional(),
+  required: z.boolean().default(false),
+  secret: z.boolean().default(false),
+  description: z.string().max(1024).optional(),
+});
+
+export const runnableConfigSchema = z
+  .strictObject({
+    workloads: z.array(workloadSpecSchema).min(1).max(16),
+    envVars: z.array(envVarDeclSchema).max(200).default([]),
+  })
+  .superRefine((c, ctx) => {
+    const seen = new Set<string>();
+    c.workloads.forEach((w, i) => {
+      if (seen.has(w.name)) {
+        ctx.addIssue({ code: "custom", path: ["workloads", i, "name"], message: `duplicate workload ${w.name}` });
+      }
+      seen.add(w.name);
+    });
+    const vars = new Set<string>();
+    c.envVars.forEach((v, i) => {
+      if (vars.has(v.name)) {
+        ctx.addIssue({ code: "custom", path: ["envVars", i, "name"], message: `duplicate env var ${v.name}` });
+      }
+      vars.add(v.name);
+    });
+  });
+
+export type WorkloadSpec = z.infer<typeof workloadSpecSchema>;
+export type EnvVarDecl = z.infer<typeof envVarDeclSchema>;
+export type RunnableConfig = z.infer<typeof runnableConfigSchema>;
+
+/** Stable hash of a config: keys sorted, so equal configs hash equal however they were written. */
+export function configHash(value: unknown): string {
+  return `sha256:${createHash("sha256").update(stableStringify(value)).digest("hex")}`;
+}
+
+export function stableStringify(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+const SECRET_NAME = /(SECRET|TOKEN|PASSWORD|PASSWD|API_?KEY|PRIVATE|CREDENTIAL)/i;
+
+/** Whether an env var's value must be treated as a secret: declared so, or named like one. */
+export function isSecretVar(name: string, decls: readonly EnvVarDecl[]): boolean {
+  const decl = decls.find((d) => d.name === name);
+  if (decl) return decl.secret || SECRET_NAME.test(name);
+  return SECRET_NAME.test(name);
+}
+
+/** Env values for a deployment: declared defaults, then the caller's values; missing required → names. */
+export function resolveDeclaredEnv(
+  decls: readonly EnvVarDecl[],
+  given: Record<string, string>,
+): { env: Record<string, string>; missing: string[] } {
+  const env: Record<string, string> = {};
+  for (const d of decls) if (d.default !== undefined) env[d.name] = d.default;
+  Object.assign(env, given);
+  const missing = decls.filter((d) => d.required && (env[d.name] === undefined || env[d.name] === "")).map((d) => d.name);
+  return { env, missing };
+}

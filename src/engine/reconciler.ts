@@ -1,0 +1,274 @@
+/**
+ * Level-based reconciler. Writes and runtime changes only enqueue a deployment id; reconcile(id)
+ * reads desired state (store) and observed state (driver), takes one step toward convergence and
+ * records every status change as a lifecycle event. One reconcile per deployment at a time (a
+ * request arriving meanwhile re-runs it once afterwards), back-off on errors, periodic resync.
+ */
+import type { Logger } from "pino";
+import type { DeploymentEnv } from "../capabilities/deployments/env.js";
+import { type Deployment, parseWorkloadKey, toDeployment, workloadKey } from "../capabilities/deployments/model.js";
+import { newId } from "../domain/ids.js";
+import { type CanonicalStatus, observedStatus, wantsProcesses } from "../domain/status.js";
+import type { RuntimeDriver, RuntimeEvent } from "../runtime/driver.js";
+import type { DeploymentUpdate, WorkloadRow } from "../store/schema.js";
+import type { Store } from "../store/store.js";
+import type { Clock } from "../util/clock.js";
+import { desiredWorkloads, UnrunnableWorkload } from "./desired.js";
+
+interface Result {
+  requeueAfterMs?: number;
+}
+
+const NOT_READY_REQUEUE_MS = 1_000;
+const ERROR_BACKOFF_MAX_MS = 30_000;
+
+export class Reconciler {
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly dirty = new Set<string>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly failures = new Map<string, number>();
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(
+    private readonly store: Store,
+    private readonly driver: RuntimeDriver,
+    private readonly env: DeploymentEnv,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly resyncMs: number,
+  ) {}
+
+  start(): void {
+    this.unsubscribe.push(
+      this.driver.onChange((key) => {
+        const parsed = parseWorkloadKey(key);
+        if (parsed) this.enqueue(parsed.deploymentId);
+      }),
+      this.driver.onEvent((e) => void this.recordRuntimeEvent(e)),
+    );
+    void this.resync();
+    this.resyncTimer = setInterval(() => void this.resync(), this.resyncMs);
+    this.resyncTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    for (const t of this.timers.values()) clearTimeout(t);
+    for (const u of this.unsubscribe) u();
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  enqueue(id: string): void {
+    if (this.stopped) return;
+    const timer = this.timers.get(id);
+    if (timer) {
+      clearTimeout(timer);
+      this.timers.delete(id);
+    }
+    if (this.running.has(id)) {
+      this.dirty.add(id);
+      return;
+    }
+    const run = this.run(id).finally(() => {
+      this.running.delete(id);
+      if (this.dirty.delete(id)) this.enqueue(id);
+    });
+    this.running.set(id, run);
+  }
+
+  /** Resolves when no reconcile is in flight (tests and shutdown). */
+  async settle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+  }
+
+  private later(id: string, ms: number): void {
+    if (this.stopped || this.timers.has(id)) return;
+    const t = setTimeout(() => {
+      this.timers.delete(id);
+      this.enqueue(id);
+    }, ms);
+    t.unref();
+    this.timers.set(id, t);
+  }
+
+  private async run(id: string): Promise<void> {
+    try {
+      const result = await this.reconcile(id);
+      this.failures.delete(id);
+      if (result.requeueAfterMs !== undefined) this.later(id, result.requeueAfterMs);
+    } catch (err) {
+      const n = (this.failures.get(id) ?? 0) + 1;
+      this.failures.set(id, n);
+      this.log.error({ err, deploymentId: id, attempt: n }, "reconcile failed");
+      this.later(id, Math.min(ERROR_BACKOFF_MAX_MS, 100 * 2 ** n));
+    }
+  }
+
+  private async resync(): Promise<void> {
+    try {
+      const ids = new Set(await this.store.deployments.activeIds());
+      for (const id of ids) this.enqueue(id);
+      for (const key of this.driver.keys()) {
+        const parsed = parseWorkloadKey(key);
+        if (parsed && !ids.has(parsed.deploymentId)) this.enqueue(parsed.deploymentId);
+      }
+    } catch (err) {
+      this.log.error({ err }, "resync failed");
+    }
+  }
+
+  async reconcile(id: string): Promise<Result> {
+    const row = await this.store.deployments.get(id);
+    if (!row || row.status === "destroyed") {
+      await this.removeWorkloads(id, []);
+      return {};
+    }
+    const d = toDeployment(row);
+    const workloads = await this.store.deployments.workloads(id);
+    if (d.status === "deleting") {
+      await this.finalize(d, workloads, row.delete_mode === "retain" ? "retain" : "purge");
+      return {};
+    }
+    if (!wantsProcesses(d.status)) {
+      await this.removeWorkloads(id, []);
+      if (d.status === "pausing") await this.transition(d, "paused", {}, "workloads stopped");
+      return {};
+    }
+    const env = await this.env.read(id);
+    let desired: ReturnType<typeof desiredWorkloads>;
+    try {
+      desired = desiredWorkloads(d, workloads, env, this.driver);
+    } catch (err) {
+      if (!(err instanceof UnrunnableWorkload)) throw err;
+      await this.transition(d, "failed", { last_error: err.message, status_reason: err.message }, err.message);
+      return {};
+    }
+    await this.removeWorkloads(
+      id,
+      desired.filter((w) => w.replicas > 0).map((w) => w.key),
+    );
+    for (const w of desired) if (w.replicas > 0) await this.driver.apply(w);
+    return this.observe(d, desired.map((w) => ({ key: w.key, replicas: w.replicas })));
+  }
+
+  private async observe(d: Deployment, wanted: { key: string; replicas: number }[]): Promise<Result> {
+    let desired = 0;
+    let ready = 0;
+    let running = 0;
+    let failure: string | undefined;
+    let waiting: string | undefined;
+    for (const w of wanted) {
+      desired += w.replicas;
+      const st = this.driver.status(w.key);
+      if (!st) continue;
+      ready += Math.min(st.readyReplicas, w.replicas);
+      for (const r of st.replicas) {
+        if (r.pid !== null && r.phase !== "stopping") running++;
+        if (r.phase === "failed") failure = `replica ${r.index} of ${w.key.split("/")[1]} failed to start`;
+        if (r.phase === "backoff" && r.lastExit) {
+          waiting = `back-off restarting: exited with ${r.lastExit.code ?? r.lastExit.signal} (${r.restarts} restarts)`;
+        }
+      }
+    }
+    if (failure && ready === 0) {
+      await this.transition(d, "failed", { last_error: failure, status_reason: failure }, failure);
+      return {};
+    }
+    let next: CanonicalStatus = observedStatus(d.status, { desired, ready, running });
+    if (d.status === "pending" && next === "pending") next = "deploying";
+    const reason = next === "ready" ? null : (waiting ?? null);
+    if (next !== d.status) {
+      await this.transition(d, next, { status_reason: reason, last_error: waiting ?? null }, reason ?? `now ${next}`);
+    } else if (reason !== d.statusReason) {
+      await this.store.deployments.updateIfStatus(d.id, d.status, { status_reason: reason, last_error: waiting ?? d.lastError });
+    }
+    return next === "ready" ? {} : { requeueAfterMs: NOT_READY_REQUEUE_MS };
+  }
+
+  private async transition(d: Deployment, to: CanonicalStatus, extra: DeploymentUpdate, message: string) {
+    const at = this.clock.now().toISOString();
+    await this.store.transaction(async (tx) => {
+      const ok = await tx.deployments.updateIfStatus(d.id, d.status, { ...extra, status: to, updated_at: at });
+      if (!ok) return;
+      await tx.history.addEvent({
+        id: newId(),
+        deployment_id: d.id,
+        type: "status_changed",
+        from_status: d.status,
+        to_status: to,
+        message,
+        actor: "system:reconciler",
+        created_at: at,
+      });
+    });
+  }
+
+  /** Stops every workload of the deployment the driver runs except those in `keep`. */
+  private async removeWorkloads(deploymentId: string, keep: string[]): Promise<void> {
+    const prefix = `${deploymentId}/`;
+    for (const key of this.driver.keys()) {
+      if (key.startsWith(prefix) && !keep.includes(key)) await this.driver.remove(key);
+    }
+  }
+
+  /** Finalizers in order: workloads, volumes (when the namespace empties), secrets, then the record. */
+  private async finalize(d: Deployment, workloads: WorkloadRow[], mode: "purge" | "retain"): Promise<void> {
+    await this.removeWorkloads(d.id, []);
+    const others = (await this.store.deployments.list({})).filter(
+      (x) => x.namespace === d.namespace && x.id !== d.id && x.status !== "destroyed",
+    );
+    if (others.length === 0) {
+      for (const w of workloads) await this.driver.deleteVolume(d.namespace, w.name);
+    }
+    const at = this.clock.now().toISOString();
+    await this.store.transaction(async (tx) => {
+      await tx.deployments.deleteEnv(d.id);
+      if (mode === "purge") {
+        await tx.history.purgeDeployment(d.id);
+        await tx.deployments.delete(d.id);
+      } else {
+        await tx.deployments.update(d.id, { status: "destroyed", is_current: 0, updated_at: at });
+        await tx.history.addEvent({
+          id: newId(),
+          deployment_id: d.id,
+          type: "status_changed",
+          from_status: "deleting",
+          to_status: "destroyed",
+          message: "workloads stopped and secrets removed",
+          actor: "system:reconciler",
+          created_at: at,
+        });
+      }
+      if (others.length === 0) await tx.deployments.deleteNamespace(d.namespace);
+      else await tx.deployments.setCurrent(d.namespace, null);
+    });
+    this.log.info({ deploymentId: d.id, name: d.name, mode }, "deployment deleted");
+  }
+
+  private async recordRuntimeEvent(e: RuntimeEvent): Promise<void> {
+    const parsed = parseWorkloadKey(e.key);
+    if (!parsed) return;
+    const at = e.at.toISOString();
+    try {
+      await this.store.history.addRuntimeEvent({
+        id: newId(),
+        deployment_id: parsed.deploymentId,
+        workload: parsed.workload,
+        type: e.type,
+        reason: e.reason,
+        message: e.message,
+        object: e.object,
+        count: 1,
+        first_seen: at,
+        last_seen: at,
+      });
+    } catch (err) {
+      this.log.warn({ err, key: e.key }, "could not record runtime event");
+    }
+  }
+}
+
+export { workloadKey };

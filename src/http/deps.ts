@@ -1,0 +1,28 @@
+/** What the HTTP surfaces may use: services only, never the store or the driver directly. */
+import type { AgentsService } from "../capabilities/agents/service.js";
+import type { Principal } from "../capabilities/auth/principal.js";
+import type { AuthService } from "../capabilities/auth/service.js";
+import type { IngressSettings } from "../capabilities/deployments/model.js";
+import type { DeploymentObserver } from "../capabilities/deployments/observe.js";
+import type { DeploymentsService } from "../capabilities/deployments/service.js";
+import type { TeamsService } from "../capabilities/teams/service.js";
+import type { TemplatesService } from "../capabilities/templates/service.js";
+
+export interface SurfaceDeps {
+  auth: AuthService;
+  teams: TeamsService;
+  templates: TemplatesService;
+  agents: AgentsService;
+  deployments: DeploymentsService;
+  observer: DeploymentObserver;
+  ingress: IngressSettings;
+  /** Interval of SSE keep-alive comments. */
+  sseKeepAliveMs: number;
+  ready(): Promise<boolean>;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    principal: Principal;
+  }
+}

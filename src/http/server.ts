@@ -1,0 +1,71 @@
+/**
+ * Builds the Fastify application: compilers, OpenAPI document (/openapi.json, /docs), health
+ * probes, and each surface registered in its own encapsulated context with its own auth hook,
+ * error renderer and not-found handler.
+ */
+import formbody from "@fastify/formbody";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
+import { jsonSchemaTransform, validatorCompiler } from "fastify-type-provider-zod";
+import type { Logger } from "pino";
+import { BerthError } from "../domain/errors.js";
+import { renderApiError } from "../surfaces/api-errors.js";
+import { platformRoutes } from "../surfaces/platform/routes.js";
+import { templatePlatformRoutes } from "../surfaces/template-platform/routes.js";
+import type { SurfaceDeps } from "./deps.js";
+
+export const BODY_LIMIT = 1024 * 1024;
+
+export async function buildHttpApp(deps: SurfaceDeps, logger: Logger): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT,
+    disableRequestLogging: !logger.isLevelEnabled("debug"),
+    routerOptions: { maxParamLength: 200 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  // Response schemas document the API; serialising with plain JSON keeps the hot path fast.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.decorateRequest("principal", null as never);
+
+  await app.register(formbody, { bodyLimit: BODY_LIMIT });
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.0.3",
+      info: { title: "berth", description: "Self-hosted deployment runtime for AI agents and apps", version: "0.1.0" },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  app.get("/healthz", { schema: { tags: ["health"], summary: "Liveness" } }, async () => ({ status: "ok" }));
+  app.get("/readyz", { schema: { tags: ["health"], summary: "Readiness" } }, async (_req, reply) => {
+    const ok = await deps.ready().catch(() => false);
+    return reply.code(ok ? 200 : 503).send({ status: ok ? "ready" : "not ready" });
+  });
+
+  await app.register(
+    async (api) => {
+      api.addHook("onRequest", async (req) => {
+        req.principal = await deps.auth.authenticate(req.headers.authorization);
+      });
+      api.setErrorHandler((err: FastifyError | BerthError, req, reply) => renderApiError(err, req, reply));
+      api.setNotFoundHandler((req, reply) =>
+        reply.code(404).send({ error: `no route ${req.method} ${req.url.split("?")[0]}`, code: "NOT_FOUND" }),
+      );
+      platformRoutes(api, deps);
+      templatePlatformRoutes(api, deps);
+    },
+    { prefix: "/api" },
+  );
+
+  app.setErrorHandler((err: FastifyError | BerthError, req, reply) => renderApiError(err, req, reply));
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ error: `no route ${req.method} ${req.url.split("?")[0]}`, code: "NOT_FOUND" }),
+  );
+  return app;
+}

@@ -1,0 +1,125 @@
+/**
+ * The runtime driver boundary. The control plane never starts a process or calls a cluster API
+ * except through a RuntimeDriver. Drivers are level-based: `apply` states the desired replicas of one
+ * workload and the driver converges on it; observed state is read back with `status`.
+ *
+ * Invariants every driver keeps (checked by the shared contract suite in driver.contract.ts):
+ * - apply() is idempotent: the same desired workload twice changes nothing.
+ * - a change of `specHash` replaces every replica (rolling: new replica ready before the old stops;
+ *   recreate: old stopped first).
+ * - remove() resolves only when no replica of the workload runs any more; the volume is kept.
+ * - close() stops supervising without stopping workloads; a new driver on the same state adopts them.
+ */
+
+export type HealthCheck =
+  | { type: "http"; path: string; intervalMs?: number }
+  | { type: "tcp"; intervalMs?: number }
+  | { type: "none" };
+
+/** A workload spec with every value resolved (env already decrypted and merged). */
+export interface ResolvedWorkloadSpec {
+  /** Executable, started without a shell. */
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  /** True when the workload listens on the port the runtime assigns (env PORT). */
+  listens: boolean;
+  healthCheck: HealthCheck;
+  resources?: { cpu?: string; memory?: string };
+  /** Container image (kubernetes runtime); informational on the local runtime. */
+  image?: string;
+}
+
+export interface DesiredWorkload {
+  /** Stable identity of the workload: `<deploymentId>/<workloadName>`. */
+  key: string;
+  namespace: string;
+  /** Workload (sandbox) name, unique inside its deployment. */
+  name: string;
+  spec: ResolvedWorkloadSpec;
+  replicas: number;
+  /** Hash of everything that requires new processes when it changes (spec + restart generation). */
+  specHash: string;
+  strategy: "rolling" | "recreate";
+}
+
+export type ReplicaPhase = "starting" | "ready" | "unready" | "backoff" | "stopping" | "failed";
+
+export interface ReplicaStatus {
+  index: number;
+  pid: number | null;
+  port: number | null;
+  phase: ReplicaPhase;
+  restarts: number;
+  startedAt: string | null;
+  specHash: string;
+  lastExit: { code: number | null; signal: string | null; at: string } | null;
+}
+
+export interface WorkloadStatus {
+  key: string;
+  desiredReplicas: number;
+  readyReplicas: number;
+  specHash: string;
+  replicas: ReplicaStatus[];
+}
+
+export interface RuntimeEvent {
+  key: string;
+  type: "Normal" | "Warning";
+  /** Kubernetes-style reason: Scheduled, Started, Ready, Unhealthy, BackOff, Killing, Failed, Adopted… */
+  reason: string;
+  message: string;
+  /** The object the event is about, e.g. `pod/abc123xyz7-web-0`. */
+  object: string;
+  at: Date;
+}
+
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+export interface WorkloadMetrics {
+  cpuMillicores: number;
+  memoryBytes: number;
+  at: Date;
+}
+
+export interface LogQuery {
+  tail: number;
+  /** Replica index; all replicas when omitted. */
+  replica?: number;
+}
+
+export interface ImageCommand {
+  command: string;
+  args: string[];
+  /** Port the image listens on when none is given. */
+  defaultPort?: number;
+  healthCheck?: HealthCheck;
+}
+
+export interface RuntimeDriver {
+  readonly name: "local" | "kubernetes";
+  apply(workload: DesiredWorkload): Promise<void>;
+  remove(key: string): Promise<void>;
+  status(key: string): WorkloadStatus | undefined;
+  /** Keys of every workload the driver knows (running or adopted). */
+  keys(): string[];
+  /** Ready replicas' addresses, for the proxy. */
+  endpoints(key: string): Endpoint[];
+  readLogs(key: string, query: LogQuery): Promise<string>;
+  /** Log lines as they are written, starting after the current end; ends when `signal` aborts. */
+  followLogs(key: string, query: { replica?: number; signal: AbortSignal }): AsyncIterable<string>;
+  metrics(key: string): Promise<WorkloadMetrics | undefined>;
+  volumePath(namespace: string, workload: string): string;
+  deleteVolume(namespace: string, workload: string): Promise<void>;
+  /** How this runtime runs an image, or undefined when it cannot. */
+  resolveImage(image: string): ImageCommand | undefined;
+  onEvent(listener: (event: RuntimeEvent) => void): () => void;
+  /** Called with a workload key whenever its observed state changes (phase, readiness, exit). */
+  onChange(listener: (key: string) => void): () => void;
+  /** Stop supervising; workloads keep running for a later driver to adopt. */
+  close(): Promise<void>;
+}

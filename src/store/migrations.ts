@@ -1,0 +1,211 @@
+/**
+ * Versioned migrations, applied in order at start by Kysely's Migrator (which records them in its
+ * own table and takes a lock, so two control planes starting together migrate once).
+ * Only portable column types are used so SQLite and PostgreSQL share one definition.
+ */
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
+
+// biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists
+type AnyDb = Kysely<any>;
+
+const initial: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable("teams")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("tier", "text", (c) => c.notNull())
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .addColumn("updated_at", "text", (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable("users")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("email", "text", (c) => c.notNull().unique())
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable("team_members")
+      .addColumn("team_id", "text", (c) => c.notNull().references("teams.id").onDelete("cascade"))
+      .addColumn("user_id", "text", (c) => c.notNull().references("users.id").onDelete("cascade"))
+      .addColumn("role", "text", (c) => c.notNull())
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .addPrimaryKeyConstraint("team_members_pk", ["team_id", "user_id"])
+      .execute();
+    await db.schema
+      .createTable("api_keys")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("team_id", "text", (c) => c.references("teams.id").onDelete("cascade"))
+      .addColumn("user_id", "text", (c) => c.references("users.id").onDelete("cascade"))
+      .addColumn("scopes", "text", (c) => c.notNull())
+      .addColumn("hash", "text", (c) => c.notNull().unique())
+      .addColumn("prefix", "text", (c) => c.notNull())
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .addColumn("last_used_at", "text")
+      .addColumn("revoked_at", "text")
+      .execute();
+    await db.schema
+      .createTable("templates")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("slug", "text", (c) => c.notNull().unique())
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("description", "text", (c) => c.notNull())
+      .addColumn("owner_team_id", "text", (c) => c.references("teams.id").onDelete("set null"))
+      .addColumn("kind", "text", (c) => c.notNull())
+      .addColumn("status", "text", (c) => c.notNull())
+      .addColumn("latest_revision", "integer", (c) => c.notNull())
+      .addColumn("forked_from", "text")
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .addColumn("updated_at", "text", (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable("template_revisions")
+      .addColumn("template_id", "text", (c) => c.notNull().references("templates.id").onDelete("cascade"))
+      .addColumn("revision", "integer", (c) => c.notNull())
+      .addColumn("config", "text", (c) => c.notNull())
+      .addColumn("config_hash", "text", (c) => c.notNull())
+      .addColumn("created_by", "text")
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .addPrimaryKeyConstraint("template_revisions_pk", ["template_id", "revision"])
+      .execute();
+    await db.schema
+      .createTable("agents")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("team_id", "text", (c) => c.notNull().references("teams.id").onDelete("cascade"))
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("version", "integer", (c) => c.notNull())
+      .addColumn("spec", "text", (c) => c.notNull())
+      .addColumn("status", "text", (c) => c.notNull())
+      .addColumn("last_heartbeat_at", "text")
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .addColumn("updated_at", "text", (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable("namespaces")
+      .addColumn("name", "text", (c) => c.primaryKey())
+      .addColumn("team_id", "text", (c) => c.notNull())
+      .addColumn("current_deployment_id", "text")
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable("deployments")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("name", "text", (c) => c.notNull().unique())
+      .addColumn("namespace", "text", (c) => c.notNull())
+      .addColumn("team_id", "text", (c) => c.notNull())
+      .addColumn("created_by", "text")
+      .addColumn("source_type", "text", (c) => c.notNull())
+      .addColumn("template_slug", "text")
+      .addColumn("template_revision", "integer")
+      .addColumn("image", "text")
+      .addColumn("agent_id", "text")
+      .addColumn("config_snapshot", "text", (c) => c.notNull())
+      .addColumn("config_hash", "text", (c) => c.notNull())
+      .addColumn("manifest_revision", "integer", (c) => c.notNull())
+      .addColumn("visibility", "text", (c) => c.notNull())
+      .addColumn("replicas", "integer", (c) => c.notNull())
+      .addColumn("auto_update_enabled", "integer", (c) => c.notNull())
+      .addColumn("auto_update_strategy", "text", (c) => c.notNull())
+      .addColumn("status", "text", (c) => c.notNull())
+      .addColumn("status_reason", "text")
+      .addColumn("last_error", "text")
+      .addColumn("restart_generation", "integer", (c) => c.notNull())
+      .addColumn("is_current", "integer", (c) => c.notNull())
+      .addColumn("idle_timeout_ms", "integer")
+      .addColumn("delete_mode", "text")
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .addColumn("updated_at", "text", (c) => c.notNull())
+      .addColumn("ended_at", "text")
+      .addColumn("archived_at", "text")
+      .execute();
+    await db.schema.createIndex("deployments_team").on("deployments").columns(["team_id", "id"]).execute();
+    await db.schema.createIndex("deployments_agent").on("deployments").columns(["agent_id"]).execute();
+    await db.schema.createIndex("deployments_template").on("deployments").columns(["template_slug"]).execute();
+    await db.schema
+      .createTable("deployment_env")
+      .addColumn("deployment_id", "text", (c) => c.primaryKey())
+      .addColumn("ciphertext", "text", (c) => c.notNull())
+      .addColumn("updated_at", "text", (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable("workloads")
+      .addColumn("deployment_id", "text", (c) => c.notNull())
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("kind", "text", (c) => c.notNull())
+      .addColumn("position", "integer", (c) => c.notNull())
+      .addColumn("desired_replicas", "integer", (c) => c.notNull())
+      .addColumn("pvc_name", "text", (c) => c.notNull())
+      .addColumn("updated_at", "text", (c) => c.notNull())
+      .addPrimaryKeyConstraint("workloads_pk", ["deployment_id", "name"])
+      .execute();
+    await db.schema
+      .createTable("deployment_events")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("deployment_id", "text", (c) => c.notNull())
+      .addColumn("type", "text", (c) => c.notNull())
+      .addColumn("from_status", "text")
+      .addColumn("to_status", "text")
+      .addColumn("message", "text", (c) => c.notNull())
+      .addColumn("actor", "text")
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("deployment_events_dep").on("deployment_events").columns(["deployment_id", "id"]).execute();
+    await db.schema
+      .createTable("runtime_events")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("deployment_id", "text", (c) => c.notNull())
+      .addColumn("workload", "text", (c) => c.notNull())
+      .addColumn("type", "text", (c) => c.notNull())
+      .addColumn("reason", "text", (c) => c.notNull())
+      .addColumn("message", "text", (c) => c.notNull())
+      .addColumn("object", "text", (c) => c.notNull())
+      .addColumn("count", "integer", (c) => c.notNull())
+      .addColumn("first_seen", "text", (c) => c.notNull())
+      .addColumn("last_seen", "text", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("runtime_events_dep").on("runtime_events").columns(["deployment_id", "last_seen"]).execute();
+    await db.schema
+      .createTable("deployment_revisions")
+      .addColumn("deployment_id", "text", (c) => c.notNull())
+      .addColumn("revision", "integer", (c) => c.notNull())
+      .addColumn("reason", "text", (c) => c.notNull())
+      .addColumn("message", "text", (c) => c.notNull())
+      .addColumn("config_hash", "text", (c) => c.notNull())
+      .addColumn("config_snapshot", "text", (c) => c.notNull())
+      .addColumn("actor", "text")
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .addPrimaryKeyConstraint("deployment_revisions_pk", ["deployment_id", "revision"])
+      .execute();
+    await db.schema
+      .createTable("billing_events")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("team_id", "text", (c) => c.notNull())
+      .addColumn("type", "text", (c) => c.notNull())
+      .addColumn("deployment_id", "text")
+      .addColumn("data", "text", (c) => c.notNull())
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .execute();
+    await sql`select 1`.execute(db);
+  },
+};
+
+export const migrations: Record<string, Migration> = {
+  "0001_initial": initial,
+};
+
+class StaticProvider implements MigrationProvider {
+  async getMigrations() {
+    return migrations;
+  }
+}
+
+export async function migrateToLatest(db: AnyDb): Promise<void> {
+  const migrator = new Migrator({ db, provider: new StaticProvider() });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === "Error");
+  if (error || failed) {
+    throw new Error(`migration ${failed?.migrationName ?? ""} failed: ${String(error)}`);
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * Deployments with their namespaces, workloads and encrypted env. A namespace has at most one
+ * current deployment; `is_current` on the deployment mirrors `namespaces.current_deployment_id`.
+ */
+import type SqliteDatabase from "better-sqlite3";
+import type { Kysely } from "kysely";
+import type {
+  Database,
+  DeploymentRow,
+  DeploymentUpdate,
+  NewDeployment,
+  WorkloadRow,
+} from "../schema.js";
+
+export interface DeploymentFilter {
+  teamId?: string;
+  agentId?: string;
+  statuses?: string[];
+  currentOnly?: boolean;
+  excludeStatuses?: string[];
+  skip?: number;
+  limit?: number;
+}
+
+export class DeploymentsRepo {
+  private byNameStmt: SqliteDatabase.Statement | undefined;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    sqlite?: SqliteDatabase.Database,
+  ) {
+    this.byNameStmt = sqlite?.prepare("select * from deployments where name = ?");
+  }
+
+  insert(row: NewDeployment): Promise<unknown> {
+    return this.db.insertInto("deployments").values(row).execute();
+  }
+
+  get(id: string): Promise<DeploymentRow | undefined> {
+    return this.db.selectFrom("deployments").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  async getByName(name: string): Promise<DeploymentRow | undefined> {
+    if (this.byNameStmt) return this.byNameStmt.get(name) as DeploymentRow | undefined;
+    return this.db.selectFrom("deployments").selectAll().where("name", "=", name).executeTakeFirst();
+  }
+
+  private filtered(f: DeploymentFilter) {
+    let q = this.db.selectFrom("deployments");
+    if (f.teamId !== undefined) q = q.where("team_id", "=", f.teamId);
+    if (f.agentId !== undefined) q = q.where("agent_id", "=", f.agentId);
+    if (f.statuses && f.statuses.length > 0) q = q.where("status", "in", f.statuses);
+    if (f.excludeStatuses && f.excludeStatuses.length > 0) q = q.where("status", "not in", f.excludeStatuses);
+    if (f.currentOnly) q = q.where("is_current", "=", 1);
+    return q;
+  }
+
+  list(f: DeploymentFilter): Promise<DeploymentRow[]> {
+    let q = this.filtered(f).selectAll().orderBy("id", "desc");
+    if (f.limit !== undefined) q = q.limit(f.limit);
+    if (f.skip) q = q.offset(f.skip).limit(f.limit ?? 1_000_000);
+    return q.execute();
+  }
+
+  async count(f: DeploymentFilter): Promise<number> {
+    const r = await this.filtered(f)
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  /** Ids of deployments the reconciler must look at: everything not yet destroyed. */
+  async activeIds(): Promise<string[]> {
+    const rows = await this.db.selectFrom("deployments").select("id").where("status", "!=", "destroyed").execute();
+    return rows.map((r) => r.id);
+  }
+
+  async update(id: string, set: DeploymentUpdate): Promise<void> {
+    await this.db.updateTable("deployments").set(set).where("id", "=", id).execute();
+  }
+
+  /** Compare-and-set on status, so a reconciler never overwrites a status an API call just wrote. */
+  async updateIfStatus(id: string, expected: string, set: DeploymentUpdate): Promise<boolean> {
+    const r = await this.db
+      .updateTable("deployments")
+      .set(set)
+      .where("id", "=", id)
+      .where("status", "=", expected)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db.deleteFrom("workloads").where("deployment_id", "=", id).execute();
+    await this.db.deleteFrom("deployments").where("id", "=", id).execute();
+  }
+
+  async ensureNamespace(name: string, teamId: string, at: string): Promise<void> {
+    await this.db
+      .insertInto("namespaces")
+      .values({ name, team_id: teamId, current_deployment_id: null, created_at: at })
+      .onConflict((oc) => oc.column("name").doNothing())
+      .execute();
+  }
+
+  async setCurrent(namespace: string, deploymentId: string | null): Promise<void> {
+    await this.db
+      .updateTable("namespaces")
+      .set({ current_deployment_id: deploymentId })
+      .where("name", "=", namespace)
+      .execute();
+  }
+
+  async deleteNamespace(name: string): Promise<void> {
+    await this.db.deleteFrom("namespaces").where("name", "=", name).execute();
+  }
+
+  async getEnvCiphertext(deploymentId: string): Promise<string | undefined> {
+    const r = await this.db
+      .selectFrom("deployment_env")
+      .select("ciphertext")
+      .where("deployment_id", "=", deploymentId)
+      .executeTakeFirst();
+    return r?.ciphertext;
+  }
+
+  async putEnvCiphertext(deploymentId: string, ciphertext: string, at: string): Promise<void> {
+    await this.db
+      .insertInto("deployment_env")
+      .values({ deployment_id: deploymentId, ciphertext, updated_at: at })
+      .onConflict((oc) => oc.column("deployment_id").doUpdateSet({ ciphertext, updated_at: at }))
+      .execute();
+  }
+
+  async deleteEnv(deploymentId: string): Promise<void> {
+    await this.db.deleteFrom("deployment_env").where("deployment_id", "=", deploymentId).execute();
+  }
+
+  async putWorkloads(rows: WorkloadRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db.deleteFrom("workloads").where("deployment_id", "=", rows[0]!.deployment_id).execute();
+    await this.db.insertInto("workloads").values(rows).execute();
+  }
+
+  workloads(deploymentId: string): Promise<WorkloadRow[]> {
+    return this.db
+      .selectFrom("workloads")
+      .selectAll()
+      .where("deployment_id", "=", deploymentId)
+      .orderBy("position")
+      .execute();
+  }
+
+  async setWorkloadReplicas(deploymentId: string, name: string | undefined, replicas: number, at: string) {
+    let q = this.db
+      .updateTable("workloads")
+      .set({ desired_replicas: replicas, updated_at: at })
+      .where("deployment_id", "=", deploymentId);
+    if (name !== undefined) q = q.where("name", "=", name);
+    await q.execute();
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * Table types for Kysely. Portable across SQLite and PostgreSQL: ids are text (UUIDv7, so ordering
+ * by id is ordering by creation), timestamps are ISO-8601 text, booleans are 0/1 integers, JSON is text.
+ */
+import type { Insertable, Selectable, Updateable } from "kysely";
+
+export interface TeamTable {
+  id: string;
+  name: string;
+  tier: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UserTable {
+  id: string;
+  email: string;
+  name: string;
+  created_at: string;
+}
+
+export interface TeamMemberTable {
+  team_id: string;
+  user_id: string;
+  role: string;
+  created_at: string;
+}
+
+export interface ApiKeyTable {
+  id: string;
+  name: string;
+  team_id: string | null;
+  user_id: string | null;
+  scopes: string;
+  hash: string;
+  prefix: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface TemplateTable {
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+  owner_team_id: string | null;
+  kind: string;
+  status: string;
+  latest_revision: number;
+  forked_from: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TemplateRevisionTable {
+  template_id: string;
+  revision: number;
+  config: string;
+  config_hash: string;
+  created_by: string | null;
+  created_at: string;
+}
+
+export interface AgentTable {
+  id: string;
+  team_id: string;
+  name: string;
+  version: number;
+  spec: string;
+  status: string;
+  last_heartbeat_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NamespaceTable {
+  name: string;
+  team_id: string;
+  current_deployment_id: string | null;
+  created_at: string;
+}
+
+export interface DeploymentTable {
+  id: string;
+  name: string;
+  namespace: string;
+  team_id: string;
+  created_by: string | null;
+  source_type: string;
+  template_slug: string | null;
+  template_revision: number | null;
+  image: string | null;
+  agent_id: string | null;
+  config_snapshot: string;
+  config_hash: string;
+  manifest_revision: number;
+  visibility: string;
+  replicas: number;
+  auto_update_enabled: number;
+  auto_update_strategy: string;
+  status: string;
+  status_reason: string | null;
+  last_error: string | null;
+  restart_generation: number;
+  is_current: number;
+  idle_timeout_ms: number | null;
+  /** Set when deletion is requested: `purge` removes the record, `retain` keeps it as destroyed. */
+  delete_mode: string | null;
+  created_at: string;
+  updated_at: string;
+  ended_at: string | null;
+  archived_at: string | null;
+}
+
+export interface DeploymentEnvTable {
+  deployment_id: string;
+  ciphertext: string;
+  updated_at: string;
+}
+
+export interface WorkloadTable {
+  deployment_id: string;
+  name: string;
+  kind: string;
+  position: number;
+  desired_replicas: number;
+  pvc_name: string;
+  updated_at: string;
+}
+
+export interface DeploymentEventTable {
+  id: string;
+  deployment_id: string;
+  type: string;
+  from_status: string | null;
+  to_status: string | null;
+  message: string;
+  actor: string | null;
+  created_at: string;
+}
+
+export interface RuntimeEventTable {
+  id: string;
+  deployment_id: string;
+  workload: string;
+  type: string;
+  reason: string;
+  message: string;
+  object: string;
+  count: number;
+  first_seen: string;
+  last_seen: string;
+}
+
+export interface DeploymentRevisionTable {
+  deployment_id: string;
+  revision: number;
+  reason: string;
+  message: string;
+  config_hash: string;
+  config_snapshot: string;
+  actor: string | null;
+  created_at: string;
+}
+
+export interface BillingEventTable {
+  id: string;
+  team_id: string;
+  type: string;
+  deployment_id: string | null;
+  data: string;
+  created_at: string;
+}
+
+export interface Database {
+  teams: TeamTable;
+  users: UserTable;
+  team_members: TeamMemberTable;
+  api_keys: ApiKeyTable;
+  templates: TemplateTable;
+  template_revisions: TemplateRevisionTable;
+  agents: AgentTable;
+  namespaces: NamespaceTable;
+  deployments: DeploymentTable;
+  deployment_env: DeploymentEnvTable;
+  workloads: WorkloadTable;
+  deployment_events: DeploymentEventTable;
+  runtime_events: RuntimeEventTable;
+  deployment_revisions: DeploymentRevisionTable;
+  billing_events: BillingEventTable;
+}
+
+export type TeamRow = Selectable<TeamTable>;
+export type UserRow = Selectable<UserTable>;
+export type ApiKeyRow = Selectable<ApiKeyTable>;
+export type TemplateRow = Selectable<TemplateTable>;
+export type TemplateRevisionRow = Selectable<TemplateRevisionTable>;
+export type AgentRow = Selectable<AgentTable>;
+export type DeploymentRow = Selectable<DeploymentTable>;
+export type NewDeployment = Insertable<DeploymentTable>;
+export type DeploymentUpdate = Updateable<DeploymentTable>;
+export type WorkloadRow = Selectable<WorkloadTable>;
+export type DeploymentEventRow = Selectable<DeploymentEventTable>;
+export type RuntimeEventRow = Selectable<RuntimeEventTable>;
+export type DeploymentRevisionRow = Selectable<DeploymentRevisionTable>;

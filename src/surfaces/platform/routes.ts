@@ -1,0 +1,170 @@
+/**
+ * berth's own platform API under /api: teams, users, API keys, templates with revisions, agents.
+ * Same envelope as the template platform surface (`{error, code}`).
+ */
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { agentSpecSchema } from "../../capabilities/agents/service.js";
+import { SCOPES } from "../../capabilities/auth/principal.js";
+import { TIERS } from "../../capabilities/teams/service.js";
+import { TEMPLATE_STATUSES } from "../../capabilities/templates/service.js";
+import { runnableConfigSchema } from "../../domain/config-spec.js";
+import type { SurfaceDeps } from "../../http/deps.js";
+
+const tags = ["platform"];
+const id = z.string().min(1).max(100);
+const slug = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/, "must be lowercase letters, digits and dashes");
+const label = z.string().trim().min(1).max(200);
+
+export function platformRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { auth, teams, templates, agents } = deps;
+
+  r.get("/me", { schema: { tags, summary: "The calling key" } }, async (req) => {
+    const p = req.principal;
+    return {
+      keyId: p.keyId,
+      teamId: p.teamId,
+      userId: p.userId,
+      scopes: [...p.scopes],
+      team: p.teamId ? await teams.get(p, p.teamId) : null,
+    };
+  });
+
+  r.post(
+    "/teams",
+    { schema: { tags, summary: "Create a team (admin)", body: z.strictObject({ name: label, tier: z.enum(TIERS).default("free") }) } },
+    async (req, reply) => reply.code(201).send(await teams.create(req.principal, req.body)),
+  );
+  r.get("/teams", { schema: { tags, summary: "List teams" } }, async (req) => ({ teams: await teams.list(req.principal) }));
+  r.get("/teams/:teamId", { schema: { tags, summary: "Get a team", params: z.strictObject({ teamId: id }) } }, async (req) =>
+    teams.get(req.principal, req.params.teamId),
+  );
+  r.patch(
+    "/teams/:teamId",
+    {
+      schema: { tags, summary: "Change a team's tier (admin)", params: z.strictObject({ teamId: id }), body: z.strictObject({ tier: z.enum(TIERS) }) },
+    },
+    async (req) => teams.setTier(req.principal, req.params.teamId, req.body.tier),
+  );
+
+  r.post(
+    "/users",
+    {
+      schema: {
+        tags,
+        summary: "Create a user (admin)",
+        body: z.strictObject({
+          email: z.email().max(320),
+          name: label,
+          teamId: id.optional(),
+          role: z.enum(["owner", "member"]).default("member"),
+        }),
+      },
+    },
+    async (req, reply) => reply.code(201).send(await teams.createUser(req.principal, req.body)),
+  );
+  r.get("/users", { schema: { tags, summary: "List users" } }, async (req) => ({ users: await teams.listUsers(req.principal) }));
+
+  r.post(
+    "/keys",
+    {
+      schema: {
+        tags,
+        summary: "Create an API key (returned once)",
+        body: z.strictObject({
+          name: label,
+          teamId: id.optional(),
+          userId: id.optional(),
+          scopes: z.array(z.enum(SCOPES)).min(1).max(SCOPES.length),
+        }),
+      },
+    },
+    async (req, reply) => reply.code(201).send(await auth.issue(req.principal, req.body)),
+  );
+  r.get("/keys", { schema: { tags, summary: "List API keys (never their values)" } }, async (req) => ({
+    keys: await auth.list(req.principal),
+  }));
+  r.delete("/keys/:keyId", { schema: { tags, summary: "Revoke an API key", params: z.strictObject({ keyId: id }) } }, async (req, reply) => {
+    await auth.revoke(req.principal, req.params.keyId);
+    return reply.code(204).send();
+  });
+
+  r.get("/templates", { schema: { tags, summary: "List templates" } }, async (req) => ({
+    templates: await templates.list(req.principal),
+  }));
+  r.post(
+    "/templates",
+    {
+      schema: {
+        tags,
+        summary: "Create a template (revision 1)",
+        body: z.strictObject({
+          slug,
+          name: label.optional(),
+          description: z.string().max(4000).optional(),
+          kind: z.enum(["official", "community"]).optional(),
+          config: runnableConfigSchema,
+        }),
+      },
+    },
+    async (req, reply) => reply.code(201).send(await templates.create(req.principal, req.body)),
+  );
+  r.get("/templates/:slug", { schema: { tags, summary: "Get a template with its revisions", params: z.strictObject({ slug }) } }, async (req) =>
+    templates.get(req.principal, req.params.slug),
+  );
+  r.post(
+    "/templates/:slug/revisions",
+    {
+      schema: {
+        tags,
+        summary: "Add an immutable revision",
+        params: z.strictObject({ slug }),
+        body: z.strictObject({ config: runnableConfigSchema }),
+      },
+    },
+    async (req, reply) => reply.code(201).send(await templates.addRevision(req.principal, req.params.slug, req.body.config)),
+  );
+  r.put(
+    "/templates/:slug/status",
+    {
+      schema: {
+        tags,
+        summary: "Change review status (submit: owner; approve/reject: admin)",
+        params: z.strictObject({ slug }),
+        body: z.strictObject({ status: z.enum(TEMPLATE_STATUSES) }),
+      },
+    },
+    async (req) => templates.setStatus(req.principal, req.params.slug, req.body.status),
+  );
+
+  r.post(
+    "/agents",
+    {
+      schema: {
+        tags,
+        summary: "Create an agent",
+        body: z.strictObject({
+          name: label,
+          version: z.number().int().min(1).max(1_000_000).optional(),
+          teamId: id.optional(),
+          spec: agentSpecSchema,
+        }),
+      },
+    },
+    async (req, reply) => reply.code(201).send(await agents.create(req.principal, req.body)),
+  );
+  r.get("/agents", { schema: { tags, summary: "List agents" } }, async (req) => ({ agents: await agents.list(req.principal) }));
+  r.get("/agents/:agentId", { schema: { tags, summary: "Get an agent", params: z.strictObject({ agentId: id }) } }, async (req) =>
+    agents.get(req.principal, req.params.agentId),
+  );
+
+  r.get(
+    "/teams/:teamId/billing-events",
+    { schema: { tags, summary: "Billing events of a team, newest first", params: z.strictObject({ teamId: id }) } },
+    async (req) => ({ events: await teams.billingEvents(req.principal, req.params.teamId) }),
+  );
+}
