@@ -61,9 +61,18 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
     images: builtinImages(examplesDir),
   });
   const env = new DeploymentEnv(store, box);
-  const reconciler = new Reconciler(store, driver, env, clock, log.child({ component: "reconciler" }), config.resyncMs);
+  const reconciler = new Reconciler(
+    store,
+    driver,
+    env,
+    clock,
+    log.child({ component: "reconciler" }),
+    config.resyncMs,
+  );
   const templates = new TemplatesService(store, clock);
-  const deployments = new DeploymentsService(store, clock, driver, templates, env, (id) => reconciler.enqueue(id));
+  const deployments = new DeploymentsService(store, clock, driver, templates, env, (id) =>
+    reconciler.enqueue(id),
+  );
   const auth = new AuthService(store, clock, config.adminToken);
   for (const t of builtinTemplates) await templates.ensureBuiltin(t);
 
@@ -96,8 +105,8 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
     log: log.child({ component: "proxy" }),
     wakeTimeoutMs: opts.wakeTimeoutMs ?? 25_000,
   });
-  await listen(front, config.port, config.host);
-  const port = (front.address() as AddressInfo).port;
+  await listen(front.server, config.port, config.host);
+  const port = (front.server.address() as AddressInfo).port;
   if (config.ingress.port === undefined) ingress.port = port;
   reconciler.start();
   const bootstrapKey = await auth.bootstrap();
@@ -110,10 +119,7 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
     reconciler,
     bootstrapKey,
     async close({ stopWorkloads = false } = {}) {
-      await new Promise<void>((resolve) => {
-        front.close(() => resolve());
-        (app.server as http.Server).closeAllConnections?.();
-      });
+      await front.close();
       await reconciler.stop();
       if (stopWorkloads) for (const key of driver.keys()) await driver.remove(key);
       await driver.close();

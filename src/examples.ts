@@ -5,49 +5,68 @@ import type { RunnableConfig } from "./domain/config-spec.js";
 
 export const examplesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "examples");
 
-export const builtinTemplates: { slug: string; name: string; description: string; config: RunnableConfig }[] = [
-  {
-    slug: "hello",
-    name: "Hello",
-    description: "An HTTP app that answers with its GREETING env var.",
-    config: {
-      workloads: [
-        {
-          name: "web",
-          kind: "service",
-          image: "berth/hello",
-          args: [],
-          env: {},
-          port: 8080,
-          healthCheck: { type: "http", path: "/" },
-          replicas: 1,
-        },
-      ],
-      envVars: [{ name: "GREETING", default: "world", required: false, secret: false, description: "What the app says hello to" }],
+export const builtinTemplates: { slug: string; name: string; description: string; config: RunnableConfig }[] =
+  [
+    {
+      slug: "hello",
+      name: "Hello",
+      description: "An HTTP app that answers with its GREETING env var.",
+      config: {
+        workloads: [
+          {
+            name: "web",
+            kind: "service",
+            image: "berth/hello",
+            args: [],
+            env: {},
+            port: 8080,
+            healthCheck: { type: "http", path: "/" },
+            replicas: 1,
+          },
+        ],
+        envVars: [
+          {
+            name: "GREETING",
+            default: "world",
+            required: false,
+            secret: false,
+            description: "What the app says hello to",
+          },
+        ],
+      },
     },
-  },
-  {
-    slug: "counter-agent",
-    name: "Counter agent",
-    description: "An agent that keeps a counter on its volume and sends heartbeats to berth.",
-    config: {
-      workloads: [
-        {
-          name: "counter",
-          kind: "agent",
-          image: "berth/counter-agent",
-          args: [],
-          env: {},
-          port: 8080,
-          healthCheck: { type: "http", path: "/healthz" },
-          volume: { mountPath: "/data", size: "1Gi" },
-          replicas: 1,
-        },
-      ],
-      envVars: [
-        { name: "BERTH_HEARTBEAT_URL", required: false, secret: false, description: "Where to send heartbeats" },
-        { name: "BERTH_AGENT_TOKEN", required: false, secret: true, description: "Bearer token for heartbeats" },
-      ],
+    {
+      slug: "counter-agent",
+      name: "Counter agent",
+      description: "An agent that keeps a counter on its volume and sends heartbeats to berth.",
+      config: {
+        workloads: [
+          {
+            name: "counter",
+            kind: "agent",
+            image: "berth/counter-agent",
+            args: [],
+            env: {},
+            port: 8080,
+            healthCheck: { type: "http", path: "/healthz" },
+            volume: { mountPath: "/data", size: "1Gi" },
+            replicas: 1,
+          },
+        ],
+        envVars: [
+          {
+            name: "BERTH_HEARTBEAT_URL",
+            required: false,
+            secret: false,
+            description: "Where to send heartbeats",
+          },
+          {
+            name: "BERTH_AGENT_TOKEN",
+            required: false,
+            secret: true,
+            description: "Bearer token for heartbeats",
+          },
+        ],
+      },
     },
-  },
-];
+  ];

@@ -79,14 +79,22 @@ export const runnableConfigSchema = z
     const seen = new Set<string>();
     c.workloads.forEach((w, i) => {
       if (seen.has(w.name)) {
-        ctx.addIssue({ code: "custom", path: ["workloads", i, "name"], message: `duplicate workload ${w.name}` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["workloads", i, "name"],
+          message: `duplicate workload ${w.name}`,
+        });
       }
       seen.add(w.name);
     });
     const vars = new Set<string>();
     c.envVars.forEach((v, i) => {
       if (vars.has(v.name)) {
-        ctx.addIssue({ code: "custom", path: ["envVars", i, "name"], message: `duplicate env var ${v.name}` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["envVars", i, "name"],
+          message: `duplicate env var ${v.name}`,
+        });
       }
       vars.add(v.name);
     });
@@ -129,6 +137,8 @@ export function resolveDeclaredEnv(
   const env: Record<string, string> = {};
   for (const d of decls) if (d.default !== undefined) env[d.name] = d.default;
   Object.assign(env, given);
-  const missing = decls.filter((d) => d.required && (env[d.name] === undefined || env[d.name] === "")).map((d) => d.name);
+  const missing = decls
+    .filter((d) => d.required && (env[d.name] === undefined || env[d.name] === ""))
+    .map((d) => d.name);
   return { env, missing };
 }

@@ -19,7 +19,14 @@ export const CANONICAL_STATUSES = [
 ] as const;
 export type CanonicalStatus = (typeof CANONICAL_STATUSES)[number];
 
-export type CloudStatus = "pending" | "deploying" | "deployed" | "paused" | "resuming" | "failed" | "destroyed";
+export type CloudStatus =
+  | "pending"
+  | "deploying"
+  | "deployed"
+  | "paused"
+  | "resuming"
+  | "failed"
+  | "destroyed";
 export type AgentDeploymentStatus = "deploying" | "running" | "ready" | "stopped" | "failed" | "killed";
 export type PlatformStatus = "Pending" | "Provisioning" | "Ready" | "Error" | "Deleting";
 

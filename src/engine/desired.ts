@@ -28,7 +28,8 @@ export function resolveSpec(
     }
   } else {
     const image = w.image !== undefined ? driver.resolveImage(w.image) : undefined;
-    if (!image) throw new UnrunnableWorkload(`workload ${w.name}: image ${w.image} is not runnable on this runtime`);
+    if (!image)
+      throw new UnrunnableWorkload(`workload ${w.name}: image ${w.image} is not runnable on this runtime`);
     command = image.command;
     args = w.args.length > 0 ? w.args : image.args;
     health ??= image.healthCheck;

@@ -6,7 +6,12 @@
  */
 import type { Logger } from "pino";
 import type { DeploymentEnv } from "../capabilities/deployments/env.js";
-import { type Deployment, parseWorkloadKey, toDeployment, workloadKey } from "../capabilities/deployments/model.js";
+import {
+  type Deployment,
+  parseWorkloadKey,
+  toDeployment,
+  workloadKey,
+} from "../capabilities/deployments/model.js";
 import { newId } from "../domain/ids.js";
 import { type CanonicalStatus, observedStatus, wantsProcesses } from "../domain/status.js";
 import type { RuntimeDriver, RuntimeEvent } from "../runtime/driver.js";
@@ -143,7 +148,12 @@ export class Reconciler {
       desired = desiredWorkloads(d, workloads, env, this.driver);
     } catch (err) {
       if (!(err instanceof UnrunnableWorkload)) throw err;
-      await this.transition(d, "failed", { last_error: err.message, status_reason: err.message }, err.message);
+      await this.transition(
+        d,
+        "failed",
+        { last_error: err.message, status_reason: err.message },
+        err.message,
+      );
       return {};
     }
     await this.removeWorkloads(
@@ -151,7 +161,10 @@ export class Reconciler {
       desired.filter((w) => w.replicas > 0).map((w) => w.key),
     );
     for (const w of desired) if (w.replicas > 0) await this.driver.apply(w);
-    return this.observe(d, desired.map((w) => ({ key: w.key, replicas: w.replicas })));
+    return this.observe(
+      d,
+      desired.map((w) => ({ key: w.key, replicas: w.replicas })),
+    );
   }
 
   private async observe(d: Deployment, wanted: { key: string; replicas: number }[]): Promise<Result> {
@@ -181,9 +194,17 @@ export class Reconciler {
     if (d.status === "pending" && next === "pending") next = "deploying";
     const reason = next === "ready" ? null : (waiting ?? null);
     if (next !== d.status) {
-      await this.transition(d, next, { status_reason: reason, last_error: waiting ?? null }, reason ?? `now ${next}`);
+      await this.transition(
+        d,
+        next,
+        { status_reason: reason, last_error: waiting ?? null },
+        reason ?? `now ${next}`,
+      );
     } else if (reason !== d.statusReason) {
-      await this.store.deployments.updateIfStatus(d.id, d.status, { status_reason: reason, last_error: waiting ?? d.lastError });
+      await this.store.deployments.updateIfStatus(d.id, d.status, {
+        status_reason: reason,
+        last_error: waiting ?? d.lastError,
+      });
     }
     return next === "ready" ? {} : { requeueAfterMs: NOT_READY_REQUEUE_MS };
   }
@@ -191,7 +212,11 @@ export class Reconciler {
   private async transition(d: Deployment, to: CanonicalStatus, extra: DeploymentUpdate, message: string) {
     const at = this.clock.now().toISOString();
     await this.store.transaction(async (tx) => {
-      const ok = await tx.deployments.updateIfStatus(d.id, d.status, { ...extra, status: to, updated_at: at });
+      const ok = await tx.deployments.updateIfStatus(d.id, d.status, {
+        ...extra,
+        status: to,
+        updated_at: at,
+      });
       if (!ok) return;
       await tx.history.addEvent({
         id: newId(),

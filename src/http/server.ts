@@ -6,10 +6,15 @@
 import formbody from "@fastify/formbody";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  LogController,
+} from "fastify";
 import { jsonSchemaTransform, validatorCompiler } from "fastify-type-provider-zod";
 import type { Logger } from "pino";
-import { BerthError } from "../domain/errors.js";
+import type { BerthError } from "../domain/errors.js";
 import { renderApiError } from "../surfaces/api-errors.js";
 import { platformRoutes } from "../surfaces/platform/routes.js";
 import { templatePlatformRoutes } from "../surfaces/template-platform/routes.js";
@@ -21,7 +26,7 @@ export async function buildHttpApp(deps: SurfaceDeps, logger: Logger): Promise<F
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
-    disableRequestLogging: !logger.isLevelEnabled("debug"),
+    logController: new LogController({ disableRequestLogging: !logger.isLevelEnabled("debug") }),
     routerOptions: { maxParamLength: 200 },
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -33,7 +38,11 @@ export async function buildHttpApp(deps: SurfaceDeps, logger: Logger): Promise<F
   await app.register(swagger, {
     openapi: {
       openapi: "3.0.3",
-      info: { title: "berth", description: "Self-hosted deployment runtime for AI agents and apps", version: "0.1.0" },
+      info: {
+        title: "berth",
+        description: "Self-hosted deployment runtime for AI agents and apps",
+        version: "0.1.0",
+      },
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
       security: [{ bearer: [] }],
     },

@@ -20,9 +20,27 @@ export interface FrontOptions {
   wakeTimeoutMs: number;
 }
 
-export function createFront(opts: FrontOptions): net.Server {
-  const server = net.createServer({ noDelay: true }, (socket) => onConnection(socket, opts));
-  return server;
+export interface Front {
+  server: net.Server;
+  /** Stops accepting and ends every open connection (piped ingress ones included). */
+  close(): Promise<void>;
+}
+
+export function createFront(opts: FrontOptions): Front {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer({ noDelay: true }, (socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+    onConnection(socket, opts);
+  });
+  return {
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
+  };
 }
 
 function onConnection(socket: net.Socket, opts: FrontOptions): void {
@@ -80,6 +98,7 @@ async function proxy(socket: net.Socket, head: Buffer, name: string, opts: Front
   const target = opts.ingress.pick(route.key);
   if (!target) return respond(socket, 503, `deployment ${name} is not ready yet`, { "Retry-After": "5" });
   const upstream = net.connect({ host: target.host, port: target.port, noDelay: true });
+  socket.once("close", () => upstream.destroy());
   upstream.on("error", () => {
     if (!socket.writableEnded && upstream.bytesRead === 0) respond(socket, 502, "upstream connection failed");
     else socket.destroy();
@@ -93,7 +112,12 @@ async function proxy(socket: net.Socket, head: Buffer, name: string, opts: Front
   });
 }
 
-function respond(socket: net.Socket, status: number, message: string, headers: Record<string, string> = {}): void {
+function respond(
+  socket: net.Socket,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   if (socket.destroyed) return;
   const body = JSON.stringify({ error: message });
   const reason = status === 404 ? "Not Found" : status === 502 ? "Bad Gateway" : "Service Unavailable";

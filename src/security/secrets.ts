@@ -2,7 +2,14 @@
  * Secrets at rest: AES-256-GCM with a key derived (HKDF-SHA256) from BERTH_ENCRYPTION_KEY, or from a
  * random key generated once into the data dir. Ciphertext format: `v1:<iv>:<tag>:<data>` (base64url).
  */
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  hkdfSync,
+  randomBytes,
+  timingSafeEqual,
+} from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 
@@ -26,7 +33,9 @@ export class SecretBox {
     if (version !== "v1" || !iv || !tag || data === undefined) throw new Error("unreadable ciphertext");
     const decipher = createDecipheriv("aes-256-gcm", this.key, Buffer.from(iv, "base64url"));
     decipher.setAuthTag(Buffer.from(tag, "base64url"));
-    return Buffer.concat([decipher.update(Buffer.from(data, "base64url")), decipher.final()]).toString("utf8");
+    return Buffer.concat([decipher.update(Buffer.from(data, "base64url")), decipher.final()]).toString(
+      "utf8",
+    );
   }
 }
 

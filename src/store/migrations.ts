@@ -122,7 +122,11 @@ const initial: Migration = {
       .execute();
     await db.schema.createIndex("deployments_team").on("deployments").columns(["team_id", "id"]).execute();
     await db.schema.createIndex("deployments_agent").on("deployments").columns(["agent_id"]).execute();
-    await db.schema.createIndex("deployments_template").on("deployments").columns(["template_slug"]).execute();
+    await db.schema
+      .createIndex("deployments_template")
+      .on("deployments")
+      .columns(["template_slug"])
+      .execute();
     await db.schema
       .createTable("deployment_env")
       .addColumn("deployment_id", "text", (c) => c.primaryKey())
@@ -151,7 +155,11 @@ const initial: Migration = {
       .addColumn("actor", "text")
       .addColumn("created_at", "text", (c) => c.notNull())
       .execute();
-    await db.schema.createIndex("deployment_events_dep").on("deployment_events").columns(["deployment_id", "id"]).execute();
+    await db.schema
+      .createIndex("deployment_events_dep")
+      .on("deployment_events")
+      .columns(["deployment_id", "id"])
+      .execute();
     await db.schema
       .createTable("runtime_events")
       .addColumn("id", "text", (c) => c.primaryKey())
@@ -165,7 +173,11 @@ const initial: Migration = {
       .addColumn("first_seen", "text", (c) => c.notNull())
       .addColumn("last_seen", "text", (c) => c.notNull())
       .execute();
-    await db.schema.createIndex("runtime_events_dep").on("runtime_events").columns(["deployment_id", "last_seen"]).execute();
+    await db.schema
+      .createIndex("runtime_events_dep")
+      .on("runtime_events")
+      .columns(["deployment_id", "last_seen"])
+      .execute();
     await db.schema
       .createTable("deployment_revisions")
       .addColumn("deployment_id", "text", (c) => c.notNull())

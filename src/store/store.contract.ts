@@ -58,7 +58,13 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
     beforeAll(async () => {
       h = await open();
       store = h.store;
-      await store.tenancy.insertTeam({ id: teamId, name: "t", tier: "free", created_at: at(0), updated_at: at(0) });
+      await store.tenancy.insertTeam({
+        id: teamId,
+        name: "t",
+        tier: "free",
+        created_at: at(0),
+        updated_at: at(0),
+      });
     });
     afterAll(async () => {
       await h?.cleanup();
@@ -206,7 +212,15 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
 
     it("numbers deployment revisions per deployment", async () => {
       const dep = newId();
-      const base = { deployment_id: dep, reason: "create", message: "", config_hash: "h", config_snapshot: "{}", actor: null, created_at: at(0) };
+      const base = {
+        deployment_id: dep,
+        reason: "create",
+        message: "",
+        config_hash: "h",
+        config_snapshot: "{}",
+        actor: null,
+        created_at: at(0),
+      };
       expect(await store.history.addRevision(base)).toBe(1);
       expect(await store.history.addRevision({ ...base, reason: "restart" })).toBe(2);
       expect((await store.history.revisions(dep)).map((r) => r.reason)).toEqual(["restart", "create"]);

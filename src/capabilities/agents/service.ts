@@ -1,5 +1,5 @@
 /** Agents: `agent_<hex>` ids owned by a team, with a name, version and runnable workload spec. */
-import { z } from "zod";
+import type { z } from "zod";
 import { notFound } from "../../domain/errors.js";
 import { workloadSpecSchema } from "../../domain/config-spec.js";
 import { prefixedId } from "../../domain/ids.js";

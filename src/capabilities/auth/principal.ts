@@ -31,7 +31,11 @@ export function canAccessTeam(p: Principal, teamId: string | null): boolean {
 }
 
 /** Another tenant's object is reported exactly like a missing one. */
-export function assertOwned<T extends { team_id: string }>(p: Principal, row: T | undefined, what: string): T {
+export function assertOwned<T extends { team_id: string }>(
+  p: Principal,
+  row: T | undefined,
+  what: string,
+): T {
   if (!row || !canAccessTeam(p, row.team_id)) throw notFound(what);
   return row;
 }

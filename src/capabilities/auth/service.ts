@@ -97,7 +97,8 @@ export class AuthService {
 
   async revoke(caller: Principal, id: string): Promise<void> {
     const row = await this.store.tenancy.getKey(id);
-    if (!row || row.revoked_at || (!isAdmin(caller) && row.team_id !== caller.teamId)) throw notFound("API key");
+    if (!row || row.revoked_at || (!isAdmin(caller) && row.team_id !== caller.teamId))
+      throw notFound("API key");
     await this.store.tenancy.revokeKey(id, this.clock.now().toISOString());
     this.cache.clear();
   }

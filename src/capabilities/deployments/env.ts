@@ -22,7 +22,10 @@ export class DeploymentEnv {
   }
 }
 
-export function maskSecrets(env: Record<string, string>, decls: readonly EnvVarDecl[]): Record<string, string> {
+export function maskSecrets(
+  env: Record<string, string>,
+  decls: readonly EnvVarDecl[],
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) out[k] = isSecretVar(k, decls) ? SECRET_MASK : v;
   return out;

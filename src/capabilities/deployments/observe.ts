@@ -32,7 +32,10 @@ export class DeploymentObserver {
   }
 
   async metrics(d: Deployment, service?: string) {
-    const keys = service !== undefined ? [this.workloadOf(d, service)] : d.config.workloads.map((w) => workloadKey(d.id, w.name));
+    const keys =
+      service !== undefined
+        ? [this.workloadOf(d, service)]
+        : d.config.workloads.map((w) => workloadKey(d.id, w.name));
     let cpu = 0;
     let mem = 0;
     let at = this.clock.now();

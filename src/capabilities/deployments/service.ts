@@ -16,18 +16,37 @@ import type { RuntimeDriver } from "../../runtime/driver.js";
 import type { NewDeployment, WorkloadRow } from "../../store/schema.js";
 import type { Store } from "../../store/store.js";
 import type { Clock } from "../../util/clock.js";
-import { actingTeam, actorOf, assertOwned, isAdmin, type Principal, requireScope } from "../auth/principal.js";
+import {
+  actingTeam,
+  actorOf,
+  assertOwned,
+  isAdmin,
+  type Principal,
+  requireScope,
+} from "../auth/principal.js";
 import { tierLimit } from "../teams/service.js";
 import type { TemplatesService } from "../templates/service.js";
 import { type DeploymentEnv, maskSecrets, unmaskSecrets } from "./env.js";
-import { type Deployment, type SourceType, toDeployment, type UpdateStrategy, type Visibility } from "./model.js";
+import {
+  type Deployment,
+  type SourceType,
+  toDeployment,
+  type UpdateStrategy,
+  type Visibility,
+} from "./model.js";
 
 export interface NewDeploymentInput {
   teamId: string;
   actor: string;
   name?: string;
   namespace?: string;
-  source: { type: SourceType; templateSlug?: string; templateRevision?: number; image?: string; agentId?: string };
+  source: {
+    type: SourceType;
+    templateSlug?: string;
+    templateRevision?: number;
+    image?: string;
+    agentId?: string;
+  };
   config: RunnableConfig;
   env: Record<string, string>;
   visibility: Visibility;
@@ -61,7 +80,18 @@ export class DeploymentsService {
     return toDeployment(assertOwned(caller, await this.store.deployments.get(id), "deployment"));
   }
 
-  async list(caller: Principal, filter: { teamId?: string; agentId?: string; statuses?: string[]; skip?: number; limit?: number; currentOnly?: boolean; excludeStatuses?: string[] }) {
+  async list(
+    caller: Principal,
+    filter: {
+      teamId?: string;
+      agentId?: string;
+      statuses?: string[];
+      skip?: number;
+      limit?: number;
+      currentOnly?: boolean;
+      excludeStatuses?: string[];
+    },
+  ) {
     requireScope(caller, "deployments:read");
     let teamId = filter.teamId;
     if (!isAdmin(caller)) {
@@ -87,7 +117,13 @@ export class DeploymentsService {
 
   async createFromTemplate(
     caller: Principal,
-    input: { template: string; envVars?: Record<string, string>; visibility?: Visibility; teamId?: string; name?: string },
+    input: {
+      template: string;
+      envVars?: Record<string, string>;
+      visibility?: Visibility;
+      teamId?: string;
+      name?: string;
+    },
   ): Promise<Deployment> {
     requireScope(caller, "deployments:write");
     const teamId = actingTeam(caller, input.teamId);
@@ -98,7 +134,11 @@ export class DeploymentsService {
       teamId,
       actor: actorOf(caller),
       name: input.name,
-      source: { type: "template", templateSlug: resolved.template.slug, templateRevision: resolved.revision.revision },
+      source: {
+        type: "template",
+        templateSlug: resolved.template.slug,
+        templateRevision: resolved.revision.revision,
+      },
       config: resolved.config,
       env,
       visibility: input.visibility ?? "public",
@@ -107,7 +147,14 @@ export class DeploymentsService {
 
   async createFromImage(
     caller: Principal,
-    input: { image: string; name?: string; containerPort?: number; envVars?: Record<string, string>; visibility?: Visibility; teamId?: string },
+    input: {
+      image: string;
+      name?: string;
+      containerPort?: number;
+      envVars?: Record<string, string>;
+      visibility?: Visibility;
+      teamId?: string;
+    },
   ): Promise<Deployment> {
     requireScope(caller, "deployments:write");
     const teamId = actingTeam(caller, input.teamId);
@@ -157,7 +204,10 @@ export class DeploymentsService {
           excludeStatuses: ["failed", "deleting", "destroyed"],
         });
         if (live >= limit) {
-          throw new BerthError("LIMIT_REACHED", `deployment limit reached: the ${team.tier} tier allows ${limit}`);
+          throw new BerthError(
+            "LIMIT_REACHED",
+            `deployment limit reached: the ${team.tier} tier allows ${limit}`,
+          );
         }
       }
       let name = input.name;
@@ -212,7 +262,15 @@ export class DeploymentsService {
         actor: input.actor,
         created_at: at,
       });
-      await this.addEvent(tx, id, "created", null, "pending", `created from ${describeSource(input.source)}`, input.actor);
+      await this.addEvent(
+        tx,
+        id,
+        "created",
+        null,
+        "pending",
+        `created from ${describeSource(input.source)}`,
+        input.actor,
+      );
       await tx.history.addBilling({
         id: newId(),
         team_id: team.id,
@@ -233,7 +291,12 @@ export class DeploymentsService {
     if (d.status === "deleting" || d.status === "destroyed") return d;
     const at = this.now();
     await this.store.transaction(async (tx) => {
-      await tx.deployments.update(d.id, { status: "deleting", delete_mode: mode, updated_at: at, ended_at: at });
+      await tx.deployments.update(d.id, {
+        status: "deleting",
+        delete_mode: mode,
+        updated_at: at,
+        ended_at: at,
+      });
       await this.addEvent(tx, d.id, "deleting", d.status, "deleting", "deletion requested", actorOf(caller));
       await tx.history.addBilling({
         id: newId(),
@@ -305,13 +368,25 @@ export class DeploymentsService {
         actor: actorOf(caller),
         created_at: at,
       });
-      await this.addEvent(tx, d.id, "config_updated", d.status, d.status, "env vars replaced; restarting", actorOf(caller));
+      await this.addEvent(
+        tx,
+        d.id,
+        "config_updated",
+        d.status,
+        d.status,
+        "env vars replaced; restarting",
+        actorOf(caller),
+      );
     });
     this.notify(d.id);
     return maskSecrets(env, d.config.envVars);
   }
 
-  async setAutoUpdate(caller: Principal, name: string, input: { enabled: boolean; strategy?: UpdateStrategy }) {
+  async setAutoUpdate(
+    caller: Principal,
+    name: string,
+    input: { enabled: boolean; strategy?: UpdateStrategy },
+  ) {
     requireScope(caller, "deployments:write");
     const d = await this.getOwnedByName(caller, name);
     assertMutable(d);
@@ -341,7 +416,9 @@ export class DeploymentsService {
     const rows = await this.store.deployments.list({});
     const targets = rows
       .map(toDeployment)
-      .filter((d) => d.source.templateSlug === slug && d.autoUpdate.enabled && d.isCurrent && isLive(d.status));
+      .filter(
+        (d) => d.source.templateSlug === slug && d.autoUpdate.enabled && d.isCurrent && isLive(d.status),
+      );
     const resolved = await this.templates.resolve(null, slug, revision).catch(async () => {
       const t = await this.store.templates.getBySlug(slug);
       const rev = t && (await this.store.templates.getRevision(t.id, revision));
@@ -370,7 +447,15 @@ export class DeploymentsService {
           actor: "system:auto-update",
           created_at: at,
         });
-        await this.addEvent(tx, d.id, "auto_updated", d.status, d.status, `updating to template revision ${revision}`, "system:auto-update");
+        await this.addEvent(
+          tx,
+          d.id,
+          "auto_updated",
+          d.status,
+          d.status,
+          `updating to template revision ${revision}`,
+          "system:auto-update",
+        );
       });
       this.notify(d.id);
       updated.push(d.id);
@@ -401,7 +486,8 @@ export class DeploymentsService {
 }
 
 export function assertMutable(d: Deployment): void {
-  if (d.status === "deleting" || d.status === "destroyed") throw invalidState(`deployment ${d.name} is being deleted`);
+  if (d.status === "deleting" || d.status === "destroyed")
+    throw invalidState(`deployment ${d.name} is being deleted`);
   if (!d.isCurrent) throw invalidState(`deployment ${d.name} is historical and read-only`);
 }
 
@@ -424,7 +510,12 @@ export function workloadRows(
 
 function imageWorkloadName(image: string): string {
   const base = image.split("@")[0]!.split(":")[0]!.split("/").pop() ?? "app";
-  const cleaned = base.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/^[^a-z]+/, "").slice(0, 40).replace(/-+$/, "");
+  const cleaned = base
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, "-")
+    .replace(/^[^a-z]+/, "")
+    .slice(0, 40)
+    .replace(/-+$/, "");
   return cleaned || "app";
 }
 

@@ -42,7 +42,13 @@ export class TeamsService {
   async create(caller: Principal, input: { name: string; tier: Tier }) {
     requireScope(caller, "admin");
     const at = this.clock.now().toISOString();
-    const row: TeamRow = { id: prefixedId("team"), name: input.name, tier: input.tier, created_at: at, updated_at: at };
+    const row: TeamRow = {
+      id: prefixedId("team"),
+      name: input.name,
+      tier: input.tier,
+      created_at: at,
+      updated_at: at,
+    };
     await this.store.transaction(async (tx) => {
       await tx.tenancy.insertTeam(row);
       await tx.history.addBilling({
@@ -58,7 +64,9 @@ export class TeamsService {
   }
 
   async list(caller: Principal) {
-    const rows = await this.store.tenancy.listTeams(isAdmin(caller) ? undefined : caller.teamId ? [caller.teamId] : []);
+    const rows = await this.store.tenancy.listTeams(
+      isAdmin(caller) ? undefined : caller.teamId ? [caller.teamId] : [],
+    );
     return rows.map(teamView);
   }
 
@@ -103,7 +111,8 @@ export class TeamsService {
   async createUser(caller: Principal, input: { email: string; name: string; teamId?: string; role: string }) {
     requireScope(caller, "admin");
     if (await this.store.tenancy.getUserByEmail(input.email)) throw conflict("a user with that email exists");
-    if (input.teamId !== undefined && !(await this.store.tenancy.getTeam(input.teamId))) throw notFound("team");
+    if (input.teamId !== undefined && !(await this.store.tenancy.getTeam(input.teamId)))
+      throw notFound("team");
     const at = this.clock.now().toISOString();
     const user: UserRow = { id: prefixedId("user"), email: input.email, name: input.name, created_at: at };
     await this.store.transaction(async (tx) => {

@@ -96,7 +96,8 @@ export class TemplatesService {
     requireScope(caller, "templates:write");
     const kind = input.kind ?? "community";
     if (kind === "official" && !isAdmin(caller)) throw forbidden("only admins create official templates");
-    if (await this.store.templates.getBySlug(input.slug)) throw conflict(`template ${input.slug} already exists`);
+    if (await this.store.templates.getBySlug(input.slug))
+      throw conflict(`template ${input.slug} already exists`);
     const row = await this.insertTemplate({
       slug: input.slug,
       name: input.name ?? input.slug,

@@ -4,13 +4,7 @@
  */
 import type SqliteDatabase from "better-sqlite3";
 import type { Kysely } from "kysely";
-import type {
-  Database,
-  DeploymentRow,
-  DeploymentUpdate,
-  NewDeployment,
-  WorkloadRow,
-} from "../schema.js";
+import type { Database, DeploymentRow, DeploymentUpdate, NewDeployment, WorkloadRow } from "../schema.js";
 
 export interface DeploymentFilter {
   teamId?: string;
@@ -71,7 +65,11 @@ export class DeploymentsRepo {
 
   /** Ids of deployments the reconciler must look at: everything not yet destroyed. */
   async activeIds(): Promise<string[]> {
-    const rows = await this.db.selectFrom("deployments").select("id").where("status", "!=", "destroyed").execute();
+    const rows = await this.db
+      .selectFrom("deployments")
+      .select("id")
+      .where("status", "!=", "destroyed")
+      .execute();
     return rows.map((r) => r.id);
   }
 

@@ -1,11 +1,6 @@
 /** Append-mostly records: lifecycle events, runtime events, revisions, billing events. */
 import type { Kysely } from "kysely";
-import type {
-  Database,
-  DeploymentEventRow,
-  DeploymentRevisionRow,
-  RuntimeEventRow,
-} from "../schema.js";
+import type { Database, DeploymentEventRow, DeploymentRevisionRow, RuntimeEventRow } from "../schema.js";
 
 export interface EventFilter {
   type?: string;

@@ -47,10 +47,16 @@ export class TenancyRepo {
   }
 
   async teamsOfUser(userId: string): Promise<{ team_id: string; role: string }[]> {
-    return this.db.selectFrom("team_members").select(["team_id", "role"]).where("user_id", "=", userId).execute();
+    return this.db
+      .selectFrom("team_members")
+      .select(["team_id", "role"])
+      .where("user_id", "=", userId)
+      .execute();
   }
 
-  async usersOfTeams(teamIds: string[] | undefined): Promise<(UserRow & { team_id: string; role: string })[]> {
+  async usersOfTeams(
+    teamIds: string[] | undefined,
+  ): Promise<(UserRow & { team_id: string; role: string })[]> {
     let q = this.db
       .selectFrom("users")
       .innerJoin("team_members", "team_members.user_id", "users.id")

@@ -36,17 +36,32 @@ export function platformRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
 
   r.post(
     "/teams",
-    { schema: { tags, summary: "Create a team (admin)", body: z.strictObject({ name: label, tier: z.enum(TIERS).default("free") }) } },
+    {
+      schema: {
+        tags,
+        summary: "Create a team (admin)",
+        body: z.strictObject({ name: label, tier: z.enum(TIERS).default("free") }),
+      },
+    },
     async (req, reply) => reply.code(201).send(await teams.create(req.principal, req.body)),
   );
-  r.get("/teams", { schema: { tags, summary: "List teams" } }, async (req) => ({ teams: await teams.list(req.principal) }));
-  r.get("/teams/:teamId", { schema: { tags, summary: "Get a team", params: z.strictObject({ teamId: id }) } }, async (req) =>
-    teams.get(req.principal, req.params.teamId),
+  r.get("/teams", { schema: { tags, summary: "List teams" } }, async (req) => ({
+    teams: await teams.list(req.principal),
+  }));
+  r.get(
+    "/teams/:teamId",
+    { schema: { tags, summary: "Get a team", params: z.strictObject({ teamId: id }) } },
+    async (req) => teams.get(req.principal, req.params.teamId),
   );
   r.patch(
     "/teams/:teamId",
     {
-      schema: { tags, summary: "Change a team's tier (admin)", params: z.strictObject({ teamId: id }), body: z.strictObject({ tier: z.enum(TIERS) }) },
+      schema: {
+        tags,
+        summary: "Change a team's tier (admin)",
+        params: z.strictObject({ teamId: id }),
+        body: z.strictObject({ tier: z.enum(TIERS) }),
+      },
     },
     async (req) => teams.setTier(req.principal, req.params.teamId, req.body.tier),
   );
@@ -67,7 +82,9 @@ export function platformRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
     },
     async (req, reply) => reply.code(201).send(await teams.createUser(req.principal, req.body)),
   );
-  r.get("/users", { schema: { tags, summary: "List users" } }, async (req) => ({ users: await teams.listUsers(req.principal) }));
+  r.get("/users", { schema: { tags, summary: "List users" } }, async (req) => ({
+    users: await teams.listUsers(req.principal),
+  }));
 
   r.post(
     "/keys",
@@ -88,10 +105,14 @@ export function platformRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
   r.get("/keys", { schema: { tags, summary: "List API keys (never their values)" } }, async (req) => ({
     keys: await auth.list(req.principal),
   }));
-  r.delete("/keys/:keyId", { schema: { tags, summary: "Revoke an API key", params: z.strictObject({ keyId: id }) } }, async (req, reply) => {
-    await auth.revoke(req.principal, req.params.keyId);
-    return reply.code(204).send();
-  });
+  r.delete(
+    "/keys/:keyId",
+    { schema: { tags, summary: "Revoke an API key", params: z.strictObject({ keyId: id }) } },
+    async (req, reply) => {
+      await auth.revoke(req.principal, req.params.keyId);
+      return reply.code(204).send();
+    },
+  );
 
   r.get("/templates", { schema: { tags, summary: "List templates" } }, async (req) => ({
     templates: await templates.list(req.principal),
@@ -113,8 +134,10 @@ export function platformRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
     },
     async (req, reply) => reply.code(201).send(await templates.create(req.principal, req.body)),
   );
-  r.get("/templates/:slug", { schema: { tags, summary: "Get a template with its revisions", params: z.strictObject({ slug }) } }, async (req) =>
-    templates.get(req.principal, req.params.slug),
+  r.get(
+    "/templates/:slug",
+    { schema: { tags, summary: "Get a template with its revisions", params: z.strictObject({ slug }) } },
+    async (req) => templates.get(req.principal, req.params.slug),
   );
   r.post(
     "/templates/:slug/revisions",
@@ -126,7 +149,8 @@ export function platformRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
         body: z.strictObject({ config: runnableConfigSchema }),
       },
     },
-    async (req, reply) => reply.code(201).send(await templates.addRevision(req.principal, req.params.slug, req.body.config)),
+    async (req, reply) =>
+      reply.code(201).send(await templates.addRevision(req.principal, req.params.slug, req.body.config)),
   );
   r.put(
     "/templates/:slug/status",
@@ -157,14 +181,24 @@ export function platformRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
     },
     async (req, reply) => reply.code(201).send(await agents.create(req.principal, req.body)),
   );
-  r.get("/agents", { schema: { tags, summary: "List agents" } }, async (req) => ({ agents: await agents.list(req.principal) }));
-  r.get("/agents/:agentId", { schema: { tags, summary: "Get an agent", params: z.strictObject({ agentId: id }) } }, async (req) =>
-    agents.get(req.principal, req.params.agentId),
+  r.get("/agents", { schema: { tags, summary: "List agents" } }, async (req) => ({
+    agents: await agents.list(req.principal),
+  }));
+  r.get(
+    "/agents/:agentId",
+    { schema: { tags, summary: "Get an agent", params: z.strictObject({ agentId: id }) } },
+    async (req) => agents.get(req.principal, req.params.agentId),
   );
 
   r.get(
     "/teams/:teamId/billing-events",
-    { schema: { tags, summary: "Billing events of a team, newest first", params: z.strictObject({ teamId: id }) } },
+    {
+      schema: {
+        tags,
+        summary: "Billing events of a team, newest first",
+        params: z.strictObject({ teamId: id }),
+      },
+    },
     async (req) => ({ events: await teams.billingEvents(req.principal, req.params.teamId) }),
   );
 }

@@ -26,11 +26,14 @@ const nameQuery = z.strictObject({ name });
 const nameBody = z.strictObject({ deployment_name: name });
 const visibility = z.enum(["public", "internal"]);
 const errorSchema = z.object({ error: z.string(), code: z.string().optional() });
-const okSchema = z.object({ success: z.literal(true), message: z.string(), id: z.string(), name: z.string() });
+const okSchema = z.object({
+  success: z.literal(true),
+  message: z.string(),
+  id: z.string(),
+  name: z.string(),
+});
 const nameParams = z.strictObject({ name });
-const booleanQuery = z
-  .enum(["true", "false", "1", "0"])
-  .transform((v) => v === "true" || v === "1");
+const booleanQuery = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
 const tags = ["template platform (seed 004)"];
 
@@ -67,7 +70,13 @@ export function templatePlatformRoutes(app: FastifyInstance, deps: SurfaceDeps):
           name: name.optional(),
           teamId: z.string().max(100).optional(),
         }),
-        response: { 201: deploymentItemSchema, 400: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema },
+        response: {
+          201: deploymentItemSchema,
+          400: errorSchema,
+          403: errorSchema,
+          404: errorSchema,
+          409: errorSchema,
+        },
       },
     },
     async (req, reply) => {
@@ -109,20 +118,35 @@ export function templatePlatformRoutes(app: FastifyInstance, deps: SurfaceDeps):
       if ((req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded")) {
         return reply.code(303).header("location", "/dashboard/deployments").send(null);
       }
-      return { success: true as const, message: `deployment ${d.name} is being deleted`, id: d.id, name: d.name };
+      return {
+        success: true as const,
+        message: `deployment ${d.name} is being deleted`,
+        id: d.id,
+        name: d.name,
+      };
     },
   );
 
   r.post(
     "/deployments/restart",
     {
-      schema: { tags, summary: "Restart every process of a deployment", body: nameBody, response: { 200: okSchema } },
+      schema: {
+        tags,
+        summary: "Restart every process of a deployment",
+        body: nameBody,
+        response: { 200: okSchema },
+      },
     },
     async (req) => {
       requireScope(req.principal, "deployments:write");
       const d = await deployments.getOwnedByName(req.principal, req.body.deployment_name);
       await deployments.restart(req.principal, d);
-      return { success: true as const, message: `deployment ${d.name} is restarting`, id: d.id, name: d.name };
+      return {
+        success: true as const,
+        message: `deployment ${d.name} is restarting`,
+        id: d.id,
+        name: d.name,
+      };
     },
   );
 
@@ -156,7 +180,9 @@ export function templatePlatformRoutes(app: FastifyInstance, deps: SurfaceDeps):
         tags,
         summary: "Env vars of a deployment (secret values masked)",
         querystring: nameQuery,
-        response: { 200: z.object({ id: z.string(), name: z.string(), configData: z.record(z.string(), z.string()) }) },
+        response: {
+          200: z.object({ id: z.string(), name: z.string(), configData: z.record(z.string(), z.string()) }),
+        },
       },
     },
     async (req) => {
@@ -173,7 +199,12 @@ export function templatePlatformRoutes(app: FastifyInstance, deps: SurfaceDeps):
         summary: "Replace env vars and restart",
         body: z.strictObject({ deployment_name: name, configData: envVarsSchema }),
         response: {
-          200: z.object({ success: z.literal(true), id: z.string(), name: z.string(), configData: z.record(z.string(), z.string()) }),
+          200: z.object({
+            success: z.literal(true),
+            id: z.string(),
+            name: z.string(),
+            configData: z.record(z.string(), z.string()),
+          }),
         },
       },
     },
@@ -192,7 +223,14 @@ export function templatePlatformRoutes(app: FastifyInstance, deps: SurfaceDeps):
         tags,
         summary: "Auto-update settings",
         querystring: nameQuery,
-        response: { 200: z.object({ id: z.string(), name: z.string(), enabled: z.boolean(), strategy: z.enum(["rolling", "recreate"]) }) },
+        response: {
+          200: z.object({
+            id: z.string(),
+            name: z.string(),
+            enabled: z.boolean(),
+            strategy: z.enum(["rolling", "recreate"]),
+          }),
+        },
       },
     },
     async (req) => {
@@ -212,7 +250,14 @@ export function templatePlatformRoutes(app: FastifyInstance, deps: SurfaceDeps):
           enabled: z.boolean(),
           strategy: z.enum(["rolling", "recreate"]).optional(),
         }),
-        response: { 200: z.object({ id: z.string(), name: z.string(), enabled: z.boolean(), strategy: z.enum(["rolling", "recreate"]) }) },
+        response: {
+          200: z.object({
+            id: z.string(),
+            name: z.string(),
+            enabled: z.boolean(),
+            strategy: z.enum(["rolling", "recreate"]),
+          }),
+        },
       },
     },
     async (req) => {
@@ -243,7 +288,9 @@ export function templatePlatformRoutes(app: FastifyInstance, deps: SurfaceDeps):
       const logs = await observer.logs(d, { service: req.query.service, tail: req.query.tail });
       if (req.query.follow) {
         observer.workloadOf(d, req.query.service);
-        return streamLines(req, reply, logs, (signal) => observer.follow(d, { service: req.query.service, signal }));
+        return streamLines(req, reply, logs, (signal) =>
+          observer.follow(d, { service: req.query.service, signal }),
+        );
       }
       return { id: d.id, name: d.name, logs };
     },

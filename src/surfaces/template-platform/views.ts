@@ -5,7 +5,12 @@ import { ingressesOf } from "../../capabilities/deployments/model.js";
 import { isServing, toPlatformStatus } from "../../domain/status.js";
 import type { DeploymentRevisionRow, RuntimeEventRow } from "../../store/schema.js";
 
-export const ingressSchema = z.object({ id: z.string(), name: z.string(), host: z.string(), url: z.string() });
+export const ingressSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  host: z.string(),
+  url: z.string(),
+});
 
 export const deploymentItemSchema = z.object({
   id: z.string().describe("canonical deployment id (UUIDv7)"),
@@ -76,8 +81,10 @@ export function statusView(
 }
 
 function statusMessage(d: Deployment): string | undefined {
-  if (d.status === "failed" || d.status === "stopped") return d.lastError ?? d.statusReason ?? `deployment is ${d.status}`;
-  if (d.status === "paused" || d.status === "pausing") return "deployment is paused; a request to its URL resumes it";
+  if (d.status === "failed" || d.status === "stopped")
+    return d.lastError ?? d.statusReason ?? `deployment is ${d.status}`;
+  if (d.status === "paused" || d.status === "pausing")
+    return "deployment is paused; a request to its URL resumes it";
   if (d.statusReason) return d.statusReason;
   if (d.status === "ready") return undefined;
   return `deployment is ${d.status}`;

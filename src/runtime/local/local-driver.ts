@@ -1,0 +1,391 @@
+/**
+ * The local runtime: each workload replica is a child process on this machine (see replica.ts).
+ * State needed to re-adopt processes after a control-plane restart (pid, start time, port, spec
+ * hash — never env values) is persisted per workload under `<dataDir>/runtime/local/`, written
+ * atomically. Operations on one workload are serialised; different workloads proceed in parallel.
+ */
+import fs from "node:fs";
+import fsp from "node:fs/promises";
+import path from "node:path";
+import type {
+  DesiredWorkload,
+  Endpoint,
+  ImageCommand,
+  LogQuery,
+  RuntimeDriver,
+  RuntimeEvent,
+  WorkloadMetrics,
+  WorkloadStatus,
+} from "../driver.js";
+import { LogFiles, safeKey } from "./logs.js";
+import { cpuSeconds, freePort, isSameProcess, rssBytes } from "./proc.js";
+import { type PersistedReplica, Replica, type ReplicaContext } from "./replica.js";
+
+export interface LocalDriverOptions {
+  dataDir: string;
+  logger: {
+    info(o: object, m?: string): void;
+    warn(o: object, m?: string): void;
+    error(o: object, m?: string): void;
+  };
+  clock?: { now(): Date };
+  backoff?: { initialMs: number; maxMs: number; resetAfterMs: number };
+  stopGraceMs?: number;
+  probeIntervalMs?: number;
+  host?: string;
+  images?: Record<string, ImageCommand>;
+  logMaxBytes?: number;
+  /** How long a rolling replacement waits for the new replica to be ready. */
+  rolloutTimeoutMs?: number;
+}
+
+interface PersistedWorkload {
+  key: string;
+  namespace: string;
+  name: string;
+  specHash: string;
+  replicas: PersistedReplica[];
+}
+
+interface Workload {
+  key: string;
+  namespace: string;
+  name: string;
+  desired: DesiredWorkload | undefined;
+  replicas: Replica[];
+  /** New replicas of a rolling update, serving alongside the old ones until they take over. */
+  surge: Replica[];
+}
+
+export class LocalDriver implements RuntimeDriver {
+  readonly name = "local" as const;
+  private readonly workloads = new Map<string, Workload>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly eventListeners = new Set<(e: RuntimeEvent) => void>();
+  private readonly changeListeners = new Set<(key: string) => void>();
+  private readonly logs: LogFiles;
+  private readonly stateDir: string;
+  private readonly cpuSamples = new Map<number, { seconds: number; at: number }>();
+  private readonly host: string;
+  private readonly clock: { now(): Date };
+  private rotationTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly opts: LocalDriverOptions) {
+    this.host = opts.host ?? "127.0.0.1";
+    this.clock = opts.clock ?? { now: () => new Date() };
+    this.logs = new LogFiles(path.join(opts.dataDir, "logs"), opts.logMaxBytes ?? 10 * 1024 * 1024);
+    this.stateDir = path.join(opts.dataDir, "runtime", "local");
+  }
+
+  /** Loads persisted workloads and adopts their processes that still run. */
+  async start(): Promise<void> {
+    await fsp.mkdir(this.stateDir, { recursive: true });
+    for (const file of await fsp.readdir(this.stateDir)) {
+      if (!file.endsWith(".json")) continue;
+      let state: PersistedWorkload;
+      try {
+        state = JSON.parse(await fsp.readFile(path.join(this.stateDir, file), "utf8")) as PersistedWorkload;
+      } catch (err) {
+        this.opts.logger.warn({ err, file }, "unreadable runtime state file skipped");
+        continue;
+      }
+      const w: Workload = {
+        key: state.key,
+        namespace: state.namespace,
+        name: state.name,
+        desired: undefined,
+        replicas: [],
+        surge: [],
+      };
+      this.workloads.set(w.key, w);
+      for (const p of state.replicas) {
+        const r = this.newReplica(w, p.index, p.port, p.specHash, undefined, p.restarts);
+        w.replicas.push(r);
+        if (p.pid !== null && p.startTime !== null && isSameProcess(p.pid, p.startTime))
+          r.adopt(p.pid, p.startTime);
+        else {
+          r.phase = "backoff";
+          r.start(); // waits for the spec from the reconciler's next apply
+        }
+      }
+    }
+    this.rotationTimer = setInterval(() => void this.rotateLogs(), 30_000);
+    this.rotationTimer.unref();
+  }
+
+  private context(w: Workload, index: number): ReplicaContext {
+    return {
+      host: this.host,
+      volumeDir: this.volumePath(w.namespace, w.name),
+      openLog: () => this.logs.open(w.key, index),
+      backoff: this.opts.backoff ?? { initialMs: 1_000, maxMs: 300_000, resetAfterMs: 600_000 },
+      probeIntervalMs: this.opts.probeIntervalMs ?? 5_000,
+      now: () => this.clock.now(),
+      event: (type, reason, message) =>
+        this.emit({
+          key: w.key,
+          type,
+          reason,
+          message,
+          object: `pod/${w.name}-${index}`,
+          at: this.clock.now(),
+        }),
+      changed: () => {
+        void this.persist(w);
+        for (const l of this.changeListeners) l(w.key);
+      },
+    };
+  }
+
+  private newReplica(
+    w: Workload,
+    index: number,
+    port: number | null,
+    hash: string,
+    d: DesiredWorkload | undefined,
+    restarts = 0,
+  ) {
+    return new Replica(index, port, hash, d?.spec, this.context(w, index), restarts);
+  }
+
+  private emit(e: RuntimeEvent): void {
+    for (const l of this.eventListeners) l(e);
+  }
+
+  private serial<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(key) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    this.locks.set(
+      key,
+      next.catch(() => undefined),
+    );
+    return next;
+  }
+
+  apply(d: DesiredWorkload): Promise<void> {
+    return this.serial(d.key, async () => {
+      let w = this.workloads.get(d.key);
+      if (!w) {
+        w = { key: d.key, namespace: d.namespace, name: d.name, desired: d, replicas: [], surge: [] };
+        this.workloads.set(d.key, w);
+      }
+      w.desired = d;
+      await fsp.mkdir(this.volumePath(d.namespace, d.name), { recursive: true });
+      const grace = this.opts.stopGraceMs ?? 10_000;
+      while (w.replicas.length > d.replicas) await w.replicas.pop()!.stop(grace);
+      for (let i = 0; i < d.replicas; i++) {
+        const current = w.replicas[i];
+        if (!current) {
+          w.replicas[i] = await this.startReplica(w, i, d);
+        } else if (current.specHash !== d.specHash) {
+          w.replicas[i] =
+            d.strategy === "rolling"
+              ? await this.rollReplica(w, current, d)
+              : await this.recreateReplica(w, current, d);
+        } else {
+          current.setSpec(d.spec);
+        }
+      }
+      await this.persist(w);
+    });
+  }
+
+  private async startReplica(w: Workload, index: number, d: DesiredWorkload): Promise<Replica> {
+    const port = d.spec.listens ? await freePort(this.host) : null;
+    const r = this.newReplica(w, index, port, d.specHash, d);
+    if (port !== null)
+      this.emit({
+        key: w.key,
+        type: "Normal",
+        reason: "Scheduled",
+        message: `Assigned port ${port} on ${this.host}`,
+        object: `pod/${w.name}-${index}`,
+        at: this.clock.now(),
+      });
+    else
+      this.emit({
+        key: w.key,
+        type: "Normal",
+        reason: "Scheduled",
+        message: "Scheduled on the local runtime",
+        object: `pod/${w.name}-${index}`,
+        at: this.clock.now(),
+      });
+    r.start();
+    return r;
+  }
+
+  private async recreateReplica(w: Workload, old: Replica, d: DesiredWorkload): Promise<Replica> {
+    await old.stop(this.opts.stopGraceMs ?? 10_000);
+    return this.startReplica(w, old.index, d);
+  }
+
+  /** Starts the new replica beside the old, waits for it to be ready, then stops the old one. */
+  private async rollReplica(w: Workload, old: Replica, d: DesiredWorkload): Promise<Replica> {
+    const next = await this.startReplica(w, old.index, d);
+    w.surge.push(next);
+    const deadline = Date.now() + (this.opts.rolloutTimeoutMs ?? 60_000);
+    while (next.phase !== "ready" && next.phase !== "failed" && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    w.surge = w.surge.filter((r) => r !== next);
+    await old.stop(this.opts.stopGraceMs ?? 10_000);
+    return next;
+  }
+
+  remove(key: string): Promise<void> {
+    return this.serial(key, async () => {
+      const w = this.workloads.get(key);
+      if (!w) return;
+      const grace = this.opts.stopGraceMs ?? 10_000;
+      await Promise.all([...w.replicas, ...w.surge].map((r) => r.stop(grace)));
+      this.workloads.delete(key);
+      await fsp.rm(this.stateFile(key), { force: true });
+      for (const l of this.changeListeners) l(key);
+    });
+  }
+
+  status(key: string): WorkloadStatus | undefined {
+    const w = this.workloads.get(key);
+    if (!w) return undefined;
+    const hash = w.desired?.specHash ?? w.replicas[0]?.specHash ?? "";
+    return {
+      key,
+      desiredReplicas: w.desired?.replicas ?? w.replicas.length,
+      readyReplicas: w.replicas.filter((r) => r.phase === "ready").length,
+      specHash: hash,
+      replicas: w.replicas.map((r) => r.status()),
+    };
+  }
+
+  keys(): string[] {
+    return [...this.workloads.keys()];
+  }
+
+  endpoints(key: string): Endpoint[] {
+    const w = this.workloads.get(key);
+    if (!w) return [];
+    return [...w.replicas, ...w.surge]
+      .filter((r) => r.phase === "ready" && r.port !== null)
+      .map((r) => ({ host: this.host, port: r.port! }));
+  }
+
+  private replicaIndexes(key: string, replica?: number): number[] {
+    const w = this.workloads.get(key);
+    if (replica !== undefined) return [replica];
+    const count = w ? Math.max(w.replicas.length, 1) : 1;
+    return Array.from({ length: count }, (_, i) => i);
+  }
+
+  readLogs(key: string, q: LogQuery): Promise<string> {
+    return this.logs.tail(key, this.replicaIndexes(key, q.replica), q.tail);
+  }
+
+  followLogs(key: string, q: { replica?: number; signal: AbortSignal }): AsyncIterable<string> {
+    return this.logs.follow(key, () => this.replicaIndexes(key, q.replica), q.signal);
+  }
+
+  async metrics(key: string): Promise<WorkloadMetrics | undefined> {
+    const w = this.workloads.get(key);
+    if (!w) return undefined;
+    const pids = w.replicas.map((r) => r.pid).filter((p): p is number => p !== null);
+    if (pids.some((p) => !this.cpuSamples.has(p))) {
+      for (const p of pids) this.sampleCpu(p);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    let millicores = 0;
+    let memory = 0;
+    for (const p of pids) {
+      millicores += this.sampleCpu(p);
+      memory += rssBytes(p) ?? 0;
+    }
+    return { cpuMillicores: Math.round(millicores), memoryBytes: memory, at: this.clock.now() };
+  }
+
+  /** CPU use since the previous sample of this pid, in millicores. */
+  private sampleCpu(pid: number): number {
+    const seconds = cpuSeconds(pid);
+    const at = performance.now();
+    const prev = this.cpuSamples.get(pid);
+    if (seconds === undefined) {
+      this.cpuSamples.delete(pid);
+      return 0;
+    }
+    this.cpuSamples.set(pid, { seconds, at });
+    if (!prev || at <= prev.at) return 0;
+    return ((seconds - prev.seconds) / ((at - prev.at) / 1000)) * 1000;
+  }
+
+  volumePath(namespace: string, workload: string): string {
+    return path.join(this.opts.dataDir, "volumes", safeKey(namespace), safeKey(workload));
+  }
+
+  async deleteVolume(namespace: string, workload: string): Promise<void> {
+    const root = path.join(this.opts.dataDir, "volumes");
+    const dir = this.volumePath(namespace, workload);
+    if (!dir.startsWith(`${root}${path.sep}`))
+      throw new Error("refusing to delete outside the volumes directory");
+    await fsp.rm(dir, { recursive: true, force: true });
+    await fsp.rmdir(path.dirname(dir)).catch(() => undefined);
+  }
+
+  resolveImage(image: string): ImageCommand | undefined {
+    const images = this.opts.images ?? {};
+    if (Object.hasOwn(images, image)) return images[image];
+    const untagged = image.replace(/:[^/:@]+$/, "");
+    return Object.hasOwn(images, untagged) ? images[untagged] : undefined;
+  }
+
+  onEvent(listener: (event: RuntimeEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  onChange(listener: (key: string) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.rotationTimer) clearInterval(this.rotationTimer);
+    await Promise.allSettled([...this.locks.values()]);
+    for (const w of this.workloads.values()) {
+      for (const r of [...w.replicas, ...w.surge]) r.close();
+      await this.persist(w);
+    }
+    this.eventListeners.clear();
+    this.changeListeners.clear();
+  }
+
+  private stateFile(key: string): string {
+    return path.join(this.stateDir, `${safeKey(key)}.json`);
+  }
+
+  private async persist(w: Workload): Promise<void> {
+    if (!this.workloads.has(w.key)) return;
+    const state: PersistedWorkload = {
+      key: w.key,
+      namespace: w.namespace,
+      name: w.name,
+      specHash: w.desired?.specHash ?? "",
+      replicas: [...w.replicas, ...w.surge].map((r) => r.persisted()),
+    };
+    const file = this.stateFile(w.key);
+    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    fs.mkdirSync(this.stateDir, { recursive: true });
+    fs.writeFileSync(tmp, JSON.stringify(state));
+    fs.renameSync(tmp, file);
+  }
+
+  private async rotateLogs(): Promise<void> {
+    for (const w of this.workloads.values()) {
+      for (const r of w.replicas) await this.logs.truncateIfLarge(w.key, r.index);
+    }
+  }
+}
+
+export async function createLocalDriver(opts: LocalDriverOptions): Promise<LocalDriver> {
+  const driver = new LocalDriver(opts);
+  await driver.start();
+  return driver;
+}

@@ -1,0 +1,152 @@
+/**
+ * Replica log files: `<dataDir>/logs/<key>/<replica>.log`, written by the process itself (O_APPEND),
+ * so they survive the control plane. Tail reads from the end; follow polls for growth and starts
+ * over after a truncation; rotation renames at start and copy-truncates files that grow too large.
+ */
+import fs from "node:fs";
+import fsp from "node:fs/promises";
+import path from "node:path";
+
+const TAIL_READ_MAX = 8 * 1024 * 1024;
+const KEEP_ROTATED = 3;
+
+export const safeKey = (key: string): string => key.replace(/[^A-Za-z0-9_.-]/g, "_");
+
+export class LogFiles {
+  constructor(
+    private readonly root: string,
+    private readonly maxBytes: number,
+  ) {}
+
+  dir(key: string): string {
+    return path.join(this.root, safeKey(key));
+  }
+
+  file(key: string, replica: number): string {
+    return path.join(this.dir(key), `${replica}.log`);
+  }
+
+  /** Opens the replica's log for appending, rotating first when it is over the limit. */
+  open(key: string, replica: number): number {
+    const file = this.file(key, replica);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    try {
+      if (fs.statSync(file).size > this.maxBytes) this.rotate(file);
+    } catch {
+      // no file yet
+    }
+    return fs.openSync(file, "a");
+  }
+
+  private rotate(file: string): void {
+    for (let i = KEEP_ROTATED - 1; i >= 1; i--) {
+      try {
+        fs.renameSync(`${file}.${i}`, `${file}.${i + 1}`);
+      } catch {
+        // nothing to shift
+      }
+    }
+    fs.renameSync(file, `${file}.1`);
+  }
+
+  /** Copy-truncate: the writer keeps its O_APPEND descriptor and continues at offset 0. */
+  async truncateIfLarge(key: string, replica: number): Promise<void> {
+    const file = this.file(key, replica);
+    try {
+      if ((await fsp.stat(file)).size <= this.maxBytes) return;
+      for (let i = KEEP_ROTATED - 1; i >= 1; i--)
+        await fsp.rename(`${file}.${i}`, `${file}.${i + 1}`).catch(() => undefined);
+      await fsp.copyFile(file, `${file}.1`);
+      await fsp.truncate(file, 0);
+    } catch {
+      // file vanished meanwhile
+    }
+  }
+
+  async tail(key: string, replicas: number[], lines: number): Promise<string> {
+    if (lines === 0) return "";
+    const parts: string[] = [];
+    for (const r of replicas) {
+      const text = await readEnd(this.file(key, r));
+      const all = text.split("\n");
+      if (all.at(-1) === "") all.pop();
+      parts.push(...all.slice(-lines));
+    }
+    const out = parts.slice(-lines);
+    return out.length > 0 ? `${out.join("\n")}\n` : "";
+  }
+
+  async *follow(
+    key: string,
+    replicas: () => number[],
+    signal: AbortSignal,
+    pollMs = 100,
+  ): AsyncGenerator<string> {
+    const offsets = new Map<number, number>();
+    const partial = new Map<number, string>();
+    for (const r of replicas()) offsets.set(r, await size(this.file(key, r)));
+    while (!signal.aborted) {
+      for (const r of replicas()) {
+        const file = this.file(key, r);
+        const current = await size(file);
+        let offset = offsets.get(r) ?? 0;
+        if (current < offset) offset = 0;
+        if (current > offset) {
+          const chunk = await readRange(file, offset, current);
+          offsets.set(r, current);
+          const text = (partial.get(r) ?? "") + chunk;
+          const lines = text.split("\n");
+          partial.set(r, lines.pop() ?? "");
+          for (const line of lines) yield line;
+        } else {
+          offsets.set(r, offset);
+        }
+      }
+      await sleep(pollMs, signal);
+    }
+  }
+
+  async remove(key: string): Promise<void> {
+    await fsp.rm(this.dir(key), { recursive: true, force: true });
+  }
+}
+
+async function size(file: string): Promise<number> {
+  try {
+    return (await fsp.stat(file)).size;
+  } catch {
+    return 0;
+  }
+}
+
+async function readEnd(file: string): Promise<string> {
+  const end = await size(file);
+  const start = Math.max(0, end - TAIL_READ_MAX);
+  const text = await readRange(file, start, end);
+  return start > 0 ? text.slice(text.indexOf("\n") + 1) : text;
+}
+
+async function readRange(file: string, start: number, end: number): Promise<string> {
+  if (end <= start) return "";
+  const fh = await fsp.open(file, "r").catch(() => undefined);
+  if (!fh) return "";
+  try {
+    const buf = Buffer.alloc(end - start);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, start);
+    return buf.subarray(0, bytesRead).toString("utf8");
+  } finally {
+    await fh.close();
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

@@ -1,0 +1,66 @@
+/** Reads process facts from /proc: start time (for identity across pid reuse), CPU ticks, RSS. */
+import fs from "node:fs";
+import net from "node:net";
+
+const CLOCK_TICKS = 100;
+
+function statFields(pid: number): string[] | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Field 22 of /proc/<pid>/stat: start time in clock ticks since boot; undefined when gone. */
+export function processStartTime(pid: number): string | undefined {
+  const f = statFields(pid);
+  if (!f || f[0] === "Z") return undefined;
+  return f[19];
+}
+
+/** True when `pid` runs and is the same process that had `startTime`. */
+export function isSameProcess(pid: number, startTime: string): boolean {
+  return processStartTime(pid) === startTime;
+}
+
+export function cpuSeconds(pid: number): number | undefined {
+  const f = statFields(pid);
+  if (!f) return undefined;
+  return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
+}
+
+export function rssBytes(pid: number): number | undefined {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return undefined;
+  }
+}
+
+export function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, host, () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Sends a signal to a process group, ignoring a group that is already gone. */
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}

@@ -1,0 +1,327 @@
+/**
+ * One replica: a detached child process in its own process group, its readiness probe, and its
+ * crash-restart back-off. A replica adopted from an earlier control plane is not our child, so
+ * its exit is noticed by polling /proc. Invariant: at most one live process per Replica object.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import net from "node:net";
+import type { HealthCheck, ReplicaPhase, ReplicaStatus, ResolvedWorkloadSpec } from "../driver.js";
+import { expandEnv, expandRefs } from "./env-expand.js";
+import { isSameProcess, processStartTime, signalGroup } from "./proc.js";
+
+export interface ReplicaContext {
+  host: string;
+  volumeDir: string;
+  openLog(): number;
+  backoff: { initialMs: number; maxMs: number; resetAfterMs: number };
+  probeIntervalMs: number;
+  now(): Date;
+  event(type: "Normal" | "Warning", reason: string, message: string): void;
+  changed(): void;
+}
+
+export interface PersistedReplica {
+  index: number;
+  pid: number | null;
+  startTime: string | null;
+  port: number | null;
+  specHash: string;
+  restarts: number;
+}
+
+const FAST_PROBE_MS = 25;
+const FAILURES_TO_UNREADY = 3;
+const EXIT_POLL_MS = 250;
+
+/** Environment every workload gets; nothing of the control plane's own environment leaks in. */
+function baseEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const k of ["PATH", "LANG", "LC_ALL", "TZ", "NODE_OPTIONS_UNUSED"]) {
+    const v = process.env[k];
+    if (v !== undefined) env[k] = v;
+  }
+  env.PATH ??= "/usr/local/bin:/usr/bin:/bin";
+  return env;
+}
+
+export class Replica {
+  pid: number | null = null;
+  startTime: string | null = null;
+  phase: ReplicaPhase = "starting";
+  restarts: number;
+  startedAt: Date | null = null;
+  lastExit: ReplicaStatus["lastExit"] = null;
+  private child: ChildProcess | undefined;
+  private timers = new Set<NodeJS.Timeout>();
+  private probeFailures = 0;
+  private crashes = 0;
+  private stopping: Promise<void> | undefined;
+  private exited: (() => void) | undefined;
+  private closed = false;
+  private pendingStart = false;
+
+  constructor(
+    readonly index: number,
+    public port: number | null,
+    readonly specHash: string,
+    private spec: ResolvedWorkloadSpec | undefined,
+    private readonly ctx: ReplicaContext,
+    restarts = 0,
+  ) {
+    this.restarts = restarts;
+  }
+
+  get object(): string {
+    return `pod/${this.index}`;
+  }
+
+  status(): ReplicaStatus {
+    return {
+      index: this.index,
+      pid: this.pid,
+      port: this.port,
+      phase: this.phase,
+      restarts: this.restarts,
+      startedAt: this.startedAt?.toISOString() ?? null,
+      specHash: this.specHash,
+      lastExit: this.lastExit,
+    };
+  }
+
+  persisted(): PersistedReplica {
+    return {
+      index: this.index,
+      pid: this.pid,
+      startTime: this.startTime,
+      port: this.port,
+      specHash: this.specHash,
+      restarts: this.restarts,
+    };
+  }
+
+  /** Gives a replica adopted without a spec the spec it needs to restart itself later. */
+  setSpec(spec: ResolvedWorkloadSpec): void {
+    this.spec = spec;
+    if (this.pendingStart) this.start();
+  }
+
+  start(): void {
+    if (this.closed || this.stopping) return;
+    this.pendingStart = !this.spec;
+    if (!this.spec) return;
+    const spec = this.spec;
+    const provided: Record<string, string> = {
+      ...baseEnv(),
+      BERTH_VOLUME_DIR: this.ctx.volumeDir,
+      BERTH_REPLICA: String(this.index),
+      HOME: this.ctx.volumeDir,
+    };
+    if (this.port !== null) provided.PORT = String(this.port);
+    const env = expandEnv(spec.env, provided);
+    const args = spec.args.map((a) => expandRefs(a, env));
+    let fd: number;
+    try {
+      fs.mkdirSync(this.ctx.volumeDir, { recursive: true });
+      fd = this.ctx.openLog();
+    } catch (err) {
+      this.fail(`cannot prepare volume or log: ${(err as Error).message}`);
+      return;
+    }
+    let child: ChildProcess;
+    try {
+      child = spawn(spec.command, args, {
+        cwd: this.ctx.volumeDir,
+        env,
+        detached: true,
+        stdio: ["ignore", fd, fd],
+      });
+    } catch (err) {
+      fs.closeSync(fd);
+      this.fail(`cannot start ${spec.command}: ${(err as Error).message}`);
+      return;
+    }
+    fs.closeSync(fd);
+    child.once("error", (err) => {
+      if (this.child === child && this.pid === null)
+        this.fail(`cannot start ${spec.command}: ${err.message}`);
+    });
+    if (child.pid === undefined) return;
+    this.child = child;
+    this.pid = child.pid;
+    this.startTime = processStartTime(child.pid) ?? null;
+    this.startedAt = this.ctx.now();
+    this.phase = "starting";
+    this.probeFailures = 0;
+    child.unref();
+    child.once("exit", (code, signal) => this.onExit(code, signal));
+    this.ctx.event(
+      "Normal",
+      "Started",
+      `Started process ${child.pid}: ${spec.command} ${args.join(" ")}`.trim(),
+    );
+    this.ctx.changed();
+    this.probeLoop(FAST_PROBE_MS);
+  }
+
+  /** Takes over a process started by an earlier control plane. */
+  adopt(pid: number, startTime: string): void {
+    this.pid = pid;
+    this.startTime = startTime;
+    this.startedAt = this.ctx.now();
+    this.phase = "starting";
+    this.ctx.event("Normal", "Adopted", `Adopted running process ${pid}`);
+    this.pollExit();
+    this.probeLoop(FAST_PROBE_MS);
+  }
+
+  private fail(message: string): void {
+    this.phase = "failed";
+    this.pid = null;
+    this.ctx.event("Warning", "Failed", message);
+    this.ctx.changed();
+  }
+
+  private pollExit(): void {
+    const t = setInterval(() => {
+      if (this.pid === null || this.startTime === null) return clearInterval(t);
+      if (!isSameProcess(this.pid, this.startTime)) {
+        clearInterval(t);
+        this.timers.delete(t);
+        this.onExit(null, null);
+      }
+    }, EXIT_POLL_MS);
+    t.unref();
+    this.timers.add(t);
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    const ranMs = this.startedAt ? this.ctx.now().getTime() - this.startedAt.getTime() : 0;
+    this.pid = null;
+    this.startTime = null;
+    this.child = undefined;
+    this.lastExit = { code, signal, at: this.ctx.now().toISOString() };
+    this.clearTimers();
+    if (this.exited) {
+      this.exited();
+      return;
+    }
+    if (this.closed) return;
+    if (ranMs >= this.ctx.backoff.resetAfterMs) this.crashes = 0;
+    const delay = Math.min(this.ctx.backoff.maxMs, this.ctx.backoff.initialMs * 2 ** this.crashes);
+    this.crashes++;
+    this.restarts++;
+    this.phase = "backoff";
+    this.ctx.event(
+      "Warning",
+      "BackOff",
+      `Back-off ${delay}ms restarting failed process (exit ${code ?? signal ?? "unknown"})`,
+    );
+    this.ctx.changed();
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      this.start();
+    }, delay);
+    t.unref();
+    this.timers.add(t);
+  }
+
+  private probeLoop(delay: number): void {
+    if (this.closed || this.stopping) return;
+    const t = setTimeout(async () => {
+      this.timers.delete(t);
+      if (this.pid === null || this.stopping || this.closed) return;
+      const ok = await probe(this.ctx.host, this.port, this.spec?.healthCheck ?? { type: "none" });
+      if (this.pid === null || this.stopping || this.closed) return;
+      if (ok) {
+        this.probeFailures = 0;
+        if (this.phase !== "ready") {
+          this.phase = "ready";
+          this.ctx.event("Normal", "Ready", `Replica ${this.index} is ready`);
+          this.ctx.changed();
+        }
+      } else if (this.phase === "ready" && ++this.probeFailures >= FAILURES_TO_UNREADY) {
+        this.phase = "unready";
+        this.ctx.event("Warning", "Unhealthy", `Readiness probe failed ${this.probeFailures} times`);
+        this.ctx.changed();
+      }
+      const fast = this.phase === "starting";
+      this.probeLoop(fast ? FAST_PROBE_MS : (intervalOf(this.spec?.healthCheck) ?? this.ctx.probeIntervalMs));
+    }, delay);
+    t.unref();
+    this.timers.add(t);
+  }
+
+  /** SIGTERM to the process group, SIGKILL after the grace period; resolves when the process is gone. */
+  stop(graceMs: number): Promise<void> {
+    if (this.stopping) return this.stopping;
+    this.clearTimers();
+    const pid = this.pid;
+    if (pid === null) {
+      this.phase = "stopping";
+      this.stopping = Promise.resolve();
+      return this.stopping;
+    }
+    this.phase = "stopping";
+    this.ctx.event("Normal", "Killing", `Stopping process ${pid}`);
+    this.ctx.changed();
+    this.stopping = new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(kill);
+        clearInterval(poll);
+        this.exited = undefined;
+        resolve();
+      };
+      this.exited = done;
+      const kill = setTimeout(() => signalGroup(pid, "SIGKILL"), graceMs);
+      // An adopted process is not our child: watch /proc for its end.
+      const poll = setInterval(() => {
+        if (this.child === undefined && (this.startTime === null || !isSameProcess(pid, this.startTime))) {
+          this.pid = null;
+          done();
+        }
+      }, 20);
+      signalGroup(pid, "SIGTERM");
+    });
+    return this.stopping;
+  }
+
+  /** Stops timers without touching the process (the control plane is shutting down). */
+  close(): void {
+    this.closed = true;
+    this.clearTimers();
+  }
+
+  private clearTimers(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+}
+
+function intervalOf(h: HealthCheck | undefined): number | undefined {
+  return h && h.type !== "none" ? h.intervalMs : undefined;
+}
+
+export function probe(host: string, port: number | null, check: HealthCheck): Promise<boolean> {
+  if (check.type === "none" || port === null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    if (check.type === "tcp") {
+      const s = net.connect({ host, port });
+      s.setTimeout(1000, () => s.destroy());
+      s.once("connect", () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once("error", () => resolve(false));
+      s.once("close", () => resolve(false));
+      return;
+    }
+    const req = http.get({ host, port, path: check.path, timeout: 1000, agent: false }, (res) => {
+      res.resume();
+      resolve((res.statusCode ?? 500) < 400);
+    });
+    req.once("timeout", () => req.destroy());
+    req.once("error", () => resolve(false));
+  });
+}

@@ -1,0 +1,36 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { apiRoutes } from "./support/routes.js";
+import { startTestBerth, type TestBerth } from "./support/berth.js";
+
+let t: TestBerth;
+beforeAll(async () => {
+  t = await startTestBerth();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+it("serves an OpenAPI 3 document listing every route berth serves", async () => {
+  const res = await fetch(`${t.url}/openapi.json`);
+  expect(res.status).toBe(200);
+  const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+  expect(doc.openapi).toMatch(/^3\./);
+  const documented = new Set(
+    Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`)),
+  );
+  const served = apiRoutes.map((r) => `${r.method} ${r.route}`);
+  for (const route of [...served, "GET /healthz", "GET /readyz"]) expect(documented).toContain(route);
+  const apiDocumented = [...documented].filter((r) => r.includes(" /api/"));
+  expect(new Set(apiDocumented)).toEqual(new Set(served));
+});
+
+it("serves browsable docs at /docs", async () => {
+  const res = await fetch(`${t.url}/docs/`);
+  expect(res.status).toBe(200);
+  expect(await res.text()).toContain("swagger");
+});
+
+it("answers health and readiness probes", async () => {
+  expect(await (await fetch(`${t.url}/healthz`)).json()).toEqual({ status: "ok" });
+  expect(await (await fetch(`${t.url}/readyz`)).json()).toEqual({ status: "ready" });
+});

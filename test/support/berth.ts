@@ -1,0 +1,188 @@
+/** Starts a real berth (real SQLite file or PostgreSQL, real processes, port 0) for a test file. */
+import { randomBytes } from "node:crypto";
+import fs from "node:fs/promises";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import pino from "pino";
+import { type Berth, startBerth } from "../../src/app.js";
+import { type Config, fromEnv, configSchema } from "../../src/config.js";
+
+export interface TestBerth {
+  berth: Berth;
+  url: string;
+  adminToken: string;
+  dataDir: string;
+  config: Config;
+  api: ApiClient;
+  close(): Promise<void>;
+}
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: tests read response bodies loosely unless they name a type
+export type ApiClient = <T = any>(
+  method: string,
+  path: string,
+  opts?: { token?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> },
+) => Promise<ApiResponse<T>>;
+
+export function apiClient(base: string, defaultToken: string): ApiClient {
+  return async (method, p, opts = {}) => {
+    const headers: Record<string, string> = { ...opts.headers };
+    const token = opts.token === undefined ? defaultToken : opts.token;
+    if (token !== null) headers.authorization = `Bearer ${token}`;
+    let body: string | undefined;
+    if (opts.rawBody !== undefined) body = opts.rawBody;
+    else if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers["content-type"] ??= "application/json";
+    }
+    const res = await fetch(`${base}${p}`, { method, headers, body, redirect: "manual" });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = text;
+    }
+    return { status: res.status, headers: res.headers, body: parsed as never, text };
+  };
+}
+
+export async function startTestBerth(
+  overrides: Record<string, string> = {},
+  opts: {
+    wakeTimeoutMs?: number;
+    sseKeepAliveMs?: number;
+    dataDir?: string;
+    adminToken?: string;
+    logger?: pino.Logger;
+  } = {},
+): Promise<TestBerth> {
+  const dataDir = opts.dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), "berth-test-")));
+  const adminToken = opts.adminToken ?? `admin-${randomBytes(16).toString("hex")}`;
+  const config = fromEnv(
+    configSchema.parse({
+      PORT: "0",
+      HOST: "127.0.0.1",
+      BERTH_DATA_DIR: dataDir,
+      BERTH_ADMIN_TOKEN: adminToken,
+      BERTH_ENCRYPTION_KEY: "test-encryption-key-0123456789abcdef",
+      BERTH_RESYNC_MS: "500",
+      BERTH_STOP_GRACE_MS: "2000",
+      BERTH_BACKOFF_INITIAL_MS: "100",
+      BERTH_BACKOFF_MAX_MS: "2000",
+      BERTH_PROBE_INTERVAL_MS: "500",
+      ...overrides,
+    }),
+  );
+  const logger = opts.logger ?? pino({ level: process.env.BERTH_TEST_LOG ?? "silent" });
+  const berth = await startBerth(config, {
+    logger,
+    wakeTimeoutMs: opts.wakeTimeoutMs,
+    sseKeepAliveMs: opts.sseKeepAliveMs,
+  });
+  return {
+    berth,
+    url: berth.url,
+    adminToken,
+    dataDir,
+    config,
+    api: apiClient(berth.url, adminToken),
+    async close() {
+      await berth.close({ stopWorkloads: true });
+    },
+  };
+}
+
+/** A team of the given tier and a key for it with the given scopes. */
+export async function teamWithKey(
+  api: ApiClient,
+  scopes: string[] = [
+    "deployments:read",
+    "deployments:write",
+    "templates:read",
+    "templates:write",
+    "agents:write",
+  ],
+  tier = "enterprise",
+): Promise<{ teamId: string; key: string }> {
+  const team = await api<{ id: string }>("POST", "/api/teams", {
+    body: { name: `team ${randomBytes(3).toString("hex")}`, tier },
+  });
+  if (team.status !== 201) throw new Error(`team create failed: ${team.status} ${team.text}`);
+  const key = await api<{ key: string }>("POST", "/api/keys", {
+    body: { name: "test", teamId: team.body.id, scopes },
+  });
+  if (key.status !== 201) throw new Error(`key create failed: ${key.status} ${key.text}`);
+  return { teamId: team.body.id, key: key.body.key };
+}
+
+export async function waitFor<T>(
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  timeoutMs = 20_000,
+  intervalMs = 50,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v as T;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A request through berth's ingress: berth's own port with the deployment's Host header. */
+export function viaIngress(
+  berthUrl: string,
+  host: string,
+  p = "/",
+  opts: { method?: string; body?: string; headers?: Record<string, string>; agent?: http.Agent } = {},
+): Promise<{ status: number; text: string; headers: http.IncomingHttpHeaders }> {
+  const u = new URL(berthUrl);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: p,
+        method: opts.method ?? "GET",
+        headers: { host, ...opts.headers },
+        agent: opts.agent ?? false,
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => {
+          text += c;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    if (opts.body !== undefined) req.write(opts.body);
+    req.end();
+  });
+}

@@ -1,0 +1,260 @@
+/**
+ * Every authenticated route of the /api surfaces with the scope it needs and how to address an
+ * object of a given team. Drives the shared security suite and the malformed-input suite; the
+ * OpenAPI test checks that this table and the served document list the same routes.
+ */
+export interface Fixture {
+  /** A deployment of the owning team. */
+  deploymentName: string;
+  teamId: string;
+  templateSlug: string;
+  agentId: string;
+  keyId: string;
+}
+
+export interface RouteCase {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** OpenAPI-style path, e.g. /api/deployments/{name}/logs */
+  route: string;
+  path: (f: Fixture) => string;
+  body?: (f: Fixture) => unknown;
+  /** Scope whose absence gives 403; null when any valid key may call it. */
+  scope: string | null;
+  /** True when the route addresses one object of a team, so another team gets 404. */
+  owned: boolean;
+  /** Routes whose success would change the fixture for later cases. */
+  mutates?: boolean;
+}
+
+const q = encodeURIComponent;
+
+export const apiRoutes: RouteCase[] = [
+  { method: "GET", route: "/api/me", path: () => "/api/me", scope: null, owned: false },
+  {
+    method: "POST",
+    route: "/api/teams",
+    path: () => "/api/teams",
+    body: () => ({ name: "x", tier: "free" }),
+    scope: "admin",
+    owned: false,
+  },
+  { method: "GET", route: "/api/teams", path: () => "/api/teams", scope: null, owned: false },
+  {
+    method: "GET",
+    route: "/api/teams/{teamId}",
+    path: (f) => `/api/teams/${f.teamId}`,
+    scope: null,
+    owned: true,
+  },
+  {
+    method: "PATCH",
+    route: "/api/teams/{teamId}",
+    path: (f) => `/api/teams/${f.teamId}`,
+    body: () => ({ tier: "business" }),
+    scope: "admin",
+    owned: false,
+  },
+  {
+    method: "GET",
+    route: "/api/teams/{teamId}/billing-events",
+    path: (f) => `/api/teams/${f.teamId}/billing-events`,
+    scope: "deployments:read",
+    owned: true,
+  },
+  {
+    method: "POST",
+    route: "/api/users",
+    path: () => "/api/users",
+    body: () => ({ email: `u${Date.now()}@example.com`, name: "u" }),
+    scope: "admin",
+    owned: false,
+  },
+  { method: "GET", route: "/api/users", path: () => "/api/users", scope: null, owned: false },
+  {
+    method: "POST",
+    route: "/api/keys",
+    path: () => "/api/keys",
+    body: (f) => ({ name: "k", teamId: f.teamId, scopes: ["admin"] }),
+    scope: "admin",
+    owned: true,
+  },
+  { method: "GET", route: "/api/keys", path: () => "/api/keys", scope: null, owned: false },
+  {
+    method: "DELETE",
+    route: "/api/keys/{keyId}",
+    path: (f) => `/api/keys/${f.keyId}`,
+    scope: null,
+    owned: true,
+    mutates: true,
+  },
+  {
+    method: "GET",
+    route: "/api/templates",
+    path: () => "/api/templates",
+    scope: "templates:read",
+    owned: false,
+  },
+  {
+    method: "POST",
+    route: "/api/templates",
+    path: () => "/api/templates",
+    body: () => ({
+      slug: `t-${Date.now()}`,
+      config: { workloads: [{ name: "web", image: "berth/hello", port: 8080 }] },
+    }),
+    scope: "templates:write",
+    owned: false,
+  },
+  {
+    method: "GET",
+    route: "/api/templates/{slug}",
+    path: (f) => `/api/templates/${f.templateSlug}`,
+    scope: "templates:read",
+    owned: true,
+  },
+  {
+    method: "POST",
+    route: "/api/templates/{slug}/revisions",
+    path: (f) => `/api/templates/${f.templateSlug}/revisions`,
+    body: () => ({ config: { workloads: [{ name: "web", image: "berth/hello", port: 8080 }] } }),
+    scope: "templates:write",
+    owned: true,
+  },
+  {
+    method: "PUT",
+    route: "/api/templates/{slug}/status",
+    path: (f) => `/api/templates/${f.templateSlug}/status`,
+    body: () => ({ status: "pending" }),
+    scope: "templates:write",
+    owned: true,
+  },
+  {
+    method: "POST",
+    route: "/api/agents",
+    path: () => "/api/agents",
+    body: () => ({ name: "a", spec: { name: "agent", image: "berth/counter-agent", port: 8080 } }),
+    scope: "agents:write",
+    owned: false,
+  },
+  { method: "GET", route: "/api/agents", path: () => "/api/agents", scope: "deployments:read", owned: false },
+  {
+    method: "GET",
+    route: "/api/agents/{agentId}",
+    path: (f) => `/api/agents/${f.agentId}`,
+    scope: "deployments:read",
+    owned: true,
+  },
+
+  {
+    method: "GET",
+    route: "/api/deployments",
+    path: () => "/api/deployments",
+    scope: "deployments:read",
+    owned: false,
+  },
+  {
+    method: "POST",
+    route: "/api/deployments",
+    path: () => "/api/deployments",
+    body: () => ({ template: "hello" }),
+    scope: "deployments:write",
+    owned: false,
+  },
+  {
+    method: "GET",
+    route: "/api/deployments/status",
+    path: (f) => `/api/deployments/status?name=${q(f.deploymentName)}`,
+    scope: "deployments:read",
+    owned: true,
+  },
+  {
+    method: "POST",
+    route: "/api/deployments/delete",
+    path: () => "/api/deployments/delete",
+    body: (f) => ({ deployment_name: f.deploymentName }),
+    scope: "deployments:write",
+    owned: true,
+    mutates: true,
+  },
+  {
+    method: "POST",
+    route: "/api/deployments/restart",
+    path: () => "/api/deployments/restart",
+    body: (f) => ({ deployment_name: f.deploymentName }),
+    scope: "deployments:write",
+    owned: true,
+  },
+  {
+    method: "POST",
+    route: "/api/deployments/deploy-image",
+    path: () => "/api/deployments/deploy-image",
+    body: () => ({ image: "berth/hello" }),
+    scope: "deployments:write",
+    owned: false,
+  },
+  {
+    method: "GET",
+    route: "/api/deployments/config",
+    path: (f) => `/api/deployments/config?name=${q(f.deploymentName)}`,
+    scope: "deployments:read",
+    owned: true,
+  },
+  {
+    method: "PUT",
+    route: "/api/deployments/config",
+    path: () => "/api/deployments/config",
+    body: (f) => ({ deployment_name: f.deploymentName, configData: { GREETING: "x" } }),
+    scope: "deployments:write",
+    owned: true,
+  },
+  {
+    method: "GET",
+    route: "/api/deployments/auto-update",
+    path: (f) => `/api/deployments/auto-update?name=${q(f.deploymentName)}`,
+    scope: "deployments:read",
+    owned: true,
+  },
+  {
+    method: "PUT",
+    route: "/api/deployments/auto-update",
+    path: () => "/api/deployments/auto-update",
+    body: (f) => ({ deployment_name: f.deploymentName, enabled: true }),
+    scope: "deployments:write",
+    owned: true,
+  },
+  {
+    method: "GET",
+    route: "/api/deployments/{name}/logs",
+    path: (f) => `/api/deployments/${f.deploymentName}/logs`,
+    scope: "deployments:read",
+    owned: true,
+  },
+  {
+    method: "GET",
+    route: "/api/deployments/{name}/logs/stream",
+    path: (f) => `/api/deployments/${f.deploymentName}/logs/stream`,
+    scope: "deployments:read",
+    owned: true,
+  },
+  {
+    method: "GET",
+    route: "/api/deployments/{name}/metrics",
+    path: (f) => `/api/deployments/${f.deploymentName}/metrics`,
+    scope: "deployments:read",
+    owned: true,
+  },
+  {
+    method: "GET",
+    route: "/api/deployments/{name}/history",
+    path: (f) => `/api/deployments/${f.deploymentName}/history`,
+    scope: "deployments:read",
+    owned: true,
+  },
+  {
+    method: "GET",
+    route: "/api/deployments/{name}/events",
+    path: (f) => `/api/deployments/${f.deploymentName}/events`,
+    scope: "deployments:read",
+    owned: true,
+  },
+];
