@@ -228,6 +228,7 @@ export class LocalDriver implements RuntimeDriver {
     while (next.phase !== "ready" && next.phase !== "failed" && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
     }
+    w.replicas[old.index] = next;
     w.surge = w.surge.filter((r) => r !== next);
     await old.stop(this.opts.stopGraceMs ?? 10_000);
     return next;

@@ -144,7 +144,7 @@ export class Replica {
     }
     fs.closeSync(fd);
     child.once("error", (err) => {
-      if (this.child === child && this.pid === null)
+      if (child.pid === undefined && !this.stopping)
         this.fail(`cannot start ${spec.command}: ${err.message}`);
     });
     if (child.pid === undefined) return;

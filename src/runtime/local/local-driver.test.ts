@@ -1,0 +1,178 @@
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { alive, describeDriverContract, get, httpWorkload, until } from "../driver.contract.js";
+import type { RuntimeEvent } from "../driver.js";
+import { createLocalDriver, type LocalDriver } from "./local-driver.js";
+
+const quiet = { info() {}, warn() {}, error() {} };
+const options = (dataDir: string) => ({
+  dataDir,
+  logger: quiet,
+  backoff: { initialMs: 50, maxMs: 400, resetAfterMs: 60_000 },
+  stopGraceMs: 500,
+  probeIntervalMs: 100,
+});
+
+describeDriverContract("local", (dataDir) => createLocalDriver(options(dataDir)));
+
+describe("local driver", () => {
+  const drivers: LocalDriver[] = [];
+  let dir: string;
+  const make = async (reuse?: string) => {
+    dir = reuse ?? (await fs.mkdtemp(path.join(os.tmpdir(), "berth-local-")));
+    const d = await createLocalDriver(options(dir));
+    drivers.push(d);
+    return d;
+  };
+  afterEach(async () => {
+    const last = drivers.at(-1);
+    for (const key of last?.keys() ?? []) await last!.remove(key);
+    for (const d of drivers.splice(0)) await d.close();
+  });
+
+  it("restarts a crashing process with growing back-off and BackOff events", async () => {
+    const d = await make();
+    const events: RuntimeEvent[] = [];
+    d.onEvent((e) => events.push(e));
+    await d.apply({
+      ...httpWorkload("crash/web"),
+      spec: {
+        command: process.execPath,
+        args: ["-e", "process.exit(3)"],
+        env: {},
+        listens: false,
+        healthCheck: { type: "none" },
+      },
+    });
+    await until(() => (d.status("crash/web")?.replicas[0]?.restarts ?? 0) >= 3, "3 restarts");
+    const backoffs = events.filter((e) => e.reason === "BackOff");
+    expect(backoffs[0]).toMatchObject({ type: "Warning" });
+    const delays = backoffs.map((e) => Number(/Back-off (\d+)ms/.exec(e.message)?.[1]));
+    expect(delays.slice(0, 3)).toEqual([50, 100, 200]);
+    expect(d.status("crash/web")!.replicas[0]!.lastExit).toMatchObject({ code: 3 });
+  });
+
+  it("reports a command that cannot start as Failed without throwing", async () => {
+    const d = await make();
+    const events: RuntimeEvent[] = [];
+    d.onEvent((e) => events.push(e));
+    await d.apply({
+      ...httpWorkload("enoent/web"),
+      spec: {
+        command: "/nonexistent/binary",
+        args: [],
+        env: {},
+        listens: false,
+        healthCheck: { type: "none" },
+      },
+    });
+    await until(() => d.status("enoent/web")?.replicas[0]?.phase === "failed", "failed phase");
+    expect(events.find((e) => e.reason === "Failed")).toMatchObject({
+      type: "Warning",
+      message: expect.stringContaining("ENOENT"),
+    });
+  });
+
+  it("sends SIGTERM, then SIGKILL to a process that ignores it", async () => {
+    const d = await make();
+    await d.apply({
+      ...httpWorkload("stubborn/web"),
+      spec: {
+        command: process.execPath,
+        args: [
+          "-e",
+          "process.on('SIGTERM', () => console.log('ignoring SIGTERM')); setInterval(() => {}, 1000)",
+        ],
+        env: {},
+        listens: false,
+        healthCheck: { type: "none" },
+      },
+    });
+    const pid = await until(() => d.status("stubborn/web")?.replicas[0]?.pid ?? undefined, "pid");
+    await new Promise((r) => setTimeout(r, 200));
+    const started = Date.now();
+    await d.remove("stubborn/web");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+    expect(alive(pid)).toBe(false);
+    expect(await d.readLogs("stubborn/web", { tail: 10 })).toContain("ignoring SIGTERM");
+  });
+
+  it("gives workloads none of the control plane's environment", async () => {
+    process.env.BERTH_TEST_SECRET_FOR_ENV = "must-not-leak";
+    const d = await make();
+    await d.apply({
+      ...httpWorkload("env/web"),
+      spec: {
+        command: process.execPath,
+        args: ["-e", "console.log(JSON.stringify(process.env))"],
+        env: { OWN: "$(PORT)-x" },
+        listens: true,
+        healthCheck: { type: "none" },
+      },
+    });
+    const logs = await until(async () => {
+      const t = await d.readLogs("env/web", { tail: 1 });
+      return t.includes("OWN") && t;
+    }, "env printed");
+    const env = JSON.parse(logs) as Record<string, string>;
+    expect(env.BERTH_TEST_SECRET_FOR_ENV).toBeUndefined();
+    expect(env.OWN).toBe(`${env.PORT}-x`);
+    expect(env.BERTH_VOLUME_DIR).toBe(d.volumePath("env", "web"));
+    delete process.env.BERTH_TEST_SECRET_FOR_ENV;
+  });
+
+  it("re-adopts running processes after a restart of the control plane, without duplicates", async () => {
+    const a = await make();
+    await a.apply(httpWorkload("adopt/web", { replicas: 2 }));
+    await until(() => a.endpoints("adopt/web").length === 2, "ready");
+    const pids = a.status("adopt/web")!.replicas.map((r) => r.pid);
+    await a.close();
+    const b = await make(dir);
+    expect(b.keys()).toEqual(["adopt/web"]);
+    await until(() => b.endpoints("adopt/web").length === 2, "adopted ready");
+    expect(b.status("adopt/web")!.replicas.map((r) => r.pid)).toEqual(pids);
+    await b.apply(httpWorkload("adopt/web", { replicas: 2 }));
+    expect(b.status("adopt/web")!.replicas.map((r) => r.pid)).toEqual(pids);
+    const ep = b.endpoints("adopt/web")[0]!;
+    expect(await get(ep.port)).toMatch(/^one:/);
+    // an adopted process that exits is restarted by the new driver
+    process.kill(pids[0]!, "SIGKILL");
+    await until(() => {
+      const r = b.status("adopt/web")!.replicas[0]!;
+      return r.pid !== null && r.pid !== pids[0] && r.phase === "ready";
+    }, "restart of adopted replica");
+  });
+
+  it("restarts, exactly once, a replica that died while no control plane ran", async () => {
+    const a = await make();
+    await a.apply(httpWorkload("dead/web"));
+    await until(() => a.endpoints("dead/web").length === 1, "ready");
+    const pid = a.status("dead/web")!.replicas[0]!.pid!;
+    await a.close();
+    process.kill(pid, "SIGKILL");
+    await until(() => !alive(pid), "dead");
+    const b = await make(dir);
+    expect(b.status("dead/web")!.replicas[0]!.pid).toBeNull();
+    await b.apply(httpWorkload("dead/web"));
+    await until(() => b.endpoints("dead/web").length === 1, "restarted");
+    expect(b.status("dead/web")!.replicas).toHaveLength(1);
+  });
+
+  it("rotates a log file that grew past the limit when the replica starts", async () => {
+    const d = await make();
+    const logDir = path.join(dir, "logs", "rot_web");
+    await fs.mkdir(logDir, { recursive: true });
+    await fs.writeFile(path.join(logDir, "0.log"), "x".repeat(11 * 1024 * 1024));
+    await d.apply(httpWorkload("rot/web"));
+    await until(() => d.endpoints("rot/web").length === 1, "ready");
+    expect((await fs.stat(path.join(logDir, "0.log.1"))).size).toBe(11 * 1024 * 1024);
+    expect((await fs.stat(path.join(logDir, "0.log"))).size).toBeLessThan(1024);
+  });
+
+  it("refuses to delete a volume outside its volumes directory", async () => {
+    const d = await make();
+    await expect(d.deleteVolume("..", "..")).rejects.toThrow();
+  });
+});
