@@ -59,8 +59,16 @@ export async function buildHttpApp(deps: SurfaceDeps, logger: Logger): Promise<F
 
   await app.register(
     async (api) => {
-      api.addHook("onRequest", async (req) => {
-        req.principal = await deps.auth.authenticate(req.headers.authorization);
+      api.addHook("onRequest", (req, _reply, done) => {
+        const cached = deps.auth.cached(req.headers.authorization);
+        if (cached) {
+          req.principal = cached;
+          return done();
+        }
+        deps.auth.authenticate(req.headers.authorization).then((p) => {
+          req.principal = p;
+          done();
+        }, done);
       });
       api.setErrorHandler((err: FastifyError | BerthError, req, reply) => renderApiError(err, req, reply));
       api.setNotFoundHandler((req, reply) =>

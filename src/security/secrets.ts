@@ -6,6 +6,7 @@ import {
   createCipheriv,
   createDecipheriv,
   createHash,
+  hash as oneShotHash,
   hkdfSync,
   randomBytes,
   timingSafeEqual,
@@ -59,7 +60,10 @@ export function loadRootKey(configured: string | undefined, dataDir: string): st
   }
 }
 
-export const sha256Hex = (value: string): string => createHash("sha256").update(value).digest("hex");
+export const sha256Hex = (value: string): string =>
+  typeof oneShotHash === "function"
+    ? oneShotHash("sha256", value, "hex")
+    : createHash("sha256").update(value).digest("hex");
 
 export function safeEqual(a: string, b: string): boolean {
   const ba = Buffer.from(a);

@@ -25,11 +25,24 @@ export async function openDb(url: string): Promise<OpenedDb> {
     const file = url.slice("sqlite:".length);
     if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     const sqlite = new SqliteDatabase(file);
-    sqlite.pragma("journal_mode = WAL");
+    // One control plane owns a SQLite file: exclusive locking makes a second one fail fast, and
+    // spares every read the shared-memory lock syscalls (several-fold faster under load).
+    sqlite.pragma("locking_mode = EXCLUSIVE");
+    try {
+      sqlite.pragma("journal_mode = WAL");
+    } catch (err) {
+      sqlite.close();
+      if ((err as { code?: string }).code === "SQLITE_BUSY") {
+        throw new Error(
+          `the SQLite database ${file} is in use by another berth control plane; run several control planes on PostgreSQL (DATABASE_URL=postgres://…)`,
+        );
+      }
+      throw err;
+    }
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("busy_timeout = 5000");
     sqlite.pragma("foreign_keys = ON");
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     await migrateToLatest(db);
     return { db, dialect: "sqlite", sqlite, close: () => db.destroy() };
   }
@@ -37,4 +50,32 @@ export async function openDb(url: string): Promise<OpenedDb> {
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   await migrateToLatest(db);
   return { db, dialect: "postgres", sqlite: undefined, close: () => db.destroy() };
+}
+
+const STATEMENT_CACHE_MAX = 500;
+
+/**
+ * Kysely prepares every query it runs; preparing dominates cheap primary-key reads. Queries are
+ * compiled to a small set of SQL strings, so their prepared statements are cached and reused
+ * (safe: Kysely runs each statement to completion synchronously).
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return new Proxy(sqlite, {
+    get(target, prop, receiver) {
+      if (prop !== "prepare") {
+        const value = Reflect.get(target, prop, receiver);
+        return typeof value === "function" ? value.bind(target) : value;
+      }
+      return (source: string) => {
+        let stmt = cache.get(source);
+        if (!stmt) {
+          if (cache.size >= STATEMENT_CACHE_MAX) cache.delete(cache.keys().next().value!);
+          stmt = target.prepare(source);
+          cache.set(source, stmt);
+        }
+        return stmt;
+      };
+    },
+  });
 }

@@ -10,6 +10,8 @@ export interface StoreHarness {
   store: Store;
   /** Opens a second store on the same database (another control plane). */
   reopen(): Promise<Store>;
+  /** Whether several control planes may share the database (PostgreSQL) or one owns it (SQLite). */
+  shared: boolean;
   cleanup(): Promise<void>;
 }
 
@@ -226,7 +228,11 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       expect((await store.history.revisions(dep)).map((r) => r.reason)).toEqual(["restart", "create"]);
     });
 
-    it("is shared by a second control plane on the same database, migrations applied once", async () => {
+    it("is shared by a second control plane, or refuses it with a clear error", async () => {
+      if (!h.shared) {
+        await expect(h.reopen()).rejects.toThrow(/in use by another berth control plane/);
+        return;
+      }
       const other = await h.reopen();
       try {
         expect(await other.tenancy.getTeam(teamId)).toBeDefined();

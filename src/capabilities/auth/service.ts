@@ -32,6 +32,15 @@ export class AuthService {
     private readonly adminToken: string | undefined,
   ) {}
 
+  /** The principal of a recently seen key without touching the store (hot path), if any. */
+  cached(header: string | undefined): Principal | undefined {
+    if (!header || header.length > 512 || !header.startsWith("Bearer ")) return undefined;
+    const token = header.slice(7).trim();
+    if (this.adminToken && safeEqual(token, this.adminToken)) return undefined;
+    const hit = this.cache.get(sha256Hex(token));
+    return hit && hit.until > Date.now() ? hit.principal : undefined;
+  }
+
   async authenticate(header: string | undefined): Promise<Principal> {
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match) throw new BerthError("UNAUTHENTICATED", "missing bearer token");

@@ -38,7 +38,19 @@ export interface Deployment {
   archivedAt: string | null;
 }
 
+const parsed = new WeakMap<DeploymentRow, Deployment>();
+
+/** Rows served from the store's cache are the same objects, so their parsed form is memoised. */
 export function toDeployment(r: DeploymentRow): Deployment {
+  let d = parsed.get(r);
+  if (!d) {
+    d = parseRow(r);
+    parsed.set(r, d);
+  }
+  return d;
+}
+
+function parseRow(r: DeploymentRow): Deployment {
   return {
     id: r.id,
     name: r.name,

@@ -4,6 +4,7 @@
  */
 import type SqliteDatabase from "better-sqlite3";
 import type { Kysely } from "kysely";
+import type { RowCache } from "../row-cache.js";
 import type { Database, DeploymentRow, DeploymentUpdate, NewDeployment, WorkloadRow } from "../schema.js";
 
 export interface DeploymentFilter {
@@ -22,11 +23,14 @@ export class DeploymentsRepo {
   constructor(
     private readonly db: Kysely<Database>,
     sqlite?: SqliteDatabase.Database,
+    /** Rows by name; present only on the root store of a single-writer database. */
+    private readonly cache?: RowCache<DeploymentRow>,
   ) {
     this.byNameStmt = sqlite?.prepare("select * from deployments where name = ?");
   }
 
   insert(row: NewDeployment): Promise<unknown> {
+    this.cache?.drop(row.name);
     return this.db.insertInto("deployments").values(row).execute();
   }
 
@@ -34,9 +38,12 @@ export class DeploymentsRepo {
     return this.db.selectFrom("deployments").selectAll().where("id", "=", id).executeTakeFirst();
   }
 
-  async getByName(name: string): Promise<DeploymentRow | undefined> {
-    if (this.byNameStmt) return this.byNameStmt.get(name) as DeploymentRow | undefined;
-    return this.db.selectFrom("deployments").selectAll().where("name", "=", name).executeTakeFirst();
+  getByName(name: string): Promise<DeploymentRow | undefined> {
+    const load = () =>
+      this.byNameStmt
+        ? (this.byNameStmt.get(name) as DeploymentRow | undefined)
+        : this.db.selectFrom("deployments").selectAll().where("name", "=", name).executeTakeFirst();
+    return this.cache ? this.cache.get(name, load) : Promise.resolve(load());
   }
 
   private filtered(f: DeploymentFilter) {
@@ -74,11 +81,13 @@ export class DeploymentsRepo {
   }
 
   async update(id: string, set: DeploymentUpdate): Promise<void> {
+    this.cache?.clear();
     await this.db.updateTable("deployments").set(set).where("id", "=", id).execute();
   }
 
   /** Compare-and-set on status, so a reconciler never overwrites a status an API call just wrote. */
   async updateIfStatus(id: string, expected: string, set: DeploymentUpdate): Promise<boolean> {
+    this.cache?.clear();
     const r = await this.db
       .updateTable("deployments")
       .set(set)
@@ -89,6 +98,7 @@ export class DeploymentsRepo {
   }
 
   async delete(id: string): Promise<void> {
+    this.cache?.clear();
     await this.db.deleteFrom("workloads").where("deployment_id", "=", id).execute();
     await this.db.deleteFrom("deployments").where("id", "=", id).execute();
   }

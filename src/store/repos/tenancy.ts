@@ -1,16 +1,30 @@
 /** Teams, users, memberships and API keys. Keys are stored only as SHA-256 hashes. */
+import type SqliteDatabase from "better-sqlite3";
 import type { Kysely } from "kysely";
+import type { RowCache } from "../row-cache.js";
 import type { ApiKeyRow, Database, TeamRow, UserRow } from "../schema.js";
 
 export class TenancyRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly teamStmt: SqliteDatabase.Statement | undefined;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    sqlite?: SqliteDatabase.Database,
+    private readonly teamCache?: RowCache<TeamRow>,
+  ) {
+    this.teamStmt = sqlite?.prepare("select * from teams where id = ?");
+  }
 
   insertTeam(row: TeamRow): Promise<unknown> {
     return this.db.insertInto("teams").values(row).execute();
   }
 
   getTeam(id: string): Promise<TeamRow | undefined> {
-    return this.db.selectFrom("teams").selectAll().where("id", "=", id).executeTakeFirst();
+    const load = () =>
+      this.teamStmt
+        ? (this.teamStmt.get(id) as TeamRow | undefined)
+        : this.db.selectFrom("teams").selectAll().where("id", "=", id).executeTakeFirst();
+    return this.teamCache ? this.teamCache.get(id, load) : Promise.resolve(load());
   }
 
   listTeams(ids?: string[]): Promise<TeamRow[]> {
@@ -23,6 +37,7 @@ export class TenancyRepo {
   }
 
   async updateTeamTier(id: string, tier: string, at: string): Promise<void> {
+    this.teamCache?.drop(id);
     await this.db.updateTable("teams").set({ tier, updated_at: at }).where("id", "=", id).execute();
   }
 
