@@ -6,19 +6,17 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   apiClient,
   type ApiClient,
-  startTestBerth,
   type TestBerth,
-  teamWithKey,
   viaIngress,
   waitFor,
+  startWithTeam,
 } from "./support/berth.js";
 
 let t: TestBerth;
 let api: ApiClient;
 
 beforeAll(async () => {
-  t = await startTestBerth();
-  api = apiClient(t.url, (await teamWithKey(t.api)).key);
+  ({ t, api } = await startWithTeam());
 });
 afterAll(async () => {
   await t?.close();

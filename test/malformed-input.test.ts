@@ -6,7 +6,7 @@
 import { Writable } from "node:stream";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Fixture, apiRoutes } from "./support/routes.js";
+import { apiRoutes, createFixture, type Fixture } from "./support/routes.js";
 import { apiClient, type ApiClient, startTestBerth, type TestBerth, teamWithKey } from "./support/berth.js";
 
 const SECRET = "sup3r-s3cret-value-9f8e7d";
@@ -29,28 +29,7 @@ beforeAll(async () => {
   const owner = await teamWithKey(t.api);
   ownerKey = owner.key;
   api = apiClient(t.url, ownerKey);
-  const dep = await api<{ name: string }>("POST", "/api/deployments", {
-    body: { template: "hello", envVars: { GREETING: "fuzz", SERVICE_TOKEN: SECRET } },
-  });
-  const tpl = await api<{ slug: string }>("POST", "/api/templates", {
-    body: {
-      slug: "fuzz-template",
-      config: { workloads: [{ name: "web", image: "berth/hello", port: 8080 }] },
-    },
-  });
-  const agent = await api<{ id: string }>("POST", "/api/agents", {
-    body: { name: "a", spec: { name: "agent", image: "berth/counter-agent", port: 8080 } },
-  });
-  const spare = await api<{ id: string }>("POST", "/api/keys", {
-    body: { name: "spare", scopes: ["deployments:read"] },
-  });
-  fixture = {
-    deploymentName: dep.body.name,
-    teamId: owner.teamId,
-    templateSlug: tpl.body.slug,
-    agentId: agent.body.id,
-    keyId: spare.body.id,
-  };
+  fixture = await createFixture(api, owner.teamId, { GREETING: "fuzz", SERVICE_TOKEN: SECRET });
 });
 
 afterAll(async () => {

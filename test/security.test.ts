@@ -3,7 +3,7 @@
  * 401 without or with an unknown key, 403 without the route's scope, 404 for another team's object.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Fixture, apiRoutes } from "./support/routes.js";
+import { apiRoutes, createFixture, type Fixture } from "./support/routes.js";
 import { apiClient, startTestBerth, type TestBerth, teamWithKey } from "./support/berth.js";
 
 const ALL = ["deployments:read", "deployments:write", "templates:read", "templates:write", "agents:write"];
@@ -20,28 +20,7 @@ beforeAll(async () => {
   const other = await teamWithKey(t.api, ALL);
   ownerKey = owner.key;
   otherKey = other.key;
-  const as = apiClient(t.url, ownerKey);
-  const dep = await as<{ name: string }>("POST", "/api/deployments", { body: { template: "hello" } });
-  const tpl = await as<{ slug: string }>("POST", "/api/templates", {
-    body: {
-      slug: "owned-template",
-      config: { workloads: [{ name: "web", image: "berth/hello", port: 8080 }] },
-    },
-  });
-  const agent = await as<{ id: string }>("POST", "/api/agents", {
-    body: { name: "agent", spec: { name: "agent", image: "berth/counter-agent", port: 8080 } },
-  });
-  const spare = await as<{ id: string }>("POST", "/api/keys", {
-    body: { name: "spare", scopes: ["deployments:read"] },
-  });
-  expect([dep.status, tpl.status, agent.status, spare.status]).toEqual([201, 201, 201, 201]);
-  fixture = {
-    deploymentName: dep.body.name,
-    teamId: owner.teamId,
-    templateSlug: tpl.body.slug,
-    agentId: agent.body.id,
-    keyId: spare.body.id,
-  };
+  fixture = await createFixture(apiClient(t.url, ownerKey), owner.teamId);
   for (const scope of [...ALL, "admin"]) {
     const k = await t.api<{ key: string }>("POST", "/api/keys", {
       body: { name: `without ${scope}`, teamId: owner.teamId, scopes: ALL.filter((s) => s !== scope) },

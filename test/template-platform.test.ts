@@ -8,11 +8,10 @@ import {
   apiClient,
   type ApiClient,
   isAlive,
-  startTestBerth,
   type TestBerth,
-  teamWithKey,
   viaIngress,
   waitFor,
+  startWithTeam,
 } from "./support/berth.js";
 
 let t: TestBerth;
@@ -20,9 +19,7 @@ let api: ApiClient;
 let key: string;
 
 beforeAll(async () => {
-  t = await startTestBerth({}, { sseKeepAliveMs: 200 });
-  key = (await teamWithKey(t.api)).key;
-  api = apiClient(t.url, key);
+  ({ t, api, key } = await startWithTeam({}, { sseKeepAliveMs: 200 }));
 });
 
 /** Reads a streaming response until `done(text)` holds, then aborts it. */

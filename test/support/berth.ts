@@ -186,3 +186,13 @@ export function viaIngress(
     req.end();
   });
 }
+
+/** A berth with one team (enterprise tier) and a client holding that team's full-scope key. */
+export async function startWithTeam(
+  overrides: Record<string, string> = {},
+  opts: Parameters<typeof startTestBerth>[1] = {},
+): Promise<{ t: TestBerth; api: ApiClient; key: string; teamId: string }> {
+  const t = await startTestBerth(overrides, opts);
+  const { key, teamId } = await teamWithKey(t.api);
+  return { t, api: apiClient(t.url, key), key, teamId };
+}

@@ -3,6 +3,8 @@
  * object of a given team. Drives the shared security suite and the malformed-input suite; the
  * OpenAPI test checks that this table and the served document list the same routes.
  */
+import type { ApiClient } from "./berth.js";
+
 export interface Fixture {
   /** A deployment of the owning team. */
   deploymentName: string;
@@ -27,6 +29,38 @@ export interface RouteCase {
 }
 
 const q = encodeURIComponent;
+
+/** Creates one object of each kind the route table addresses, owned by the given key's team. */
+export async function createFixture(
+  as: ApiClient,
+  teamId: string,
+  envVars: Record<string, string> = {},
+): Promise<Fixture> {
+  const dep = await as<{ name: string }>("POST", "/api/deployments", {
+    body: { template: "hello", envVars },
+  });
+  const tpl = await as<{ slug: string }>("POST", "/api/templates", {
+    body: {
+      slug: `fixture-${teamId.slice(-8)}`,
+      config: { workloads: [{ name: "web", image: "berth/hello", port: 8080 }] },
+    },
+  });
+  const agent = await as<{ id: string }>("POST", "/api/agents", {
+    body: { name: "agent", spec: { name: "agent", image: "berth/counter-agent", port: 8080 } },
+  });
+  const spare = await as<{ id: string }>("POST", "/api/keys", {
+    body: { name: "spare", scopes: ["deployments:read"] },
+  });
+  const statuses = [dep.status, tpl.status, agent.status, spare.status];
+  if (statuses.some((s) => s !== 201)) throw new Error(`fixture creation failed: ${statuses.join(", ")}`);
+  return {
+    deploymentName: dep.body.name,
+    teamId,
+    templateSlug: tpl.body.slug,
+    agentId: agent.body.id,
+    keyId: spare.body.id,
+  };
+}
 
 export const apiRoutes: RouteCase[] = [
   { method: "GET", route: "/api/me", path: () => "/api/me", scope: null, owned: false },
