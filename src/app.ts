@@ -9,6 +9,7 @@ import pino, { type Logger } from "pino";
 import { AgentsService } from "./capabilities/agents/service.js";
 import { AuthService, type IssuedKey } from "./capabilities/auth/service.js";
 import { DeploymentEnv } from "./capabilities/deployments/env.js";
+import { AgentDeployments } from "./capabilities/deployments/agent-deployments.js";
 import { IngressService } from "./capabilities/deployments/ingress.js";
 import type { IngressSettings } from "./capabilities/deployments/model.js";
 import { DeploymentObserver } from "./capabilities/deployments/observe.js";
@@ -88,6 +89,7 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
       templates,
       agents: new AgentsService(store, clock),
       deployments,
+      agentDeployments: new AgentDeployments(store, clock, deployments, (id) => reconciler.enqueue(id)),
       observer: new DeploymentObserver(store, driver, clock),
       ingress,
       sseKeepAliveMs: opts.sseKeepAliveMs ?? 15_000,

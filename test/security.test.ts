@@ -3,7 +3,7 @@
  * 401 without or with an unknown key, 403 without the route's scope, 404 for another team's object.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiRoutes, createFixture, type Fixture } from "./support/routes.js";
+import { apiRoutes, createFixture, errorBody, type Fixture } from "./support/routes.js";
 import { apiClient, startTestBerth, type TestBerth, teamWithKey } from "./support/berth.js";
 
 const ALL = ["deployments:read", "deployments:write", "templates:read", "templates:write", "agents:write"];
@@ -42,7 +42,7 @@ describe.each(apiRoutes)("$method $route", (route) => {
   it("answers 401 without a key", async () => {
     const res = await call(null);
     expect(res.status).toBe(401);
-    expect(res.body).toMatchObject({ error: expect.any(String) });
+    expect(res.body).toMatchObject(errorBody(route));
   });
 
   it("answers 401 for an unknown key", async () => {
@@ -55,7 +55,8 @@ describe.each(apiRoutes)("$method $route", (route) => {
     it(`answers 403 without the ${route.scope} scope`, async () => {
       const res = await call(keysWithout.get(route.scope!)!);
       expect(res.status).toBe(403);
-      expect(res.body).toMatchObject({ error: expect.stringContaining(route.scope!) });
+      const message = route.envelope === "detail" ? res.body.detail : res.body.error;
+      expect(message).toContain(route.scope!);
     });
   }
 
@@ -63,7 +64,7 @@ describe.each(apiRoutes)("$method $route", (route) => {
     it("answers 404 for another team's object", async () => {
       const res = await call(otherKey);
       expect(res.status).toBe(404);
-      expect(res.body).toMatchObject({ error: expect.any(String) });
+      expect(res.body).toMatchObject(errorBody(route));
     });
   }
 });

@@ -4,7 +4,10 @@ import http from "node:http";
 const greeting = process.env.GREETING ?? "world";
 const server = http.createServer((req, res) => {
   process.stdout.write(`${new Date().toISOString()} ${req.method} ${req.url}\n`);
-  res.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
+  res.writeHead(200, {
+    "content-type": "text/plain; charset=utf-8",
+    "x-berth-replica": process.env.BERTH_REPLICA ?? "0",
+  });
   res.end(`hello: ${greeting}\n`);
 });
 server.keepAliveTimeout = 65_000;

@@ -161,3 +161,8 @@ export function observedStatus(
   if (observed.running > 0) return "running";
   return current === "pending" ? "pending" : "deploying";
 }
+
+/** The canonical statuses a surface status name stands for (inverse of the mappings above). */
+export function canonicalFor<S extends string>(view: (s: CanonicalStatus) => S, shown: S): CanonicalStatus[] {
+  return CANONICAL_STATUSES.filter((s) => view(s) === shown);
+}

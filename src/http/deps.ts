@@ -3,6 +3,7 @@ import type { AgentsService } from "../capabilities/agents/service.js";
 import type { Principal } from "../capabilities/auth/principal.js";
 import type { AuthService } from "../capabilities/auth/service.js";
 import type { IngressSettings } from "../capabilities/deployments/model.js";
+import type { AgentDeployments } from "../capabilities/deployments/agent-deployments.js";
 import type { DeploymentObserver } from "../capabilities/deployments/observe.js";
 import type { DeploymentsService } from "../capabilities/deployments/service.js";
 import type { TeamsService } from "../capabilities/teams/service.js";
@@ -14,6 +15,7 @@ export interface SurfaceDeps {
   templates: TemplatesService;
   agents: AgentsService;
   deployments: DeploymentsService;
+  agentDeployments: AgentDeployments;
   observer: DeploymentObserver;
   ingress: IngressSettings;
   /** Interval of SSE keep-alive comments. */

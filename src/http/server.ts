@@ -10,11 +10,15 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
   LogController,
 } from "fastify";
 import { jsonSchemaTransform, validatorCompiler } from "fastify-type-provider-zod";
 import type { Logger } from "pino";
 import type { BerthError } from "../domain/errors.js";
+import { renderAgentSurfaceError } from "../surfaces/agent-deployments/errors.js";
+import { agentDeploymentRoutes } from "../surfaces/agent-deployments/routes.js";
 import { renderApiError } from "../surfaces/api-errors.js";
 import { platformRoutes } from "../surfaces/platform/routes.js";
 import { templatePlatformRoutes } from "../surfaces/template-platform/routes.js";
@@ -57,19 +61,22 @@ export async function buildHttpApp(deps: SurfaceDeps, logger: Logger): Promise<F
     return reply.code(ok ? 200 : 503).send({ status: ok ? "ready" : "not ready" });
   });
 
+  /** Resolves the bearer key; a recently seen key is answered from memory without a store read. */
+  const authenticate = (req: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) => {
+    const cached = deps.auth.cached(req.headers.authorization);
+    if (cached) {
+      req.principal = cached;
+      return done();
+    }
+    deps.auth.authenticate(req.headers.authorization).then((p) => {
+      req.principal = p;
+      done();
+    }, done);
+  };
+
   await app.register(
     async (api) => {
-      api.addHook("onRequest", (req, _reply, done) => {
-        const cached = deps.auth.cached(req.headers.authorization);
-        if (cached) {
-          req.principal = cached;
-          return done();
-        }
-        deps.auth.authenticate(req.headers.authorization).then((p) => {
-          req.principal = p;
-          done();
-        }, done);
-      });
+      api.addHook("onRequest", authenticate);
       api.setErrorHandler((err: FastifyError | BerthError, req, reply) => renderApiError(err, req, reply));
       api.setNotFoundHandler((req, reply) =>
         reply.code(404).send({ error: `no route ${req.method} ${req.url.split("?")[0]}`, code: "NOT_FOUND" }),
@@ -80,9 +87,21 @@ export async function buildHttpApp(deps: SurfaceDeps, logger: Logger): Promise<F
     { prefix: "/api" },
   );
 
+  await app.register(async (agents) => {
+    agents.addHook("onRequest", authenticate);
+    agents.setErrorHandler((err: FastifyError | BerthError, req, reply) =>
+      renderAgentSurfaceError(err, req, reply),
+    );
+    agentDeploymentRoutes(agents, deps);
+  });
+
   app.setErrorHandler((err: FastifyError | BerthError, req, reply) => renderApiError(err, req, reply));
-  app.setNotFoundHandler((req, reply) =>
-    reply.code(404).send({ error: `no route ${req.method} ${req.url.split("?")[0]}`, code: "NOT_FOUND" }),
-  );
+  app.setNotFoundHandler((req, reply) => {
+    if (/^\/(deployments|agents)(\/|\?|$)/.test(req.url))
+      return reply.code(404).send({ detail: "Not Found" });
+    return reply
+      .code(404)
+      .send({ error: `no route ${req.method} ${req.url.split("?")[0]}`, code: "NOT_FOUND" });
+  });
   return app;
 }

@@ -3,6 +3,7 @@
  * object of a given team. Drives the shared security suite and the malformed-input suite; the
  * OpenAPI test checks that this table and the served document list the same routes.
  */
+import { expect } from "vitest";
 import type { ApiClient } from "./berth.js";
 
 export interface Fixture {
@@ -12,6 +13,8 @@ export interface Fixture {
   templateSlug: string;
   agentId: string;
   keyId: string;
+  /** A deployment of the agent, addressed by id on the agent deployments API. */
+  agentDeploymentId: string;
 }
 
 export interface RouteCase {
@@ -26,9 +29,15 @@ export interface RouteCase {
   owned: boolean;
   /** Routes whose success would change the fixture for later cases. */
   mutates?: boolean;
+  /** The surface's error envelope: `{error}` (/api) or FastAPI's `{detail}` (agent deployments). */
+  envelope?: "error" | "detail";
 }
 
 const q = encodeURIComponent;
+
+/** What an error body of the route's surface looks like. */
+export const errorBody = (r: RouteCase) =>
+  r.envelope === "detail" ? { detail: expect.anything() } : { error: expect.any(String) };
 
 /** Creates one object of each kind the route table addresses, owned by the given key's team. */
 export async function createFixture(
@@ -51,7 +60,8 @@ export async function createFixture(
   const spare = await as<{ id: string }>("POST", "/api/keys", {
     body: { name: "spare", scopes: ["deployments:read"] },
   });
-  const statuses = [dep.status, tpl.status, agent.status, spare.status];
+  const agentDep = await as<{ id: string }>("POST", "/deployments", { body: { agent_id: agent.body.id } });
+  const statuses = [dep.status, tpl.status, agent.status, spare.status, agentDep.status];
   if (statuses.some((s) => s !== 201)) throw new Error(`fixture creation failed: ${statuses.join(", ")}`);
   return {
     deploymentName: dep.body.name,
@@ -59,6 +69,7 @@ export async function createFixture(
     templateSlug: tpl.body.slug,
     agentId: agent.body.id,
     keyId: spare.body.id,
+    agentDeploymentId: agentDep.body.id,
   };
 }
 
@@ -290,5 +301,90 @@ export const apiRoutes: RouteCase[] = [
     path: (f) => `/api/deployments/${f.deploymentName}/events`,
     scope: "deployments:read",
     owned: true,
+  },
+
+  {
+    method: "GET",
+    route: "/deployments",
+    path: () => "/deployments",
+    scope: "deployments:read",
+    owned: false,
+    envelope: "detail",
+  },
+  {
+    method: "POST",
+    route: "/deployments",
+    path: () => "/deployments",
+    body: (f) => ({ agent_id: f.agentId }),
+    scope: "deployments:write",
+    owned: true,
+    envelope: "detail",
+  },
+  {
+    method: "POST",
+    route: "/agents/{agent_id}/deploy",
+    path: (f) => `/agents/${f.agentId}/deploy`,
+    body: () => ({ replicas: 1 }),
+    scope: "deployments:write",
+    owned: true,
+    envelope: "detail",
+  },
+  {
+    method: "GET",
+    route: "/deployments/{deployment_id}",
+    path: (f) => `/deployments/${f.agentDeploymentId}`,
+    scope: "deployments:read",
+    owned: true,
+    envelope: "detail",
+  },
+  {
+    method: "GET",
+    route: "/deployments/{deployment_id}/events",
+    path: (f) => `/deployments/${f.agentDeploymentId}/events`,
+    scope: "deployments:read",
+    owned: true,
+    envelope: "detail",
+  },
+  {
+    method: "GET",
+    route: "/deployments/{deployment_id}/logs",
+    path: (f) => `/deployments/${f.agentDeploymentId}/logs`,
+    scope: "deployments:read",
+    owned: true,
+    envelope: "detail",
+  },
+  {
+    method: "GET",
+    route: "/deployments/{deployment_id}/metrics",
+    path: (f) => `/deployments/${f.agentDeploymentId}/metrics`,
+    scope: "deployments:read",
+    owned: true,
+    envelope: "detail",
+  },
+  {
+    method: "POST",
+    route: "/deployments/{deployment_id}/restart",
+    path: (f) => `/deployments/${f.agentDeploymentId}/restart`,
+    scope: "deployments:write",
+    owned: true,
+    envelope: "detail",
+  },
+  {
+    method: "POST",
+    route: "/deployments/{deployment_id}/scale",
+    path: (f) => `/deployments/${f.agentDeploymentId}/scale`,
+    body: () => ({ replicas: 1 }),
+    scope: "deployments:write",
+    owned: true,
+    envelope: "detail",
+  },
+  {
+    method: "DELETE",
+    route: "/deployments/{deployment_id}",
+    path: (f) => `/deployments/${f.agentDeploymentId}`,
+    scope: "deployments:write",
+    owned: true,
+    envelope: "detail",
+    mutates: true,
   },
 ];

@@ -23,8 +23,8 @@ export class DeploymentObserver {
     return workloadKey(d.id, first.name);
   }
 
-  logs(d: Deployment, q: { service?: string; tail: number }): Promise<string> {
-    return this.driver.readLogs(this.workloadOf(d, q.service), { tail: q.tail });
+  logs(d: Deployment, q: { service?: string; tail: number; replica?: number }): Promise<string> {
+    return this.driver.readLogs(this.workloadOf(d, q.service), { tail: q.tail, replica: q.replica });
   }
 
   follow(d: Deployment, q: { service?: string; signal: AbortSignal }): AsyncIterable<string> {
@@ -69,7 +69,22 @@ export class DeploymentObserver {
     return this.store.history.revisions(d.id);
   }
 
-  async lifecycle(d: Deployment, f: { type?: string; status?: string; skip: number; limit: number }) {
+  /** Ready and desired replicas across the deployment's workloads, as the runtime sees them now. */
+  replicas(d: Deployment): { ready: number; desired: number } {
+    let ready = 0;
+    let desired = 0;
+    for (const w of d.config.workloads) {
+      const st = this.driver.status(workloadKey(d.id, w.name));
+      ready += st?.readyReplicas ?? 0;
+      desired += st?.desiredReplicas ?? 0;
+    }
+    return { ready, desired };
+  }
+
+  async lifecycle(
+    d: Deployment,
+    f: { type?: string; status?: string | string[]; skip: number; limit: number },
+  ) {
     const [events, total] = await Promise.all([
       this.store.history.events(d.id, f),
       this.store.history.countEvents(d.id, { type: f.type, status: f.status }),

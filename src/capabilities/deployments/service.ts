@@ -298,6 +298,7 @@ export class DeploymentsService {
         ended_at: at,
       });
       await this.addEvent(tx, d.id, "deleting", d.status, "deleting", "deletion requested", actorOf(caller));
+      if (d.source.agentId) await tx.agents.update(d.source.agentId, { status: "stopped", updated_at: at });
       await tx.history.addBilling({
         id: newId(),
         team_id: d.teamId,
@@ -339,6 +340,11 @@ export class DeploymentsService {
     });
     this.notify(d.id);
     return { ...d, status: next, restartGeneration: d.restartGeneration + 1, updatedAt: at };
+  }
+
+  /** Names of the env vars set on a deployment (never their values). */
+  async envKeys(d: Deployment): Promise<string[]> {
+    return Object.keys(await this.env.read(d.id)).sort();
   }
 
   async getConfig(caller: Principal, name: string): Promise<Record<string, string>> {

@@ -16,6 +16,13 @@ export function tierLimit(tier: string): number | null {
   return null;
 }
 
+/** Replicas one deployment may run, by tier. */
+export function tierReplicaLimit(tier: string): number {
+  if (tier === "free") return 2;
+  if (tier === "business") return 10;
+  return 50;
+}
+
 export const teamView = (t: TeamRow) => ({
   id: t.id,
   name: t.name,

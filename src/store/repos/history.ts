@@ -4,7 +4,8 @@ import type { Database, DeploymentEventRow, DeploymentRevisionRow, RuntimeEventR
 
 export interface EventFilter {
   type?: string;
-  status?: string;
+  /** Events whose `to_status` is one of these. */
+  status?: string | string[];
   skip: number;
   limit: number;
 }
@@ -19,7 +20,8 @@ export class HistoryRepo {
   private eventQuery(deploymentId: string, f: Omit<EventFilter, "skip" | "limit">) {
     let q = this.db.selectFrom("deployment_events").where("deployment_id", "=", deploymentId);
     if (f.type !== undefined) q = q.where("type", "=", f.type);
-    if (f.status !== undefined) q = q.where("to_status", "=", f.status);
+    if (typeof f.status === "string") q = q.where("to_status", "=", f.status);
+    else if (f.status !== undefined) q = q.where("to_status", "in", f.status.length > 0 ? f.status : [""]);
     return q;
   }
 
