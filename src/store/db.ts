@@ -47,6 +47,9 @@ export async function openDb(url: string): Promise<OpenedDb> {
     return { db, dialect: "sqlite", sqlite, close: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle client losing its connection (server restart, failover) must not crash berth: the pool
+  // drops that client and the next query opens a new connection.
+  pool.on("error", () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   await migrateToLatest(db);
   return { db, dialect: "postgres", sqlite: undefined, close: () => db.destroy() };

@@ -29,6 +29,8 @@ export interface RouteCase {
   owned: boolean;
   /** Routes whose success would change the fixture for later cases. */
   mutates?: boolean;
+  /** The body may be left out (an empty or JSON `null` body is accepted). */
+  bodyOptional?: boolean;
   /** The surface's error envelope: `{error}` (/api) or FastAPI's `{detail}` (agent deployments). */
   envelope?: "error" | "detail";
 }
@@ -328,6 +330,7 @@ export const apiRoutes: RouteCase[] = [
     scope: "deployments:write",
     owned: true,
     envelope: "detail",
+    bodyOptional: true,
   },
   {
     method: "GET",
