@@ -14,9 +14,15 @@ import { IngressService } from "./capabilities/deployments/ingress.js";
 import type { IngressSettings } from "./capabilities/deployments/model.js";
 import { DeploymentObserver } from "./capabilities/deployments/observe.js";
 import { DeploymentsService } from "./capabilities/deployments/service.js";
+import { ManifestService } from "./capabilities/lifecycle/manifest.js";
+import { PauseResume } from "./capabilities/lifecycle/pause-resume.js";
+import { Redeployer } from "./capabilities/lifecycle/redeploy.js";
+import { Waker } from "./capabilities/lifecycle/wake.js";
 import { TeamsService } from "./capabilities/teams/service.js";
 import { TemplatesService } from "./capabilities/templates/service.js";
 import type { Config } from "./config.js";
+import { IdlePauser } from "./engine/idle-pauser.js";
+import { OperationRunner } from "./engine/operations.js";
 import { Reconciler } from "./engine/reconciler.js";
 import { builtinTemplates, examplesDir } from "./examples.js";
 import { buildHttpApp } from "./http/server.js";
@@ -43,6 +49,10 @@ export interface StartOptions {
   logger?: Logger;
   clock?: Clock;
   wakeTimeoutMs?: number;
+  /** How long pause, resume and redeploy wait for the runtime. */
+  operationTimeoutMs?: number;
+  /** How often the idle pauser looks for idle deployments. */
+  idleCheckMs?: number;
   sseKeepAliveMs?: number;
 }
 
@@ -76,6 +86,36 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
   );
   const auth = new AuthService(store, clock, config.adminToken);
   for (const t of builtinTemplates) await templates.ensureBuiltin(t);
+  const enqueue = (id: string) => reconciler.enqueue(id);
+  const ops = new OperationRunner(store, clock, log.child({ component: "operations" }));
+  const operationTimeoutMs = opts.operationTimeoutMs ?? 60_000;
+  const pauseResume = new PauseResume(store, clock, driver, ops, enqueue, operationTimeoutMs);
+  const waker = new Waker(
+    store,
+    clock,
+    pauseResume,
+    log.child({ component: "wake" }),
+    opts.wakeTimeoutMs ?? 25_000,
+  );
+  const redeployer = new Redeployer(
+    store,
+    clock,
+    driver,
+    ops,
+    deployments,
+    templates,
+    env,
+    enqueue,
+    operationTimeoutMs,
+    ["node"],
+  );
+  const idle = new IdlePauser(
+    store,
+    clock,
+    pauseResume,
+    log.child({ component: "idle" }),
+    opts.idleCheckMs ?? 5_000,
+  );
 
   const ingress: IngressSettings = {
     domain: config.domain,
@@ -89,7 +129,13 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
       templates,
       agents: new AgentsService(store, clock),
       deployments,
-      agentDeployments: new AgentDeployments(store, clock, deployments, (id) => reconciler.enqueue(id)),
+      agentDeployments: new AgentDeployments(store, clock, deployments, enqueue),
+      cloud: {
+        manifest: new ManifestService(store, clock, templates),
+        redeployer,
+        pauseResume,
+        wakeAgent: (caller, agentId, reason) => waker.wakeAgent(caller, agentId, reason),
+      },
       observer: new DeploymentObserver(store, driver, clock),
       ingress,
       sseKeepAliveMs: opts.sseKeepAliveMs ?? 15_000,
@@ -106,11 +152,17 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
     api: app.server as http.Server,
     log: log.child({ component: "proxy" }),
     wakeTimeoutMs: opts.wakeTimeoutMs ?? 25_000,
+    wake: (id) => waker.wake(id, "request to its URL"),
+    touch: (id) => waker.touch(id),
   });
   await listen(front.server, config.port, config.host);
   const port = (front.server.address() as AddressInfo).port;
   if (config.ingress.port === undefined) ingress.port = port;
   reconciler.start();
+  waker.start();
+  idle.start();
+  ops.startRenewal();
+  await ops.recover({ exclusive: store.dialect === "sqlite" });
   const bootstrapKey = await auth.bootstrap();
 
   return {
@@ -122,6 +174,10 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
     bootstrapKey,
     async close({ stopWorkloads = false } = {}) {
       await front.close();
+      idle.stop();
+      waker.stop();
+      await waker.flush();
+      ops.stop();
       await reconciler.stop();
       if (stopWorkloads) for (const key of driver.keys()) await driver.remove(key);
       await driver.close();

@@ -192,9 +192,9 @@ describe("a deployment of the hello template", () => {
       async () => (await viaIngress(t.url, host, "/")).text === "hello: again\n",
       "new env served",
     );
-    const after = pidsOf(id);
+    // rolling: the new process serves before it replaces the old one in the replica slot
+    const after = await waitFor(() => pidsOf(id)[0] !== before[0] && pidsOf(id), "replica replaced");
     expect(after).toHaveLength(1);
-    expect(after[0]).not.toBe(before[0]);
     await waitFor(() => !isAlive(before[0]!), "old process gone");
     const masked = await api<{ configData: Record<string, string> }>(
       "GET",

@@ -4,6 +4,10 @@ import type { Principal } from "../capabilities/auth/principal.js";
 import type { AuthService } from "../capabilities/auth/service.js";
 import type { IngressSettings } from "../capabilities/deployments/model.js";
 import type { AgentDeployments } from "../capabilities/deployments/agent-deployments.js";
+import type { ManifestService } from "../capabilities/lifecycle/manifest.js";
+import type { PauseResume } from "../capabilities/lifecycle/pause-resume.js";
+import type { Redeployer } from "../capabilities/lifecycle/redeploy.js";
+import type { Waker } from "../capabilities/lifecycle/wake.js";
 import type { DeploymentObserver } from "../capabilities/deployments/observe.js";
 import type { DeploymentsService } from "../capabilities/deployments/service.js";
 import type { TeamsService } from "../capabilities/teams/service.js";
@@ -16,6 +20,12 @@ export interface SurfaceDeps {
   agents: AgentsService;
   deployments: DeploymentsService;
   agentDeployments: AgentDeployments;
+  cloud: {
+    manifest: ManifestService;
+    redeployer: Redeployer;
+    pauseResume: PauseResume;
+    wakeAgent: Waker["wakeAgent"];
+  };
   observer: DeploymentObserver;
   ingress: IngressSettings;
   /** Interval of SSE keep-alive comments. */

@@ -20,6 +20,8 @@ import type { BerthError } from "../domain/errors.js";
 import { renderAgentSurfaceError } from "../surfaces/agent-deployments/errors.js";
 import { agentDeploymentRoutes } from "../surfaces/agent-deployments/routes.js";
 import { renderApiError } from "../surfaces/api-errors.js";
+import { renderCloudError } from "../surfaces/cloud/errors.js";
+import { cloudRoutes } from "../surfaces/cloud/routes.js";
 import { platformRoutes } from "../surfaces/platform/routes.js";
 import { templatePlatformRoutes } from "../surfaces/template-platform/routes.js";
 import type { SurfaceDeps } from "./deps.js";
@@ -83,6 +85,15 @@ export async function buildHttpApp(deps: SurfaceDeps, logger: Logger): Promise<F
       );
       platformRoutes(api, deps);
       templatePlatformRoutes(api, deps);
+      await api.register(
+        async (cloud) => {
+          cloud.setErrorHandler((err: FastifyError | BerthError, req, reply) =>
+            renderCloudError(err, req, reply),
+          );
+          cloudRoutes(cloud, deps);
+        },
+        { prefix: "/cloud-saas" },
+      );
     },
     { prefix: "/api" },
   );

@@ -14,6 +14,9 @@ const HEAD_TIMEOUT_MS = 10_000;
 
 export interface FrontOptions {
   ingress: IngressService;
+  /** Resumes a paused deployment; resolves true once it is ready. Also records activity. */
+  wake(deploymentId: string): Promise<boolean>;
+  touch(deploymentId: string): void;
   api: http.Server;
   log: Logger;
   /** How long a request waits for a starting deployment before 503. */
@@ -80,6 +83,14 @@ function hostOf(head: Buffer, end: number): string | undefined {
 async function proxy(socket: net.Socket, head: Buffer, name: string, opts: FrontOptions): Promise<void> {
   const deadline = Date.now() + opts.wakeTimeoutMs;
   let route = await opts.ingress.route(name);
+  if (route.kind === "paused") {
+    const woke = await Promise.race([
+      opts.wake(route.deploymentId),
+      new Promise<false>((r) => setTimeout(() => r(false), opts.wakeTimeoutMs).unref()),
+    ]);
+    if (!woke) return respond(socket, 503, `deployment ${name} is resuming`, { "Retry-After": "5" });
+    route = await opts.ingress.route(name);
+  }
   while (route.kind === "starting" && Date.now() < deadline && !socket.destroyed) {
     await new Promise((r) => setTimeout(r, 25));
     route = await opts.ingress.route(name);
@@ -91,10 +102,12 @@ async function proxy(socket: net.Socket, head: Buffer, name: string, opts: Front
     case "unavailable":
       return respond(socket, 503, route.reason, { "Retry-After": "5" });
     case "starting":
+    case "paused":
       return respond(socket, 503, `deployment ${name} is not ready yet`, { "Retry-After": "5" });
     case "serve":
       break;
   }
+  opts.touch(route.deploymentId);
   const target = opts.ingress.pick(route.key);
   if (!target) return respond(socket, 503, `deployment ${name} is not ready yet`, { "Retry-After": "5" });
   const upstream = net.connect({ host: target.host, port: target.port, noDelay: true });

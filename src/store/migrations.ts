@@ -203,8 +203,43 @@ const initial: Migration = {
   },
 };
 
+/** Durable operations with a lease; at most one running operation per namespace (the lock). */
+const operations: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable("operations")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("namespace", "text", (c) => c.notNull())
+      .addColumn("deployment_id", "text", (c) => c.notNull())
+      .addColumn("kind", "text", (c) => c.notNull())
+      .addColumn("phase", "text", (c) => c.notNull())
+      .addColumn("status", "text", (c) => c.notNull())
+      .addColumn("payload", "text", (c) => c.notNull())
+      .addColumn("error", "text")
+      .addColumn("lease_owner", "text")
+      .addColumn("lease_expires_at", "text")
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .addColumn("updated_at", "text", (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex("operations_one_running_per_namespace")
+      .on("operations")
+      .column("namespace")
+      .unique()
+      .where(sql.ref("status"), "=", "running")
+      .execute();
+    await db.schema.alterTable("deployments").addColumn("last_active_at", "text").execute();
+    await db.schema
+      .createIndex("deployments_namespace")
+      .on("deployments")
+      .columns(["namespace", "is_current"])
+      .execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
+  "0002_operations": operations,
 };
 
 class StaticProvider implements MigrationProvider {

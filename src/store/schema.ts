@@ -105,6 +105,7 @@ export interface DeploymentTable {
   restart_generation: number;
   is_current: number;
   idle_timeout_ms: number | null;
+  last_active_at: string | null;
   /** Set when deletion is requested: `purge` removes the record, `retain` keeps it as destroyed. */
   delete_mode: string | null;
   created_at: string;
@@ -173,7 +174,23 @@ export interface BillingEventTable {
   created_at: string;
 }
 
+export interface OperationTable {
+  id: string;
+  namespace: string;
+  deployment_id: string;
+  kind: string;
+  phase: string;
+  status: string;
+  payload: string;
+  error: string | null;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
+  operations: OperationTable;
   teams: TeamTable;
   users: UserTable;
   team_members: TeamMemberTable;
@@ -204,3 +221,4 @@ export type WorkloadRow = Selectable<WorkloadTable>;
 export type DeploymentEventRow = Selectable<DeploymentEventTable>;
 export type RuntimeEventRow = Selectable<RuntimeEventTable>;
 export type DeploymentRevisionRow = Selectable<DeploymentRevisionTable>;
+export type OperationRow = Selectable<OperationTable>;

@@ -7,6 +7,7 @@ import type { Dialect, OpenedDb } from "./db.js";
 import { AgentsRepo } from "./repos/agents.js";
 import { DeploymentsRepo } from "./repos/deployments.js";
 import { HistoryRepo } from "./repos/history.js";
+import { OperationsRepo } from "./repos/operations.js";
 import { TemplatesRepo } from "./repos/templates.js";
 import { TenancyRepo } from "./repos/tenancy.js";
 import { RowCache } from "./row-cache.js";
@@ -18,6 +19,7 @@ export class Store {
   readonly agents: AgentsRepo;
   readonly deployments: DeploymentsRepo;
   readonly history: HistoryRepo;
+  readonly operations: OperationsRepo;
 
   /** Present on the root store of a SQLite database, which berth owns exclusively. */
   private readonly caches: { deployments: RowCache<DeploymentRow>; teams: RowCache<TeamRow> } | undefined;
@@ -33,6 +35,7 @@ export class Store {
     this.agents = new AgentsRepo(db);
     this.deployments = new DeploymentsRepo(db, opened?.sqlite, this.caches?.deployments);
     this.history = new HistoryRepo(db);
+    this.operations = new OperationsRepo(db);
   }
 
   static fromOpened(opened: OpenedDb): Store {

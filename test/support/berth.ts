@@ -63,6 +63,7 @@ export async function startTestBerth(
     dataDir?: string;
     adminToken?: string;
     logger?: pino.Logger;
+    idleCheckMs?: number;
   } = {},
 ): Promise<TestBerth> {
   const dataDir = opts.dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), "berth-test-")));
@@ -87,6 +88,8 @@ export async function startTestBerth(
     logger,
     wakeTimeoutMs: opts.wakeTimeoutMs,
     sseKeepAliveMs: opts.sseKeepAliveMs,
+    idleCheckMs: opts.idleCheckMs,
+    operationTimeoutMs: 20_000,
   });
   return {
     berth,

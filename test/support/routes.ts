@@ -9,6 +9,7 @@ import type { ApiClient } from "./berth.js";
 export interface Fixture {
   /** A deployment of the owning team. */
   deploymentName: string;
+  deploymentId: string;
   teamId: string;
   templateSlug: string;
   agentId: string;
@@ -47,7 +48,7 @@ export async function createFixture(
   teamId: string,
   envVars: Record<string, string> = {},
 ): Promise<Fixture> {
-  const dep = await as<{ name: string }>("POST", "/api/deployments", {
+  const dep = await as<{ id: string; name: string }>("POST", "/api/deployments", {
     body: { template: "hello", envVars },
   });
   const tpl = await as<{ slug: string }>("POST", "/api/templates", {
@@ -67,6 +68,7 @@ export async function createFixture(
   if (statuses.some((s) => s !== 201)) throw new Error(`fixture creation failed: ${statuses.join(", ")}`);
   return {
     deploymentName: dep.body.name,
+    deploymentId: dep.body.id,
     teamId,
     templateSlug: tpl.body.slug,
     agentId: agent.body.id,
@@ -388,6 +390,99 @@ export const apiRoutes: RouteCase[] = [
     scope: "deployments:write",
     owned: true,
     envelope: "detail",
+    mutates: true,
+  },
+
+  {
+    method: "GET",
+    route: "/api/cloud-saas/deployments",
+    path: () => "/api/cloud-saas/deployments",
+    scope: "deployments:read",
+    owned: false,
+  },
+  {
+    method: "GET",
+    route: "/api/cloud-saas/deployments/{id}",
+    path: (f) => `/api/cloud-saas/deployments/${f.deploymentId}`,
+    scope: "deployments:read",
+    owned: true,
+  },
+  {
+    method: "GET",
+    route: "/api/cloud-saas/deployments/{id}/manifest",
+    path: (f) => `/api/cloud-saas/deployments/${f.deploymentId}/manifest`,
+    scope: "deployments:read",
+    owned: true,
+  },
+  {
+    method: "POST",
+    route: "/api/cloud-saas/deployments/{id}/template",
+    path: (f) => `/api/cloud-saas/deployments/${f.deploymentId}/template`,
+    body: () => ({}),
+    scope: "templates:write",
+    owned: true,
+    bodyOptional: true,
+  },
+  {
+    method: "POST",
+    route: "/api/cloud-saas/deployments/{id}/redeploy",
+    path: (f) => `/api/cloud-saas/deployments/${f.deploymentId}/redeploy`,
+    body: () => ({ mode: "snapshot" }),
+    scope: "deployments:write",
+    owned: true,
+    bodyOptional: true,
+    mutates: true,
+  },
+  {
+    method: "POST",
+    route: "/api/cloud-saas/deployments/{id}/pause",
+    path: (f) => `/api/cloud-saas/deployments/${f.deploymentId}/pause`,
+    body: () => ({}),
+    scope: "deployments:write",
+    owned: true,
+    bodyOptional: true,
+    mutates: true,
+  },
+  {
+    method: "POST",
+    route: "/api/cloud-saas/deployments/{id}/resume",
+    path: (f) => `/api/cloud-saas/deployments/${f.deploymentId}/resume`,
+    body: () => ({}),
+    scope: "deployments:write",
+    owned: true,
+    bodyOptional: true,
+  },
+  {
+    method: "PUT",
+    route: "/api/cloud-saas/deployments/{id}/idle-timeout",
+    path: (f) => `/api/cloud-saas/deployments/${f.deploymentId}/idle-timeout`,
+    body: () => ({ idleTimeoutMs: 3_600_000 }),
+    scope: "deployments:write",
+    owned: true,
+  },
+  {
+    method: "POST",
+    route: "/api/cloud-saas/mentions",
+    path: () => "/api/cloud-saas/mentions",
+    body: (f) => ({ agentId: f.agentId }),
+    scope: "deployments:write",
+    owned: true,
+  },
+  {
+    method: "POST",
+    route: "/api/agents/{agentId}/heartbeat",
+    path: (f) => `/api/agents/${f.agentId}/heartbeat`,
+    body: () => ({ at: "2026-01-01T00:00:00Z" }),
+    scope: null,
+    owned: true,
+    bodyOptional: true,
+  },
+  {
+    method: "DELETE",
+    route: "/api/templates/{slug}",
+    path: (f) => `/api/templates/${f.templateSlug}`,
+    scope: "templates:write",
+    owned: true,
     mutates: true,
   },
 ];

@@ -10,6 +10,7 @@ import { ingressesOf, type IngressSettings, toDeployment, workloadKey } from "./
 export type Route =
   | { kind: "serve"; key: string; deploymentId: string }
   | { kind: "starting"; key: string; deploymentId: string }
+  | { kind: "paused"; deploymentId: string }
   | { kind: "unavailable"; reason: string }
   | { kind: "not-found" };
 
@@ -33,7 +34,8 @@ export class IngressService {
   }
 
   async route(name: string): Promise<Route> {
-    const row = await this.store.deployments.getByName(name);
+    let row = await this.store.deployments.getByName(name);
+    if (!row || row.is_current !== 1) row = await this.store.deployments.currentIn(name);
     if (!row) return { kind: "not-found" };
     const d = toDeployment(row);
     const ingress = ingressesOf(d, this.settings)[0];
@@ -41,6 +43,8 @@ export class IngressService {
     const key = workloadKey(d.id, ingress.id);
     if (this.driver.endpoints(key).length > 0) return { kind: "serve", key, deploymentId: d.id };
     if (wantsProcesses(d.status)) return { kind: "starting", key, deploymentId: d.id };
+    if (d.status === "paused" || d.status === "pausing" || d.status === "stopped")
+      return { kind: "paused", deploymentId: d.id };
     return { kind: "unavailable", reason: `deployment ${d.name} is ${d.status}` };
   }
 

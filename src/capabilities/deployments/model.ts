@@ -104,12 +104,13 @@ export interface IngressSettings {
   port: number | undefined;
 }
 
-/** Public deployments get one ingress for their first listening workload. */
+/** Public deployments get one ingress for their first listening workload, named after the namespace
+ * (so it follows the namespace's current deployment across redeploys). */
 export function ingressesOf(d: Deployment, s: IngressSettings): Ingress[] {
   if (d.visibility !== "public") return [];
   const primary = d.config.workloads.find((w) => w.port !== undefined || w.image !== undefined);
   if (!primary) return [];
-  const host = `${d.name}.${s.domain}`;
+  const host = `${d.namespace}.${s.domain}`;
   const defaultPort = s.scheme === "https" ? 443 : 80;
   const suffix = s.port === undefined || s.port === defaultPort ? "" : `:${s.port}`;
   return [{ id: primary.name, name: primary.name, host, url: `${s.scheme}://${host}${suffix}` }];

@@ -51,6 +51,12 @@ export interface NewDeploymentInput {
   env: Record<string, string>;
   visibility: Visibility;
   replicas?: number;
+  /** Fixed id (redeploys choose it before the write, so a retried operation finds its deployment). */
+  id?: string;
+  /** A redeploy: the current deployment of the namespace this one replaces (no tier check). */
+  replaces?: Deployment;
+  /** Insert the workloads at 0 replicas (started later, e.g. once the replaced one has stopped). */
+  startStopped?: boolean;
 }
 
 export class DeploymentsService {
@@ -190,13 +196,13 @@ export class DeploymentsService {
       throw invalid("name must be 3–40 lowercase letters, digits or dashes, starting with a letter");
     }
     const at = this.now();
-    const id = newId();
+    const id = input.id ?? newId();
     const hash = configHash(input.config);
     const row = await this.store.transaction(async (tx) => {
       const team = await tx.tenancy.getTeam(input.teamId);
       if (!team) throw notFound("team");
       await tx.tenancy.updateTeamTier(team.id, team.tier, at); // row lock: serialises concurrent creates on PostgreSQL
-      const limit = tierLimit(team.tier);
+      const limit = input.replaces ? null : tierLimit(team.tier);
       if (limit !== null) {
         const live = await tx.deployments.count({
           teamId: team.id,
@@ -231,7 +237,7 @@ export class DeploymentsService {
         agent_id: input.source.agentId ?? null,
         config_snapshot: JSON.stringify(input.config),
         config_hash: hash,
-        manifest_revision: 1,
+        manifest_revision: input.replaces ? input.replaces.manifestRevision + 1 : 1,
         visibility: input.visibility,
         replicas: input.replicas ?? input.config.workloads[0]?.replicas ?? 1,
         auto_update_enabled: 0,
@@ -249,14 +255,19 @@ export class DeploymentsService {
         archived_at: null,
       };
       await tx.deployments.ensureNamespace(namespace, team.id, at);
+      if (input.replaces) await this.supersede(tx, input.replaces, id, input.actor, at);
       await tx.deployments.insert(values);
       await tx.deployments.setCurrent(namespace, id);
-      await tx.deployments.putWorkloads(workloadRows(id, input.config, input.replicas, at));
+      await tx.deployments.putWorkloads(
+        workloadRows(id, input.config, input.startStopped ? 0 : input.replicas, at),
+      );
       await this.env.write(id, input.env, at, tx);
       await tx.history.addRevision({
         deployment_id: id,
-        reason: "create",
-        message: `created from ${describeSource(input.source)}`,
+        reason: input.replaces ? "redeploy" : "create",
+        message: input.replaces
+          ? `redeploy of ${input.replaces.id} from ${describeSource(input.source)}`
+          : `created from ${describeSource(input.source)}`,
         config_hash: hash,
         config_snapshot: values.config_snapshot,
         actor: input.actor,
@@ -283,6 +294,21 @@ export class DeploymentsService {
     });
     this.notify(id);
     return toDeployment({ ...row, created_by: row.created_by ?? null } as Parameters<typeof toDeployment>[0]);
+  }
+
+  /** The replaced deployment becomes historical: failed if it never got ready, destroyed otherwise. */
+  private async supersede(tx: Store, old: Deployment, by: string, actor: string, at: string): Promise<void> {
+    const stillDeploying = ["pending", "deploying", "running", "resuming"].includes(old.status);
+    const to = stillDeploying ? "failed" : "destroyed";
+    await tx.deployments.update(old.id, {
+      is_current: 0,
+      status: to,
+      status_reason: "superseded-by-newer-deployment",
+      last_error: stillDeploying ? "superseded-by-newer-deployment" : old.lastError,
+      ended_at: at,
+      updated_at: at,
+    });
+    await this.addEvent(tx, old.id, "superseded", old.status, to, `superseded by deployment ${by}`, actor);
   }
 
   /** Marks the deployment deleting; the reconciler stops workloads, removes secrets, then the record. */
@@ -415,6 +441,24 @@ export class DeploymentsService {
       );
     });
     return { enabled: input.enabled, strategy };
+  }
+
+  /** Pause after this long without activity; null turns idle pause off. */
+  async setIdleTimeout(caller: Principal, d: Deployment, idleTimeoutMs: number | null): Promise<Deployment> {
+    requireScope(caller, "deployments:write");
+    assertMutable(d);
+    const at = this.now();
+    await this.store.transaction(async (tx) => {
+      await tx.deployments.update(d.id, {
+        idle_timeout_ms: idleTimeoutMs,
+        last_active_at: at,
+        updated_at: at,
+      });
+      const what =
+        idleTimeoutMs === null ? "idle pause off" : `idle pause after ${Math.round(idleTimeoutMs / 1000)}s`;
+      await this.addEvent(tx, d.id, "idle_timeout_changed", d.status, d.status, what, actorOf(caller));
+    });
+    return { ...d, idleTimeoutMs, updatedAt: at };
   }
 
   /** Moves every opted-in current deployment of a template to its new revision. */

@@ -200,6 +200,15 @@ export class TemplatesService {
     return templateView({ ...t, status, updated_at: at });
   }
 
+  /** Deletes a template and its revisions; deployments made from it keep running, now unlinked from any template. */
+  async delete(caller: Principal, slug: string): Promise<void> {
+    requireScope(caller, "templates:write");
+    const t = await this.store.templates.getBySlug(slug);
+    if (!t || !this.canRead(caller, t)) throw notFound("template");
+    if (!this.canWrite(caller, t)) throw forbidden("only the owner team can delete this template");
+    await this.store.templates.delete(t.id);
+  }
+
   /** Installs or updates berth's built-in templates; a changed config becomes a new revision. */
   async ensureBuiltin(input: { slug: string; name: string; description: string; config: RunnableConfig }) {
     const existing = await this.store.templates.getBySlug(input.slug);

@@ -19,6 +19,7 @@ export interface DeploymentFilter {
 
 export class DeploymentsRepo {
   private byNameStmt: SqliteDatabase.Statement | undefined;
+  private currentStmt: SqliteDatabase.Statement | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -27,6 +28,7 @@ export class DeploymentsRepo {
     private readonly cache?: RowCache<DeploymentRow>,
   ) {
     this.byNameStmt = sqlite?.prepare("select * from deployments where name = ?");
+    this.currentStmt = sqlite?.prepare("select * from deployments where namespace = ? and is_current = 1");
   }
 
   insert(row: NewDeployment): Promise<unknown> {
@@ -44,6 +46,30 @@ export class DeploymentsRepo {
         ? (this.byNameStmt.get(name) as DeploymentRow | undefined)
         : this.db.selectFrom("deployments").selectAll().where("name", "=", name).executeTakeFirst();
     return this.cache ? this.cache.get(name, load) : Promise.resolve(load());
+  }
+
+  /** The current deployment of a namespace (what its ingress serves). */
+  async currentIn(namespace: string): Promise<DeploymentRow | undefined> {
+    if (this.currentStmt) return this.currentStmt.get(namespace) as DeploymentRow | undefined;
+    return this.db
+      .selectFrom("deployments")
+      .selectAll()
+      .where("namespace", "=", namespace)
+      .where("is_current", "=", 1)
+      .executeTakeFirst();
+  }
+
+  inNamespace(namespace: string): Promise<DeploymentRow[]> {
+    return this.db
+      .selectFrom("deployments")
+      .selectAll()
+      .where("namespace", "=", namespace)
+      .orderBy("id")
+      .execute();
+  }
+
+  async touch(id: string, at: string): Promise<void> {
+    await this.db.updateTable("deployments").set({ last_active_at: at }).where("id", "=", id).execute();
   }
 
   private filtered(f: DeploymentFilter) {

@@ -21,6 +21,11 @@ export class TemplatesRepo {
     await this.db.updateTable("templates").set(set).where("id", "=", id).execute();
   }
 
+  async delete(id: string): Promise<void> {
+    await this.db.deleteFrom("template_revisions").where("template_id", "=", id).execute();
+    await this.db.deleteFrom("templates").where("id", "=", id).execute();
+  }
+
   insertRevision(row: TemplateRevisionRow): Promise<unknown> {
     return this.db.insertInto("template_revisions").values(row).execute();
   }

@@ -152,6 +152,20 @@ export function platformRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
     async (req, reply) =>
       reply.code(201).send(await templates.addRevision(req.principal, req.params.slug, req.body.config)),
   );
+  r.delete(
+    "/templates/:slug",
+    {
+      schema: {
+        tags,
+        summary: "Delete a template (its deployments keep running)",
+        params: z.strictObject({ slug }),
+      },
+    },
+    async (req, reply) => {
+      await templates.delete(req.principal, req.params.slug);
+      return reply.code(204).send();
+    },
+  );
   r.put(
     "/templates/:slug/status",
     {
@@ -188,6 +202,29 @@ export function platformRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
     "/agents/:agentId",
     { schema: { tags, summary: "Get an agent", params: z.strictObject({ agentId: id }) } },
     async (req) => agents.get(req.principal, req.params.agentId),
+  );
+
+  r.post(
+    "/agents/:agentId/heartbeat",
+    {
+      schema: {
+        tags,
+        summary:
+          "Agent heartbeat or usage snapshot; resumes the agent's paused deployments (fire-and-forget)",
+        params: z.strictObject({ agentId: id }),
+        body: z
+          .strictObject({
+            agentId: id.optional(),
+            at: z.string().max(64).optional(),
+            usage: z.record(z.string().max(100), z.number()).optional(),
+          })
+          .nullish(),
+      },
+    },
+    async (req, reply) => {
+      const resuming = await deps.cloud.wakeAgent(req.principal, req.params.agentId, "heartbeat");
+      return reply.code(202).send({ ok: true, agentId: req.params.agentId, resuming });
+    },
   );
 
   r.get(

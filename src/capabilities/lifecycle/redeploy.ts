@@ -1,0 +1,170 @@
+/**
+ * Redeploy: a new current deployment in the same namespace (same volumes), from the deployed
+ * snapshot, the linked template's latest revision, another accessible template, or an explicit
+ * config snapshot checked by the server-side policy. The previous deployment becomes historical.
+ * Runs as a durable operation: the new deployment is written (id chosen up front) under the lock,
+ * then the old processes stop before the new ones start on the shared volumes.
+ */
+import { BerthError, conflict, unprocessable } from "../../domain/errors.js";
+import type { RunnableConfig } from "../../domain/config-spec.js";
+import { newId } from "../../domain/ids.js";
+import { policyViolations, tierPolicy } from "../../domain/policy.js";
+import type { OperationContext, OperationRunner } from "../../engine/operations.js";
+import type { RuntimeDriver } from "../../runtime/driver.js";
+import type { Store } from "../../store/store.js";
+import type { Clock } from "../../util/clock.js";
+import { pollUntil } from "../../util/wait.js";
+import { actorOf, type Principal, requireScope } from "../auth/principal.js";
+import type { DeploymentEnv } from "../deployments/env.js";
+import { type Deployment, toDeployment } from "../deployments/model.js";
+import type { DeploymentsService } from "../deployments/service.js";
+import type { TemplatesService } from "../templates/service.js";
+
+export interface RedeployInput {
+  mode?: "snapshot" | "template";
+  templateSlug?: string;
+  configSnapshot?: RunnableConfig;
+  envVars?: Record<string, string>;
+}
+
+interface Payload {
+  newId: string;
+  oldId: string;
+}
+
+export class Redeployer {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly driver: RuntimeDriver,
+    private readonly ops: OperationRunner,
+    private readonly deployments: DeploymentsService,
+    private readonly templates: TemplatesService,
+    private readonly env: DeploymentEnv,
+    private readonly notify: (id: string) => void,
+    private readonly timeoutMs: number,
+    private readonly allowedCommands: readonly string[],
+  ) {
+    ops.register("redeploy", (ctx) => this.run(ctx));
+  }
+
+  async redeploy(caller: Principal, d: Deployment, input: RedeployInput): Promise<Deployment> {
+    requireScope(caller, "deployments:write");
+    if (!d.isCurrent) throw conflict("cannot redeploy a historical deployment");
+    if (d.status === "deleting" || d.status === "destroyed")
+      throw unprocessable(`cannot redeploy a deployment in status ${d.status}`);
+    const { config, source } = await this.chooseConfig(caller, d, input);
+    const team = await this.store.tenancy.getTeam(d.teamId);
+    const violations = policyViolations(config, {
+      ...tierPolicy(team?.tier ?? "free"),
+      canRunImage: (image) => this.driver.resolveImage(image) !== undefined,
+      allowedCommands: this.allowedCommands,
+    });
+    if (violations.length > 0) throw unprocessable(`config refused by policy: ${violations.join("; ")}`);
+    const declared = new Set(config.envVars.map((v) => v.name));
+    const undeclared = Object.keys(input.envVars ?? {}).filter((k) => !declared.has(k));
+    if (undeclared.length > 0) {
+      throw unprocessable(`env vars not declared by the config: ${undeclared.join(", ")}`);
+    }
+    const previous = await this.env.read(d.id);
+    const env = { ...previous, ...input.envVars };
+    const missing = config.envVars
+      .filter((v) => v.required && !env[v.name] && v.default === undefined)
+      .map((v) => v.name);
+    if (missing.length > 0) throw unprocessable(`missing required env vars: ${missing.join(", ")}`);
+
+    const id = newId();
+    const { done } = await this.ops.start(
+      {
+        kind: "redeploy",
+        namespace: d.namespace,
+        deploymentId: d.id,
+        phase: "creating",
+        payload: { newId: id, oldId: d.id },
+      },
+      async (ctx) => {
+        await this.deployments.create({
+          id,
+          teamId: d.teamId,
+          actor: actorOf(caller),
+          namespace: d.namespace,
+          source,
+          config,
+          env,
+          visibility: d.visibility,
+          replicas: d.source.type === "agent" ? d.replicas : undefined,
+          replaces: d,
+          startStopped: true,
+        });
+        await ctx.phase("starting");
+      },
+    );
+    await done;
+    const row = await this.store.deployments.get(id);
+    return toDeployment(row!);
+  }
+
+  private async chooseConfig(caller: Principal, d: Deployment, input: RedeployInput) {
+    const keep = {
+      type: d.source.type,
+      templateSlug: d.source.templateSlug ?? undefined,
+      templateRevision: d.source.templateRevision ?? undefined,
+      image: d.source.image ?? undefined,
+      agentId: d.source.agentId ?? undefined,
+    };
+    if (input.configSnapshot) return { config: input.configSnapshot, source: keep };
+    const slug = input.templateSlug ?? (input.mode === "template" ? d.source.templateSlug : null);
+    if (input.mode === "template" && !slug)
+      throw unprocessable("this deployment is not linked to a template");
+    if (slug) {
+      const t = await this.templates.resolve(caller, slug);
+      return {
+        config: t.config,
+        source: {
+          type: "template" as const,
+          templateSlug: t.template.slug,
+          templateRevision: t.revision.revision,
+        },
+      };
+    }
+    return { config: d.config, source: keep };
+  }
+
+  /** Phase `starting`: the old processes stop, then the new deployment scales up and gets ready. */
+  private async run(ctx: OperationContext): Promise<void> {
+    const p = ctx.payload<Payload>();
+    const row = await this.store.deployments.get(p.newId);
+    if (!row)
+      throw new BerthError("INTERNAL", "redeploy was interrupted before its new deployment was written");
+    const d = toDeployment(row);
+    this.notify(p.oldId);
+    const oldGone = await pollUntil(
+      () => (this.driver.keys().some((k) => k.startsWith(`${p.oldId}/`)) ? undefined : true),
+      this.timeoutMs,
+    );
+    if (!oldGone) throw new BerthError("RUNTIME_FAILED", "the previous deployment did not stop in time");
+    const at = this.clock.now().toISOString();
+    for (const w of d.config.workloads) {
+      await this.store.deployments.setWorkloadReplicas(
+        d.id,
+        w.name,
+        d.source.type === "agent" ? d.replicas : w.replicas,
+        at,
+      );
+    }
+    this.notify(d.id);
+    const outcome = await pollUntil(async () => {
+      const now = await this.store.deployments.get(d.id);
+      if (!now || now.is_current !== 1) return "superseded" as const;
+      if (now.status === "ready") return "ready" as const;
+      if (now.status === "failed") return "failed" as const;
+      return undefined;
+    }, this.timeoutMs);
+    if (outcome !== "ready" && outcome !== "superseded") {
+      throw new BerthError(
+        "RUNTIME_FAILED",
+        `the new deployment ${outcome === "failed" ? "failed to start" : "was not ready in time"}`,
+      );
+    }
+  }
+}

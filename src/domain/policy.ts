@@ -1,0 +1,91 @@
+/**
+ * Server-side policy for configs that arrive from clients (redeploy with a config snapshot): tier
+ * limits on replicas and resources, images the runtime can run, allowed commands, no host paths,
+ * env var names. Returns every violation so one answer says all that is wrong.
+ */
+import type { RunnableConfig } from "./config-spec.js";
+
+export interface PolicyContext {
+  maxReplicas: number;
+  maxCpuMillicores: number;
+  maxMemoryMi: number;
+  canRunImage(image: string): boolean;
+  allowedCommands: readonly string[];
+}
+
+const HOST_PATHS = [
+  "/",
+  "/etc",
+  "/proc",
+  "/sys",
+  "/dev",
+  "/root",
+  "/var/run",
+  "/run",
+  "/boot",
+  "/usr",
+  "/bin",
+  "/sbin",
+  "/lib",
+];
+const RESERVED_ENV = /^(PORT|HOME|PATH|BERTH_VOLUME_DIR|BERTH_REPLICA)$/;
+
+export function cpuMillicores(cpu: string): number {
+  return cpu.endsWith("m") ? Number(cpu.slice(0, -1)) : Math.round(Number(cpu) * 1000);
+}
+
+export function memoryMi(memory: string): number {
+  const n = Number.parseInt(memory, 10);
+  if (memory.endsWith("Gi")) return n * 1024;
+  if (memory.endsWith("Ki")) return n / 1024;
+  if (memory.endsWith("Mi")) return n;
+  return n / (1024 * 1024);
+}
+
+export function policyViolations(config: RunnableConfig, ctx: PolicyContext): string[] {
+  const out: string[] = [];
+  for (const w of config.workloads) {
+    const at = `workload ${w.name}`;
+    if (w.replicas > ctx.maxReplicas)
+      out.push(`${at}: ${w.replicas} replicas exceeds the tier limit of ${ctx.maxReplicas}`);
+    if (w.resources?.cpu && cpuMillicores(w.resources.cpu) > ctx.maxCpuMillicores) {
+      out.push(`${at}: cpu ${w.resources.cpu} exceeds the tier limit of ${ctx.maxCpuMillicores}m`);
+    }
+    if (w.resources?.memory && memoryMi(w.resources.memory) > ctx.maxMemoryMi) {
+      out.push(`${at}: memory ${w.resources.memory} exceeds the tier limit of ${ctx.maxMemoryMi}Mi`);
+    }
+    if (w.image !== undefined && w.command === undefined && !ctx.canRunImage(w.image)) {
+      out.push(`${at}: image ${w.image} is not allowed on this runtime`);
+    }
+    if (w.command !== undefined && !ctx.allowedCommands.includes(w.command)) {
+      out.push(`${at}: command ${w.command} is not allowed (allowed: ${ctx.allowedCommands.join(", ")})`);
+    }
+    const mount = w.volume?.mountPath;
+    if (
+      mount !== undefined &&
+      HOST_PATHS.some((p) => mount === p || (p !== "/" && mount.startsWith(`${p}/`)))
+    ) {
+      out.push(`${at}: volume mountPath ${mount} is a host path`);
+    }
+    for (const arg of w.args) {
+      if (/(^|=)\/(etc|proc|sys|dev|root|var\/run)(\/|$)/.test(arg))
+        out.push(`${at}: argument refers to host path ${arg}`);
+    }
+    for (const name of Object.keys(w.env)) {
+      if (RESERVED_ENV.test(name))
+        out.push(`${at}: env var ${name} is set by berth and cannot be overridden`);
+    }
+  }
+  for (const v of config.envVars) {
+    if (RESERVED_ENV.test(v.name)) out.push(`env var ${v.name} is set by berth and cannot be declared`);
+  }
+  return out;
+}
+
+export function tierPolicy(
+  tier: string,
+): Pick<PolicyContext, "maxReplicas" | "maxCpuMillicores" | "maxMemoryMi"> {
+  if (tier === "free") return { maxReplicas: 2, maxCpuMillicores: 1000, maxMemoryMi: 1024 };
+  if (tier === "business") return { maxReplicas: 10, maxCpuMillicores: 4000, maxMemoryMi: 8192 };
+  return { maxReplicas: 50, maxCpuMillicores: 16000, maxMemoryMi: 65536 };
+}
