@@ -156,12 +156,16 @@ export class PauseResume {
       }
     });
     this.notify(d.id);
-    const outcome = await pollUntil(async () => {
-      const now = await this.reload(d.id);
-      if (now.status === "ready") return "ready" as const;
-      if (now.status === "failed") return "failed" as const;
-      return undefined;
-    }, this.timeoutMs);
+    const outcome = await pollUntil(
+      async () => {
+        const now = await this.reload(d.id);
+        if (now.status === "ready") return "ready" as const;
+        if (now.status === "failed") return "failed" as const;
+        return undefined;
+      },
+      this.timeoutMs,
+      5,
+    );
     if (outcome === "ready") return;
     const reason =
       outcome === "failed"

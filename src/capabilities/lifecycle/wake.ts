@@ -92,7 +92,8 @@ export class Waker {
           return false;
         if (d.status === "paused" || d.status === "stopped") {
           try {
-            await this.lifecycle.resumeAs(d, null, "system:auto-resume", reason);
+            const after = await this.lifecycle.resumeAs(d, null, "system:auto-resume", reason);
+            if (after.status === "ready") return true;
           } catch (err) {
             // Another operation holds the namespace (a pause finishing, a concurrent resume): poll on.
             if (!(err instanceof BerthError) || err.code !== "CONFLICT") {
@@ -104,7 +105,7 @@ export class Waker {
         return undefined;
       },
       this.timeoutMs,
-      50,
+      20,
     );
     return ready === true;
   }

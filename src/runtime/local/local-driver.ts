@@ -176,7 +176,9 @@ export class LocalDriver implements RuntimeDriver {
       for (let i = 0; i < d.replicas; i++) {
         const current = w.replicas[i];
         if (!current) {
-          w.replicas[i] = await this.startReplica(w, i, d);
+          await this.startReplica(w, i, d, (r) => {
+            w.replicas[i] = r;
+          });
         } else if (current.specHash !== d.specHash) {
           w.replicas[i] =
             d.strategy === "rolling"
@@ -190,40 +192,42 @@ export class LocalDriver implements RuntimeDriver {
     });
   }
 
-  private async startReplica(w: Workload, index: number, d: DesiredWorkload): Promise<Replica> {
+  /**
+   * Creates a replica, lets `place` put it into the workload (slot or surge) and only then starts
+   * it, so the persisted state knows the process from its first moment: a control plane killed
+   * right after the spawn still finds it to adopt.
+   */
+  private async startReplica(
+    w: Workload,
+    index: number,
+    d: DesiredWorkload,
+    place: (r: Replica) => void,
+  ): Promise<Replica> {
     const port = d.spec.listens ? await freePort(this.host) : null;
     const r = this.newReplica(w, index, port, d.specHash, d);
-    if (port !== null)
-      this.emit({
-        key: w.key,
-        type: "Normal",
-        reason: "Scheduled",
-        message: `Assigned port ${port} on ${this.host}`,
-        object: `pod/${w.name}-${index}`,
-        at: this.clock.now(),
-      });
-    else
-      this.emit({
-        key: w.key,
-        type: "Normal",
-        reason: "Scheduled",
-        message: "Scheduled on the local runtime",
-        object: `pod/${w.name}-${index}`,
-        at: this.clock.now(),
-      });
+    place(r);
+    this.emit({
+      key: w.key,
+      type: "Normal",
+      reason: "Scheduled",
+      message: port !== null ? `Assigned port ${port} on ${this.host}` : "Scheduled on the local runtime",
+      object: `pod/${w.name}-${index}`,
+      at: this.clock.now(),
+    });
     r.start();
     return r;
   }
 
   private async recreateReplica(w: Workload, old: Replica, d: DesiredWorkload): Promise<Replica> {
     await old.stop(this.opts.stopGraceMs ?? 10_000);
-    return this.startReplica(w, old.index, d);
+    return this.startReplica(w, old.index, d, (r) => {
+      w.replicas[old.index] = r;
+    });
   }
 
   /** Starts the new replica beside the old, waits for it to be ready, then stops the old one. */
   private async rollReplica(w: Workload, old: Replica, d: DesiredWorkload): Promise<Replica> {
-    const next = await this.startReplica(w, old.index, d);
-    w.surge.push(next);
+    const next = await this.startReplica(w, old.index, d, (r) => w.surge.push(r));
     const deadline = Date.now() + (this.opts.rolloutTimeoutMs ?? 60_000);
     while (next.phase !== "ready" && next.phase !== "failed" && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));

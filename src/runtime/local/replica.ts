@@ -31,7 +31,7 @@ export interface PersistedReplica {
   restarts: number;
 }
 
-const FAST_PROBE_MS = 25;
+const FAST_PROBE_MS = 10;
 const FAILURES_TO_UNREADY = 3;
 const EXIT_POLL_MS = 250;
 
