@@ -18,12 +18,14 @@ import { ManifestService } from "./capabilities/lifecycle/manifest.js";
 import { PauseResume } from "./capabilities/lifecycle/pause-resume.js";
 import { Redeployer } from "./capabilities/lifecycle/redeploy.js";
 import { Waker } from "./capabilities/lifecycle/wake.js";
+import { SchedulesService } from "./capabilities/schedules/service.js";
 import { TeamsService } from "./capabilities/teams/service.js";
 import { TemplatesService } from "./capabilities/templates/service.js";
 import type { Config } from "./config.js";
 import { IdlePauser } from "./engine/idle-pauser.js";
 import { OperationRunner } from "./engine/operations.js";
 import { Reconciler } from "./engine/reconciler.js";
+import { Scheduler } from "./engine/scheduler.js";
 import { builtinTemplates, examplesDir } from "./examples.js";
 import { buildHttpApp } from "./http/server.js";
 import { createFront } from "./proxy/front.js";
@@ -40,6 +42,7 @@ export interface Berth {
   store: Store;
   driver: RuntimeDriver;
   reconciler: Reconciler;
+  scheduler: Scheduler;
   bootstrapKey: IssuedKey | undefined;
   /** Stops serving and supervising; workloads keep running unless `stopWorkloads`. */
   close(opts?: { stopWorkloads?: boolean }): Promise<void>;
@@ -53,6 +56,11 @@ export interface StartOptions {
   operationTimeoutMs?: number;
   /** How often the idle pauser looks for idle deployments. */
   idleCheckMs?: number;
+  /** false: no timer fires schedules (tests drive `scheduler.tick()` with a fake clock). */
+  scheduler?: boolean;
+  schedulerPollMs?: number;
+  missedGraceMs?: number;
+  retryBaseMs?: number;
   sseKeepAliveMs?: number;
 }
 
@@ -109,6 +117,17 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
     operationTimeoutMs,
     ["node"],
   );
+  const schedules = new SchedulesService(
+    store,
+    clock,
+    new SecretBox(loadRootKey(config.encryptionKey, config.dataDir), "berth:vaults"),
+  );
+  const scheduler = new Scheduler(store, clock, driver, schedules, log.child({ component: "scheduler" }), {
+    dataDir: config.dataDir,
+    pollMs: opts.schedulerPollMs ?? 100,
+    missedGraceMs: opts.missedGraceMs ?? 60_000,
+    retryBaseMs: opts.retryBaseMs ?? 1_000,
+  });
   const idle = new IdlePauser(
     store,
     clock,
@@ -130,6 +149,9 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
       agents: new AgentsService(store, clock),
       deployments,
       agentDeployments: new AgentDeployments(store, clock, deployments, enqueue),
+      schedules,
+      store,
+      clock,
       cloud: {
         manifest: new ManifestService(store, clock, templates),
         redeployer,
@@ -163,6 +185,7 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
   idle.start();
   ops.startRenewal();
   await ops.recover({ exclusive: store.dialect === "sqlite" });
+  if (opts.scheduler !== false) await scheduler.start({ exclusive: store.dialect === "sqlite" });
   const bootstrapKey = await auth.bootstrap();
 
   return {
@@ -171,10 +194,12 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
     store,
     driver,
     reconciler,
+    scheduler,
     bootstrapKey,
     async close({ stopWorkloads = false } = {}) {
       await front.close();
       idle.stop();
+      await scheduler.stop();
       waker.stop();
       await waker.flush();
       ops.stop();

@@ -3,7 +3,7 @@
  * 401 without or with an unknown key, 403 without the route's scope, 404 for another team's object.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiRoutes, createFixture, errorBody, type Fixture } from "./support/routes.js";
+import { apiRoutes, createFixture, errorBody, errorMessage, type Fixture } from "./support/routes.js";
 import { apiClient, startTestBerth, type TestBerth, teamWithKey } from "./support/berth.js";
 
 const ALL = ["deployments:read", "deployments:write", "templates:read", "templates:write", "agents:write"];
@@ -55,8 +55,7 @@ describe.each(apiRoutes)("$method $route", (route) => {
     it(`answers 403 without the ${route.scope} scope`, async () => {
       const res = await call(keysWithout.get(route.scope!)!);
       expect(res.status).toBe(403);
-      const message = route.envelope === "detail" ? res.body.detail : res.body.error;
-      expect(message).toContain(route.scope!);
+      expect(errorMessage(route, res.body)).toContain(route.scope!);
     });
   }
 

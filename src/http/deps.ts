@@ -8,6 +8,9 @@ import type { ManifestService } from "../capabilities/lifecycle/manifest.js";
 import type { PauseResume } from "../capabilities/lifecycle/pause-resume.js";
 import type { Redeployer } from "../capabilities/lifecycle/redeploy.js";
 import type { Waker } from "../capabilities/lifecycle/wake.js";
+import type { SchedulesService } from "../capabilities/schedules/service.js";
+import type { Store } from "../store/store.js";
+import type { Clock } from "../util/clock.js";
 import type { DeploymentObserver } from "../capabilities/deployments/observe.js";
 import type { DeploymentsService } from "../capabilities/deployments/service.js";
 import type { TeamsService } from "../capabilities/teams/service.js";
@@ -20,6 +23,10 @@ export interface SurfaceDeps {
   agents: AgentsService;
   deployments: DeploymentsService;
   agentDeployments: AgentDeployments;
+  schedules: SchedulesService;
+  /** For the idempotency-key store of the scheduled deployments API. */
+  store: Store;
+  clock: Clock;
   cloud: {
     manifest: ManifestService;
     redeployer: Redeployer;

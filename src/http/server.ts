@@ -21,6 +21,9 @@ import { renderAgentSurfaceError } from "../surfaces/agent-deployments/errors.js
 import { agentDeploymentRoutes } from "../surfaces/agent-deployments/routes.js";
 import { renderApiError } from "../surfaces/api-errors.js";
 import { renderCloudError } from "../surfaces/cloud/errors.js";
+import { renderScheduledError } from "../surfaces/scheduled/errors.js";
+import { idempotency } from "../surfaces/scheduled/idempotency.js";
+import { scheduledRoutes } from "../surfaces/scheduled/routes.js";
 import { cloudRoutes } from "../surfaces/cloud/routes.js";
 import { platformRoutes } from "../surfaces/platform/routes.js";
 import { templatePlatformRoutes } from "../surfaces/template-platform/routes.js";
@@ -85,6 +88,16 @@ export async function buildHttpApp(deps: SurfaceDeps, logger: Logger): Promise<F
       );
       platformRoutes(api, deps);
       templatePlatformRoutes(api, deps);
+      await api.register(
+        async (scheduled) => {
+          scheduled.setErrorHandler((err: FastifyError | BerthError, req, reply) =>
+            renderScheduledError(err, req, reply),
+          );
+          idempotency(scheduled, deps.store, deps.clock);
+          scheduledRoutes(scheduled, deps);
+        },
+        { prefix: "/v1/cloud" },
+      );
       await api.register(
         async (cloud) => {
           cloud.setErrorHandler((err: FastifyError | BerthError, req, reply) =>

@@ -237,9 +237,104 @@ const operations: Migration = {
   },
 };
 
+/** Scheduled agent deployments (seed 003): schedules, runs (one per fire time), environments, vaults. */
+const schedules: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable("environments")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("team_id", "text", (c) => c.notNull())
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("description", "text", (c) => c.notNull())
+      .addColumn("config", "text", (c) => c.notNull())
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .addColumn("updated_at", "text", (c) => c.notNull())
+      .addColumn("archived_at", "text")
+      .execute();
+    await db.schema
+      .createTable("vaults")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("team_id", "text", (c) => c.notNull())
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("ciphertext", "text", (c) => c.notNull())
+      .addColumn("secret_names", "text", (c) => c.notNull())
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .addColumn("updated_at", "text", (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable("schedules")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("team_id", "text", (c) => c.notNull())
+      .addColumn("agent_id", "text", (c) => c.notNull())
+      .addColumn("agent_version", "integer", (c) => c.notNull())
+      .addColumn("environment_id", "text", (c) => c.notNull())
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("description", "text", (c) => c.notNull())
+      .addColumn("initial_events", "text", (c) => c.notNull())
+      .addColumn("max_concurrent", "integer", (c) => c.notNull())
+      .addColumn("max_retries", "integer", (c) => c.notNull())
+      .addColumn("timeout_ms", "integer", (c) => c.notNull())
+      .addColumn("pause_after_failures", "integer", (c) => c.notNull())
+      .addColumn("session_strategy", "text", (c) => c.notNull())
+      .addColumn("session_id", "text")
+      .addColumn("cron_expression", "text", (c) => c.notNull())
+      .addColumn("timezone", "text", (c) => c.notNull())
+      .addColumn("status", "text", (c) => c.notNull())
+      .addColumn("paused_reason", "text")
+      .addColumn("archived_at", "text")
+      .addColumn("consecutive_failures", "integer", (c) => c.notNull())
+      .addColumn("total_failures", "integer", (c) => c.notNull())
+      .addColumn("total_runs", "integer", (c) => c.notNull())
+      .addColumn("last_triggered_at", "text")
+      .addColumn("last_run_at", "text")
+      .addColumn("next_trigger_at", "text")
+      .addColumn("resources", "text", (c) => c.notNull())
+      .addColumn("vault_ids", "text", (c) => c.notNull())
+      .addColumn("metadata", "text", (c) => c.notNull())
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .addColumn("updated_at", "text", (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex("schedules_due")
+      .on("schedules")
+      .columns(["status", "next_trigger_at"])
+      .execute();
+    await db.schema
+      .createTable("schedule_runs")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("schedule_id", "text", (c) => c.notNull())
+      .addColumn("fire_time", "text", (c) => c.notNull())
+      .addColumn("trigger", "text", (c) => c.notNull())
+      .addColumn("status", "text", (c) => c.notNull())
+      .addColumn("attempt", "integer", (c) => c.notNull())
+      .addColumn("session_id", "text")
+      .addColumn("owner", "text")
+      .addColumn("started_at", "text")
+      .addColumn("ended_at", "text")
+      .addColumn("duration_ms", "integer")
+      .addColumn("exit_code", "integer")
+      .addColumn("output", "text")
+      .addColumn("error", "text")
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .addUniqueConstraint("schedule_runs_once_per_fire_time", ["schedule_id", "fire_time"])
+      .execute();
+    await db.schema
+      .createTable("idempotency_keys")
+      .addColumn("team_id", "text", (c) => c.notNull())
+      .addColumn("key", "text", (c) => c.notNull())
+      .addColumn("request_hash", "text", (c) => c.notNull())
+      .addColumn("status_code", "integer", (c) => c.notNull())
+      .addColumn("response", "text", (c) => c.notNull())
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .addPrimaryKeyConstraint("idempotency_keys_pk", ["team_id", "key"])
+      .execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_operations": operations,
+  "0003_schedules": schedules,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -189,7 +189,93 @@ export interface OperationTable {
   updated_at: string;
 }
 
+export interface EnvironmentTable {
+  id: string;
+  team_id: string;
+  name: string;
+  description: string;
+  config: string;
+  created_at: string;
+  updated_at: string;
+  archived_at: string | null;
+}
+
+export interface VaultTable {
+  id: string;
+  team_id: string;
+  name: string;
+  ciphertext: string;
+  secret_names: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ScheduleTable {
+  id: string;
+  team_id: string;
+  agent_id: string;
+  agent_version: number;
+  environment_id: string;
+  name: string;
+  description: string;
+  initial_events: string;
+  max_concurrent: number;
+  max_retries: number;
+  timeout_ms: number;
+  pause_after_failures: number;
+  session_strategy: string;
+  session_id: string | null;
+  cron_expression: string;
+  timezone: string;
+  status: string;
+  paused_reason: string | null;
+  archived_at: string | null;
+  consecutive_failures: number;
+  total_failures: number;
+  total_runs: number;
+  last_triggered_at: string | null;
+  last_run_at: string | null;
+  next_trigger_at: string | null;
+  resources: string;
+  vault_ids: string;
+  metadata: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ScheduleRunTable {
+  id: string;
+  schedule_id: string;
+  fire_time: string;
+  trigger: string;
+  status: string;
+  attempt: number;
+  session_id: string | null;
+  owner: string | null;
+  started_at: string | null;
+  ended_at: string | null;
+  duration_ms: number | null;
+  exit_code: number | null;
+  output: string | null;
+  error: string | null;
+  created_at: string;
+}
+
+export interface IdempotencyKeyTable {
+  team_id: string;
+  key: string;
+  request_hash: string;
+  status_code: number;
+  response: string;
+  created_at: string;
+}
+
 export interface Database {
+  environments: EnvironmentTable;
+  vaults: VaultTable;
+  schedules: ScheduleTable;
+  schedule_runs: ScheduleRunTable;
+  idempotency_keys: IdempotencyKeyTable;
   operations: OperationTable;
   teams: TeamTable;
   users: UserTable;
@@ -222,3 +308,7 @@ export type DeploymentEventRow = Selectable<DeploymentEventTable>;
 export type RuntimeEventRow = Selectable<RuntimeEventTable>;
 export type DeploymentRevisionRow = Selectable<DeploymentRevisionTable>;
 export type OperationRow = Selectable<OperationTable>;
+export type EnvironmentRow = Selectable<EnvironmentTable>;
+export type VaultRow = Selectable<VaultTable>;
+export type ScheduleRow = Selectable<ScheduleTable>;
+export type ScheduleRunRow = Selectable<ScheduleRunTable>;

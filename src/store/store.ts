@@ -8,6 +8,7 @@ import { AgentsRepo } from "./repos/agents.js";
 import { DeploymentsRepo } from "./repos/deployments.js";
 import { HistoryRepo } from "./repos/history.js";
 import { OperationsRepo } from "./repos/operations.js";
+import { SchedulesRepo } from "./repos/schedules.js";
 import { TemplatesRepo } from "./repos/templates.js";
 import { TenancyRepo } from "./repos/tenancy.js";
 import { RowCache } from "./row-cache.js";
@@ -20,6 +21,7 @@ export class Store {
   readonly deployments: DeploymentsRepo;
   readonly history: HistoryRepo;
   readonly operations: OperationsRepo;
+  readonly schedules: SchedulesRepo;
 
   /** Present on the root store of a SQLite database, which berth owns exclusively. */
   private readonly caches: { deployments: RowCache<DeploymentRow>; teams: RowCache<TeamRow> } | undefined;
@@ -36,6 +38,7 @@ export class Store {
     this.deployments = new DeploymentsRepo(db, opened?.sqlite, this.caches?.deployments);
     this.history = new HistoryRepo(db);
     this.operations = new OperationsRepo(db);
+    this.schedules = new SchedulesRepo(db);
   }
 
   static fromOpened(opened: OpenedDb): Store {

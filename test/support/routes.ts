@@ -16,6 +16,10 @@ export interface Fixture {
   keyId: string;
   /** A deployment of the agent, addressed by id on the agent deployments API. */
   agentDeploymentId: string;
+  /** A scheduled deployment (`dep_…`), its environment and a vault. */
+  scheduleId: string;
+  environmentId: string;
+  vaultId: string;
 }
 
 export interface RouteCase {
@@ -33,14 +37,28 @@ export interface RouteCase {
   /** The body may be left out (an empty or JSON `null` body is accepted). */
   bodyOptional?: boolean;
   /** The surface's error envelope: `{error}` (/api) or FastAPI's `{detail}` (agent deployments). */
-  envelope?: "error" | "detail";
+  envelope?: "error" | "detail" | "typed";
 }
 
 const q = encodeURIComponent;
 
 /** What an error body of the route's surface looks like. */
 export const errorBody = (r: RouteCase) =>
-  r.envelope === "detail" ? { detail: expect.anything() } : { error: expect.any(String) };
+  r.envelope === "detail"
+    ? { detail: expect.anything() }
+    : r.envelope === "typed"
+      ? { type: "error", error: { type: expect.any(String), message: expect.any(String) } }
+      : { error: expect.any(String) };
+
+/** The human-readable message of an error body of the route's surface. */
+export const errorMessage = (r: RouteCase, body: { detail?: unknown; error?: unknown }): string =>
+  String(
+    r.envelope === "detail"
+      ? body.detail
+      : r.envelope === "typed"
+        ? (body.error as { message: string }).message
+        : body.error,
+  );
 
 /** Creates one object of each kind the route table addresses, owned by the given key's team. */
 export async function createFixture(
@@ -64,8 +82,31 @@ export async function createFixture(
     body: { name: "spare", scopes: ["deployments:read"] },
   });
   const agentDep = await as<{ id: string }>("POST", "/deployments", { body: { agent_id: agent.body.id } });
-  const statuses = [dep.status, tpl.status, agent.status, spare.status, agentDep.status];
-  if (statuses.some((s) => s !== 201)) throw new Error(`fixture creation failed: ${statuses.join(", ")}`);
+  const env = await as<{ id: string }>("POST", "/api/v1/cloud/environments", { body: { name: "fixture" } });
+  const vault = await as<{ id: string }>("POST", "/api/v1/cloud/vaults", {
+    body: { name: "fixture", secrets: { TOKEN: "x-secret-x" } },
+  });
+  const schedule = await as<{ id: string }>("POST", "/api/v1/cloud/deployments", {
+    body: {
+      agent: { id: agent.body.id, type: "agent" },
+      environment_id: env.body.id,
+      name: "fixture",
+      schedule: { type: "cron", expression: "0 0 1 1 *", timezone: "UTC" },
+      vault_ids: [vault.body.id],
+    },
+  });
+  const statuses = [
+    dep.status,
+    tpl.status,
+    agent.status,
+    spare.status,
+    agentDep.status,
+    env.status,
+    vault.status,
+    schedule.status,
+  ];
+  if (statuses.some((s) => s !== 201 && s !== 200))
+    throw new Error(`fixture creation failed: ${statuses.join(", ")}`);
   return {
     deploymentName: dep.body.name,
     deploymentId: dep.body.id,
@@ -74,6 +115,9 @@ export async function createFixture(
     agentId: agent.body.id,
     keyId: spare.body.id,
     agentDeploymentId: agentDep.body.id,
+    scheduleId: schedule.body.id,
+    environmentId: env.body.id,
+    vaultId: vault.body.id,
   };
 }
 
@@ -484,5 +528,154 @@ export const apiRoutes: RouteCase[] = [
     scope: "templates:write",
     owned: true,
     mutates: true,
+  },
+
+  {
+    method: "POST",
+    route: "/api/v1/cloud/deployments",
+    path: () => "/api/v1/cloud/deployments",
+    body: (f) => ({
+      agent: { id: f.agentId, type: "agent" },
+      environment_id: f.environmentId,
+      name: "x",
+      schedule: { type: "cron", expression: "0 0 1 1 *", timezone: "UTC" },
+    }),
+    scope: "deployments:write",
+    owned: true,
+    envelope: "typed",
+  },
+  {
+    method: "GET",
+    route: "/api/v1/cloud/deployments",
+    path: () => "/api/v1/cloud/deployments",
+    scope: "deployments:read",
+    owned: false,
+    envelope: "typed",
+  },
+  {
+    method: "GET",
+    route: "/api/v1/cloud/deployments/{id}",
+    path: (f) => `/api/v1/cloud/deployments/${f.scheduleId}`,
+    scope: "deployments:read",
+    owned: true,
+    envelope: "typed",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/cloud/deployments/{id}",
+    path: (f) => `/api/v1/cloud/deployments/${f.scheduleId}`,
+    body: () => ({ description: "updated" }),
+    scope: "deployments:write",
+    owned: true,
+    envelope: "typed",
+  },
+  {
+    method: "DELETE",
+    route: "/api/v1/cloud/deployments/{id}",
+    path: (f) => `/api/v1/cloud/deployments/${f.scheduleId}`,
+    scope: "deployments:write",
+    owned: true,
+    envelope: "typed",
+    mutates: true,
+  },
+  {
+    method: "POST",
+    route: "/api/v1/cloud/deployments/{id}/pause",
+    path: (f) => `/api/v1/cloud/deployments/${f.scheduleId}/pause`,
+    body: () => ({ reason: "r" }),
+    scope: "deployments:write",
+    owned: true,
+    envelope: "typed",
+    bodyOptional: true,
+  },
+  {
+    method: "POST",
+    route: "/api/v1/cloud/deployments/{id}/unpause",
+    path: (f) => `/api/v1/cloud/deployments/${f.scheduleId}/unpause`,
+    body: () => ({}),
+    scope: "deployments:write",
+    owned: true,
+    envelope: "typed",
+    bodyOptional: true,
+  },
+  {
+    method: "POST",
+    route: "/api/v1/cloud/deployments/{id}/archive",
+    path: (f) => `/api/v1/cloud/deployments/${f.scheduleId}/archive`,
+    body: () => ({}),
+    scope: "deployments:write",
+    owned: true,
+    envelope: "typed",
+    bodyOptional: true,
+    mutates: true,
+  },
+  {
+    method: "POST",
+    route: "/api/v1/cloud/deployments/{id}/run",
+    path: (f) => `/api/v1/cloud/deployments/${f.scheduleId}/run`,
+    body: () => ({}),
+    scope: "deployments:write",
+    owned: true,
+    envelope: "typed",
+    bodyOptional: true,
+    mutates: true,
+  },
+  {
+    method: "GET",
+    route: "/api/v1/cloud/deployments/{id}/runs",
+    path: (f) => `/api/v1/cloud/deployments/${f.scheduleId}/runs`,
+    scope: "deployments:read",
+    owned: true,
+    envelope: "typed",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/cloud/environments",
+    path: () => "/api/v1/cloud/environments",
+    body: () => ({ name: "e" }),
+    scope: "deployments:write",
+    owned: false,
+    envelope: "typed",
+  },
+  {
+    method: "GET",
+    route: "/api/v1/cloud/environments",
+    path: () => "/api/v1/cloud/environments",
+    scope: "deployments:read",
+    owned: false,
+    envelope: "typed",
+  },
+  {
+    method: "GET",
+    route: "/api/v1/cloud/environments/{id}",
+    path: (f) => `/api/v1/cloud/environments/${f.environmentId}`,
+    scope: "deployments:read",
+    owned: true,
+    envelope: "typed",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/cloud/vaults",
+    path: () => "/api/v1/cloud/vaults",
+    body: () => ({ name: "v", secrets: { A: "b" } }),
+    scope: "deployments:write",
+    owned: false,
+    envelope: "typed",
+  },
+  {
+    method: "GET",
+    route: "/api/v1/cloud/vaults",
+    path: () => "/api/v1/cloud/vaults",
+    scope: "deployments:read",
+    owned: false,
+    envelope: "typed",
+  },
+  {
+    method: "GET",
+    route: "/api/v1/cloud/vaults/{id}",
+    path: (f) => `/api/v1/cloud/vaults/${f.vaultId}`,
+    scope: "deployments:read",
+    owned: true,
+    envelope: "typed",
   },
 ];

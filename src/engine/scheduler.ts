@@ -1,0 +1,251 @@
+/**
+ * The scheduler: fires due cron schedules exactly once per fire time and runs their sessions.
+ * A fire time is claimed by inserting its run row (unique per schedule and fire time), so a
+ * restarted control plane or a second one on the same PostgreSQL never runs it twice.
+ * Missed fire times (berth was down longer than `missedGraceMs`) are not replayed: each is recorded
+ * as a `skipped` run (at most 100 per schedule) and the schedule continues from the next future time.
+ */
+import { randomBytes } from "node:crypto";
+import type { Logger } from "pino";
+import { agentSpecSchema } from "../capabilities/agents/service.js";
+import type { SchedulesService } from "../capabilities/schedules/service.js";
+import { nextRun } from "../domain/cron.js";
+import { newId } from "../domain/ids.js";
+import type { RuntimeDriver } from "../runtime/driver.js";
+import type { ScheduleRow, ScheduleRunRow } from "../store/schema.js";
+import type { Store } from "../store/store.js";
+import type { Clock } from "../util/clock.js";
+import { runSession, sessionDir, sessionSpecOf } from "./session-runner.js";
+
+export interface SchedulerOptions {
+  dataDir: string;
+  pollMs: number;
+  missedGraceMs: number;
+  retryBaseMs: number;
+}
+
+const MAX_SKIPPED_RECORDS = 100;
+
+export class Scheduler {
+  readonly owner = `sched-${process.pid}-${randomBytes(4).toString("hex")}`;
+  private timer: NodeJS.Timeout | undefined;
+  private ticking = false;
+  private readonly active = new Set<Promise<void>>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly driver: RuntimeDriver,
+    private readonly schedules: SchedulesService,
+    private readonly log: Logger,
+    private readonly opts: SchedulerOptions,
+  ) {
+    schedules.setTrigger((s) => this.trigger(s, "manual", this.clock.now().toISOString()));
+  }
+
+  async start(opts: { exclusive: boolean }): Promise<void> {
+    await this.failOrphans(opts.exclusive);
+    this.timer = setInterval(() => void this.tick(), this.opts.pollMs);
+    this.timer.unref();
+  }
+
+  /** Waits for running sessions (tests); stops firing. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await Promise.allSettled([...this.active]);
+  }
+
+  /** Sessions left running by a control plane that died cannot be resumed: they end failed. */
+  private async failOrphans(exclusive: boolean): Promise<void> {
+    const now = this.clock.now();
+    for (const run of await this.store.schedules.orphanedRuns(exclusive ? [] : [this.owner])) {
+      const s = await this.store.schedules.get(run.schedule_id);
+      const deadline = run.started_at ? Date.parse(run.started_at) + (s?.timeout_ms ?? 0) + 60_000 : 0;
+      if (!exclusive && deadline > now.getTime()) continue;
+      await this.finishRun(run, s, {
+        status: "failed",
+        error: "interrupted: the control plane stopped during the session",
+      });
+    }
+  }
+
+  /** One pass over due schedules (the timer calls it; tests call it with a fake clock). */
+  async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      const now = this.clock.now();
+      for (const s of await this.store.schedules.due(now.toISOString())) await this.fire(s, now);
+    } catch (err) {
+      this.log.error({ err }, "scheduler tick failed");
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async fire(s: ScheduleRow, now: Date): Promise<void> {
+    let fireTime = s.next_trigger_at!;
+    let skipped = 0;
+    while (now.getTime() - Date.parse(fireTime) > this.opts.missedGraceMs) {
+      if (skipped < MAX_SKIPPED_RECORDS) {
+        await this.store.schedules.claimRun(
+          this.runRow(s.id, fireTime, "cron", "skipped", "missed: berth was not running at this time"),
+        );
+        skipped++;
+      }
+      const next = nextRun(s.cron_expression, s.timezone, new Date(fireTime));
+      const later = next && next.getTime() <= now.getTime() ? next.toISOString() : undefined;
+      if (!later) {
+        const future = nextRun(s.cron_expression, s.timezone, now)?.toISOString() ?? null;
+        await this.store.schedules.advance(s.id, s.next_trigger_at!, future, now.toISOString());
+        return;
+      }
+      fireTime = later;
+    }
+    const next = nextRun(s.cron_expression, s.timezone, new Date(fireTime))?.toISOString() ?? null;
+    const claimed = await this.trigger(s, "cron", fireTime).catch(() => undefined);
+    await this.store.schedules.advance(s.id, s.next_trigger_at!, next, now.toISOString());
+    if (claimed === undefined) return;
+  }
+
+  private runRow(
+    scheduleId: string,
+    fireTime: string,
+    trigger: string,
+    status: string,
+    error: string | null,
+  ): ScheduleRunRow {
+    return {
+      id: newId(),
+      schedule_id: scheduleId,
+      fire_time: fireTime,
+      trigger,
+      status,
+      attempt: 0,
+      session_id: null,
+      owner: this.owner,
+      started_at: null,
+      ended_at: status === "skipped" ? this.clock.now().toISOString() : null,
+      duration_ms: null,
+      exit_code: null,
+      output: null,
+      error,
+      created_at: this.clock.now().toISOString(),
+    };
+  }
+
+  /** Claims the fire time and starts its session in the background; returns the run id. */
+  async trigger(s: ScheduleRow, trigger: "cron" | "manual", fireTime: string): Promise<string> {
+    const row = this.runRow(s.id, fireTime, trigger, "pending", null);
+    if (!(await this.store.schedules.claimRun(row))) throw new Error("fire time already claimed");
+    const at = this.clock.now().toISOString();
+    await this.store.schedules.update(s.id, { last_triggered_at: at });
+    if ((await this.store.schedules.runningCount(s.id)) > s.max_concurrent) {
+      await this.store.schedules.updateRun(row.id, {
+        status: "skipped",
+        ended_at: at,
+        error: `skipped: max_concurrent (${s.max_concurrent}) sessions already running`,
+      });
+      return row.id;
+    }
+    const p = this.execute(s, row).catch((err) =>
+      this.log.error({ err, run: row.id }, "session failed to run"),
+    );
+    this.active.add(p);
+    void p.finally(() => this.active.delete(p));
+    return row.id;
+  }
+
+  private async execute(s: ScheduleRow, run: ScheduleRunRow): Promise<void> {
+    const agent = await this.store.agents.get(s.agent_id);
+    const parsed = agent ? agentSpecSchema.safeParse(JSON.parse(agent.spec)) : undefined;
+    const spec = parsed?.success ? sessionSpecOf(parsed.data, this.driver) : undefined;
+    if (!spec) {
+      await this.finishRun(run, s, {
+        status: "failed",
+        error: "the agent has no runnable spec on this runtime",
+      });
+      return;
+    }
+    let sessionId = s.session_id;
+    if (s.session_strategy !== "reuse_session" || !sessionId) {
+      sessionId = `sesn_${newId().replaceAll("-", "")}`;
+      if (s.session_strategy === "reuse_session")
+        await this.store.schedules.update(s.id, { session_id: sessionId });
+    }
+    const secrets = await this.schedules.secretsOf(JSON.parse(s.vault_ids) as string[]);
+    const startedAt = this.clock.now().toISOString();
+    await this.store.schedules.updateRun(run.id, {
+      status: "running",
+      session_id: sessionId,
+      started_at: startedAt,
+    });
+    for (let attempt = 1; ; attempt++) {
+      await this.store.schedules.updateRun(run.id, { attempt });
+      const result = await runSession({
+        spec,
+        sessionId,
+        stateDir: sessionDir(this.opts.dataDir, s.id, sessionId),
+        secrets,
+        events: JSON.parse(s.initial_events) as unknown[],
+        timeoutMs: s.timeout_ms,
+      });
+      const ok = result.exitCode === 0 && !result.timedOut;
+      if (ok || attempt > s.max_retries) {
+        await this.finishRun({ ...run, attempt, started_at: startedAt }, s, {
+          status: ok ? "completed" : "failed",
+          exitCode: result.exitCode,
+          output: result.output,
+          durationMs: Date.now() - Date.parse(startedAt),
+          error: ok ? null : (result.error ?? `exited with code ${result.exitCode}`),
+        });
+        return;
+      }
+      await new Promise((r) => setTimeout(r, Math.min(30_000, this.opts.retryBaseMs * 2 ** (attempt - 1))));
+    }
+  }
+
+  /** Ends a run and updates the schedule's stats; pauses the schedule after too many failures in a row. */
+  private async finishRun(
+    run: ScheduleRunRow,
+    s: ScheduleRow | undefined,
+    r: {
+      status: "completed" | "failed";
+      exitCode?: number | null;
+      output?: string;
+      durationMs?: number;
+      error: string | null;
+    },
+  ): Promise<void> {
+    const at = this.clock.now().toISOString();
+    await this.store.schedules.updateRun(run.id, {
+      status: r.status,
+      ended_at: at,
+      exit_code: r.exitCode ?? null,
+      output: r.output ?? null,
+      duration_ms: r.durationMs ?? null,
+      error: r.error,
+    });
+    if (!s) return;
+    await this.store.transaction(async (tx) => {
+      const fresh = await tx.schedules.get(s.id);
+      if (!fresh) return;
+      const failed = r.status === "failed";
+      const consecutive = failed ? fresh.consecutive_failures + 1 : 0;
+      const pause = failed && consecutive >= fresh.pause_after_failures && fresh.status === "active";
+      await tx.schedules.update(s.id, {
+        total_runs: fresh.total_runs + 1,
+        total_failures: fresh.total_failures + (failed ? 1 : 0),
+        consecutive_failures: consecutive,
+        last_run_at: at,
+        updated_at: at,
+        ...(pause
+          ? {
+              status: "paused",
+              paused_reason: `paused after ${consecutive} consecutive failed runs (last: ${r.error ?? "failed"})`,
+            }
+          : {}),
+      });
+    });
+  }
+}

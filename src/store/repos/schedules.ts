@@ -1,0 +1,171 @@
+/**
+ * Scheduled deployments, their runs, environments, vaults and idempotency keys. A run row is
+ * unique per (schedule, fire time): inserting it is how one control plane — and only one — claims
+ * a fire time, across restarts and across control planes sharing PostgreSQL.
+ */
+import type { Kysely } from "kysely";
+import type { Database, EnvironmentRow, ScheduleRow, ScheduleRunRow, VaultRow } from "../schema.js";
+
+export class SchedulesRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  insert(row: ScheduleRow): Promise<unknown> {
+    return this.db.insertInto("schedules").values(row).execute();
+  }
+
+  get(id: string): Promise<ScheduleRow | undefined> {
+    return this.db.selectFrom("schedules").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  /** Newest first; `afterId` continues after that id (cursor). */
+  list(teamId: string | undefined, limit: number, afterId?: string): Promise<ScheduleRow[]> {
+    let q = this.db.selectFrom("schedules").selectAll().orderBy("id", "desc").limit(limit);
+    if (teamId !== undefined) q = q.where("team_id", "=", teamId);
+    if (afterId !== undefined) q = q.where("id", "<", afterId);
+    return q.execute();
+  }
+
+  due(now: string): Promise<ScheduleRow[]> {
+    return this.db
+      .selectFrom("schedules")
+      .selectAll()
+      .where("status", "=", "active")
+      .where("archived_at", "is", null)
+      .where("next_trigger_at", "<=", now)
+      .execute();
+  }
+
+  nextDue(): Promise<string | undefined> {
+    return this.db
+      .selectFrom("schedules")
+      .select((eb) => eb.fn.min<string>("next_trigger_at").as("next"))
+      .where("status", "=", "active")
+      .where("archived_at", "is", null)
+      .executeTakeFirst()
+      .then((r) => r?.next ?? undefined);
+  }
+
+  async update(id: string, set: Partial<Omit<ScheduleRow, "id">>): Promise<void> {
+    await this.db.updateTable("schedules").set(set).where("id", "=", id).execute();
+  }
+
+  /** Moves next_trigger_at forward only from the fire time the caller saw (no double advance). */
+  async advance(id: string, from: string, next: string | null, at: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable("schedules")
+      .set({ next_trigger_at: next, updated_at: at })
+      .where("id", "=", id)
+      .where("next_trigger_at", "=", from)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db.deleteFrom("schedule_runs").where("schedule_id", "=", id).execute();
+    await this.db.deleteFrom("schedules").where("id", "=", id).execute();
+  }
+
+  /** Claims a fire time; false when another control plane (or an earlier life) already did. */
+  async claimRun(row: ScheduleRunRow): Promise<boolean> {
+    const r = await this.db
+      .insertInto("schedule_runs")
+      .values(row)
+      .onConflict((oc) => oc.columns(["schedule_id", "fire_time"]).doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+  }
+
+  async updateRun(id: string, set: Partial<Omit<ScheduleRunRow, "id">>): Promise<void> {
+    await this.db.updateTable("schedule_runs").set(set).where("id", "=", id).execute();
+  }
+
+  getRun(id: string): Promise<ScheduleRunRow | undefined> {
+    return this.db.selectFrom("schedule_runs").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  runs(scheduleId: string, limit: number, afterId?: string): Promise<ScheduleRunRow[]> {
+    let q = this.db
+      .selectFrom("schedule_runs")
+      .selectAll()
+      .where("schedule_id", "=", scheduleId)
+      .orderBy("fire_time", "desc")
+      .orderBy("id", "desc")
+      .limit(limit);
+    if (afterId !== undefined) q = q.where("id", "<", afterId);
+    return q.execute();
+  }
+
+  async runningCount(scheduleId: string): Promise<number> {
+    const r = await this.db
+      .selectFrom("schedule_runs")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("schedule_id", "=", scheduleId)
+      .where("status", "in", ["pending", "running"])
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  /** Runs left running by a control plane that is gone. */
+  orphanedRuns(owners: string[]): Promise<ScheduleRunRow[]> {
+    let q = this.db.selectFrom("schedule_runs").selectAll().where("status", "in", ["pending", "running"]);
+    if (owners.length > 0)
+      q = q.where((eb) => eb.or([eb("owner", "is", null), eb("owner", "not in", owners)]));
+    return q.execute();
+  }
+
+  insertEnvironment(row: EnvironmentRow): Promise<unknown> {
+    return this.db.insertInto("environments").values(row).execute();
+  }
+
+  getEnvironment(id: string): Promise<EnvironmentRow | undefined> {
+    return this.db.selectFrom("environments").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  listEnvironments(teamId: string | undefined): Promise<EnvironmentRow[]> {
+    let q = this.db.selectFrom("environments").selectAll().orderBy("id", "desc");
+    if (teamId !== undefined) q = q.where("team_id", "=", teamId);
+    return q.execute();
+  }
+
+  insertVault(row: VaultRow): Promise<unknown> {
+    return this.db.insertInto("vaults").values(row).execute();
+  }
+
+  getVault(id: string): Promise<VaultRow | undefined> {
+    return this.db.selectFrom("vaults").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  listVaults(teamId: string | undefined): Promise<VaultRow[]> {
+    let q = this.db.selectFrom("vaults").selectAll().orderBy("id", "desc");
+    if (teamId !== undefined) q = q.where("team_id", "=", teamId);
+    return q.execute();
+  }
+
+  getIdempotent(teamId: string, key: string) {
+    return this.db
+      .selectFrom("idempotency_keys")
+      .selectAll()
+      .where("team_id", "=", teamId)
+      .where("key", "=", key)
+      .executeTakeFirst();
+  }
+
+  async putIdempotent(row: {
+    team_id: string;
+    key: string;
+    request_hash: string;
+    status_code: number;
+    response: string;
+    created_at: string;
+  }): Promise<void> {
+    await this.db
+      .insertInto("idempotency_keys")
+      .values(row)
+      .onConflict((oc) => oc.columns(["team_id", "key"]).doNothing())
+      .execute();
+  }
+
+  async purgeIdempotent(before: string): Promise<void> {
+    await this.db.deleteFrom("idempotency_keys").where("created_at", "<", before).execute();
+  }
+}

@@ -1,0 +1,257 @@
+/**
+ * The scheduled deployments API of seed 003 under /api/v1/cloud: deployments with cron schedules
+ * (`dep_` ids), their runs, environments (`env_`) and vaults (`vault_`).
+ */
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { ScheduleUpdate } from "../../capabilities/schedules/service.js";
+import { envVarsSchema } from "../../domain/config-spec.js";
+import type { SurfaceDeps } from "../../http/deps.js";
+
+const tags = ["scheduled deployments (seed 003)"];
+const depId = z.string().regex(/^dep_[0-9a-f]{32}$/, "must be a deployment id (dep_ + 32 hex digits)");
+const byId = { params: z.strictObject({ id: depId }) };
+const event = z.record(z.string(), z.unknown());
+const cronSchedule = z.strictObject({
+  type: z.literal("cron"),
+  expression: z.string().min(1).max(200),
+  timezone: z.string().min(1).max(64).default("UTC"),
+});
+const casConfig = z.strictObject({
+  config: z
+    .strictObject({
+      max_concurrent: z.number().int().min(1).max(100).optional(),
+      max_retries: z.number().int().min(0).max(10).optional(),
+      timeout_ms: z
+        .number()
+        .int()
+        .min(100)
+        .max(24 * 3600 * 1000)
+        .optional(),
+      pause_after_failures: z.number().int().min(1).max(1000).optional(),
+    })
+    .optional(),
+  session_strategy: z.enum(["new_session", "reuse_session"]).optional(),
+});
+const metadata = z.object({ cas_config: casConfig.optional() }).catchall(z.unknown());
+const common = {
+  environment_id: z.string().min(1).max(100),
+  name: z.string().trim().min(1).max(200),
+  description: z.string().max(4000).optional(),
+  initial_events: z.array(event).max(100).optional(),
+  schedule: cronSchedule,
+  metadata: metadata.optional(),
+  resources: z.array(z.unknown()).max(100).optional(),
+  vault_ids: z.array(z.string().max(100)).max(20).optional(),
+};
+const createBody = z.strictObject({
+  agent: z.union([
+    z.string().min(1).max(100),
+    z.strictObject({
+      id: z.string().min(1).max(100),
+      type: z.literal("agent").optional(),
+      version: z.number().int().min(1).optional(),
+    }),
+  ]),
+  ...common,
+});
+const updateBody = z.strictObject({
+  environment_id: common.environment_id.optional(),
+  name: common.name.optional(),
+  description: common.description,
+  initial_events: common.initial_events,
+  schedule: cronSchedule.partial({ timezone: true, expression: true }).optional(),
+  metadata: common.metadata,
+  resources: common.resources,
+  vault_ids: common.vault_ids,
+});
+
+function settings(m: z.infer<typeof metadata> | undefined) {
+  const c = m?.cas_config;
+  const { cas_config: _drop, ...rest } = m ?? {};
+  return {
+    maxConcurrent: c?.config?.max_concurrent,
+    maxRetries: c?.config?.max_retries,
+    timeoutMs: c?.config?.timeout_ms,
+    pauseAfterFailures: c?.config?.pause_after_failures,
+    sessionStrategy: c?.session_strategy,
+    metadata: m ? rest : undefined,
+  };
+}
+
+export function scheduledRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const svc = deps.schedules;
+
+  r.post(
+    "/deployments",
+    { schema: { tags, summary: "Create a scheduled deployment", body: createBody } },
+    async (req) => {
+      const b = req.body;
+      const agent = typeof b.agent === "string" ? { id: b.agent } : b.agent;
+      return svc.create(req.principal, {
+        agentId: agent.id,
+        agentVersion: "version" in agent ? agent.version : undefined,
+        environmentId: b.environment_id,
+        name: b.name,
+        description: b.description,
+        initialEvents: b.initial_events,
+        expression: b.schedule.expression,
+        timezone: b.schedule.timezone,
+        vaultIds: b.vault_ids,
+        resources: b.resources,
+        ...settings(b.metadata),
+        metadata: settings(b.metadata).metadata,
+      });
+    },
+  );
+
+  r.get(
+    "/deployments",
+    {
+      schema: {
+        tags,
+        summary: "List scheduled deployments, newest first",
+        querystring: z.strictObject({
+          limit: z.coerce.number().int().min(1).max(100).default(20),
+          after_id: depId.optional(),
+        }),
+      },
+    },
+    async (req) => svc.list(req.principal, req.query.limit, req.query.after_id),
+  );
+
+  r.get(
+    "/deployments/:id",
+    { schema: { tags, summary: "Get a scheduled deployment", ...byId } },
+    async (req) => svc.get(req.principal, req.params.id),
+  );
+
+  r.post(
+    "/deployments/:id",
+    { schema: { tags, summary: "Update a scheduled deployment", ...byId, body: updateBody } },
+    async (req) => {
+      const b = req.body;
+      const update: ScheduleUpdate = {
+        environmentId: b.environment_id,
+        name: b.name,
+        description: b.description,
+        initialEvents: b.initial_events,
+        expression: b.schedule?.expression,
+        timezone: b.schedule?.timezone,
+        vaultIds: b.vault_ids,
+        resources: b.resources,
+        ...settings(b.metadata),
+      };
+      return svc.update(req.principal, req.params.id, update);
+    },
+  );
+
+  r.delete(
+    "/deployments/:id",
+    { schema: { tags, summary: "Delete a scheduled deployment", ...byId } },
+    async (req) => svc.delete(req.principal, req.params.id),
+  );
+
+  r.post(
+    "/deployments/:id/pause",
+    {
+      schema: {
+        tags,
+        summary: "Pause",
+        ...byId,
+        body: z.strictObject({ reason: z.string().max(1000).optional() }).nullish(),
+      },
+    },
+    async (req) => svc.pause(req.principal, req.params.id, req.body?.reason),
+  );
+
+  r.post(
+    "/deployments/:id/unpause",
+    {
+      schema: {
+        tags,
+        summary: "Unpause (409 conflict_error when not paused)",
+        ...byId,
+        body: z.strictObject({}).nullish(),
+      },
+    },
+    async (req) => svc.unpause(req.principal, req.params.id),
+  );
+
+  r.post(
+    "/deployments/:id/archive",
+    { schema: { tags, summary: "Archive: never fires again", ...byId, body: z.strictObject({}).nullish() } },
+    async (req) => svc.archive(req.principal, req.params.id),
+  );
+
+  r.post(
+    "/deployments/:id/run",
+    { schema: { tags, summary: "Trigger a run now", ...byId, body: z.strictObject({}).nullish() } },
+    async (req, reply) => reply.code(202).send(await svc.run(req.principal, req.params.id)),
+  );
+
+  r.get(
+    "/deployments/:id/runs",
+    {
+      schema: {
+        tags,
+        summary: "Run history, newest first",
+        ...byId,
+        querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(20) }),
+      },
+    },
+    async (req) => svc.runs(req.principal, req.params.id, req.query.limit),
+  );
+
+  r.post(
+    "/environments",
+    {
+      schema: {
+        tags,
+        summary: "Create an environment",
+        body: z.strictObject({
+          name: z.string().trim().min(1).max(200),
+          description: z.string().max(4000).optional(),
+          config: z.strictObject({ runtime: z.enum(["local"]).optional() }).optional(),
+        }),
+      },
+    },
+    async (req) => svc.createEnvironment(req.principal, req.body),
+  );
+  r.get("/environments", { schema: { tags, summary: "List environments" } }, async (req) =>
+    svc.listEnvironments(req.principal),
+  );
+  r.get(
+    "/environments/:id",
+    { schema: { tags, summary: "Get an environment", params: z.strictObject({ id: z.string().max(100) }) } },
+    async (req) => svc.getEnvironment(req.principal, req.params.id),
+  );
+
+  r.post(
+    "/vaults",
+    {
+      schema: {
+        tags,
+        summary: "Create a vault (secret values are never returned)",
+        body: z.strictObject({ name: z.string().trim().min(1).max(200), secrets: envVarsSchema }),
+      },
+    },
+    async (req) => svc.createVault(req.principal, req.body),
+  );
+  r.get("/vaults", { schema: { tags, summary: "List vaults" } }, async (req) =>
+    svc.listVaults(req.principal),
+  );
+  r.get(
+    "/vaults/:id",
+    {
+      schema: {
+        tags,
+        summary: "Get a vault (names only)",
+        params: z.strictObject({ id: z.string().max(100) }),
+      },
+    },
+    async (req) => svc.getVault(req.principal, req.params.id),
+  );
+}
