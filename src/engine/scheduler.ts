@@ -2,8 +2,9 @@
  * The scheduler: fires due cron schedules exactly once per fire time and runs their sessions.
  * A fire time is claimed by inserting its run row (unique per schedule and fire time), so a
  * restarted control plane or a second one on the same PostgreSQL never runs it twice.
- * Missed fire times (berth was down longer than `missedGraceMs`) are not replayed: each is recorded
- * as a `skipped` run (at most 100 per schedule) and the schedule continues from the next future time.
+ * Missed fire times are not replayed in a burst: after downtime only the latest missed fire time
+ * runs (when it is at most `missedGraceMs` old); the earlier ones are recorded as `skipped` runs
+ * (at most 100 per schedule) and the schedule continues from the next future fire time.
  */
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
@@ -40,7 +41,8 @@ export class Scheduler {
     private readonly log: Logger,
     private readonly opts: SchedulerOptions,
   ) {
-    schedules.setTrigger((s) => this.trigger(s, "manual", this.clock.now().toISOString()));
+    // Manual runs are not tied to a fire time: each gets a key of its own.
+    schedules.setTrigger((s) => this.trigger(s, "manual", `manual:${newId()}`));
   }
 
   async start(opts: { exclusive: boolean }): Promise<void> {
@@ -83,29 +85,28 @@ export class Scheduler {
     }
   }
 
+  /**
+   * Fires a due schedule once. When several fire times are due (berth was down), only the latest
+   * runs — if it is within `missedGraceMs` — and the earlier ones are recorded as skipped.
+   */
   private async fire(s: ScheduleRow, now: Date): Promise<void> {
-    let fireTime = s.next_trigger_at!;
-    let skipped = 0;
-    while (now.getTime() - Date.parse(fireTime) > this.opts.missedGraceMs) {
-      if (skipped < MAX_SKIPPED_RECORDS) {
-        await this.store.schedules.claimRun(
-          this.runRow(s.id, fireTime, "cron", "skipped", "missed: berth was not running at this time"),
-        );
-        skipped++;
-      }
-      const next = nextRun(s.cron_expression, s.timezone, new Date(fireTime));
-      const later = next && next.getTime() <= now.getTime() ? next.toISOString() : undefined;
-      if (!later) {
-        const future = nextRun(s.cron_expression, s.timezone, now)?.toISOString() ?? null;
-        await this.store.schedules.advance(s.id, s.next_trigger_at!, future, now.toISOString());
-        return;
-      }
-      fireTime = later;
+    const due: string[] = [s.next_trigger_at!];
+    for (;;) {
+      const next = nextRun(s.cron_expression, s.timezone, new Date(due.at(-1)!));
+      if (!next || next.getTime() > now.getTime()) break;
+      due.push(next.toISOString());
+      if (due.length > MAX_SKIPPED_RECORDS + 1) due.shift();
     }
-    const next = nextRun(s.cron_expression, s.timezone, new Date(fireTime))?.toISOString() ?? null;
-    const claimed = await this.trigger(s, "cron", fireTime).catch(() => undefined);
-    await this.store.schedules.advance(s.id, s.next_trigger_at!, next, now.toISOString());
-    if (claimed === undefined) return;
+    const latest = due.at(-1)!;
+    const runLatest = now.getTime() - Date.parse(latest) <= this.opts.missedGraceMs;
+    for (const fireTime of runLatest ? due.slice(0, -1) : due) {
+      await this.store.schedules.claimRun(
+        this.runRow(s.id, fireTime, "cron", "skipped", "missed: berth was not running at this time"),
+      );
+    }
+    if (runLatest) await this.trigger(s, "cron", latest).catch(() => undefined);
+    const future = nextRun(s.cron_expression, s.timezone, new Date(latest))?.toISOString() ?? null;
+    await this.store.schedules.advance(s.id, s.next_trigger_at!, future, now.toISOString());
   }
 
   private runRow(

@@ -64,6 +64,9 @@ export async function startTestBerth(
     adminToken?: string;
     logger?: pino.Logger;
     idleCheckMs?: number;
+    clock?: { now(): Date };
+    /** false: schedules fire only when a test calls `berth.scheduler.tick()`. */
+    scheduler?: boolean;
   } = {},
 ): Promise<TestBerth> {
   const dataDir = opts.dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), "berth-test-")));
@@ -90,6 +93,9 @@ export async function startTestBerth(
     sseKeepAliveMs: opts.sseKeepAliveMs,
     idleCheckMs: opts.idleCheckMs,
     operationTimeoutMs: 20_000,
+    clock: opts.clock,
+    scheduler: opts.scheduler,
+    retryBaseMs: 50,
   });
   return {
     berth,
@@ -198,4 +204,16 @@ export async function startWithTeam(
   const t = await startTestBerth(overrides, opts);
   const { key, teamId } = await teamWithKey(t.api);
   return { t, api: apiClient(t.url, key), key, teamId };
+}
+
+/** A clock the test moves by hand. */
+export class FakeClock {
+  constructor(private t: number) {}
+  now = (): Date => new Date(this.t);
+  set(iso: string): void {
+    this.t = Date.parse(iso);
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
 }

@@ -62,7 +62,7 @@ export const runView = (r: ScheduleRunRow) => ({
   type: "deployment_run" as const,
   deployment_id: depId(r.schedule_id),
   trigger: r.trigger as "cron" | "manual",
-  scheduled_for: r.fire_time,
+  scheduled_for: r.trigger === "manual" ? r.created_at : r.fire_time,
   status: r.status as "pending" | "running" | "completed" | "failed" | "skipped",
   attempt: r.attempt,
   session_id: r.session_id,

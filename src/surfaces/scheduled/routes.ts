@@ -61,7 +61,7 @@ const updateBody = z.strictObject({
   name: common.name.optional(),
   description: common.description,
   initial_events: common.initial_events,
-  schedule: cronSchedule.partial({ timezone: true, expression: true }).optional(),
+  schedule: cronSchedule.partial().optional(),
   metadata: common.metadata,
   resources: common.resources,
   vault_ids: common.vault_ids,

@@ -1,0 +1,147 @@
+/**
+ * Schedules on the real clock: a per-second schedule with the counter-agent keeps exact stats;
+ * two berth processes on one PostgreSQL run each fire time exactly once; berth killed between fire
+ * times neither duplicates a run after restart nor replays the missed ones in a burst.
+ */
+import { randomBytes } from "node:crypto";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { type ApiClient, apiClient, waitFor } from "./support/berth.js";
+import { startPostgres, type TestPostgres } from "./support/postgres.js";
+import { type BerthProcess, processesUnder, spawnBerth } from "./support/process.js";
+
+const admin = `admin-${randomBytes(16).toString("hex")}`;
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+});
+
+async function dataDir(): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "berth-sched-"));
+  cleanups.push(async () => {
+    for (const pid of processesUnder(dir)) process.kill(pid, "SIGKILL");
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+  return dir;
+}
+
+async function start(env: Record<string, string>): Promise<BerthProcess> {
+  const b = await spawnBerth({ BERTH_ADMIN_TOKEN: admin, ...env });
+  cleanups.push(() => b.kill("SIGKILL"));
+  return b;
+}
+
+/** A team, a key, the counter-agent, an environment and an every-second schedule. */
+async function everySecond(url: string): Promise<{ api: ApiClient; id: string }> {
+  const root = apiClient(url, admin);
+  const team = await root("POST", "/api/teams", { body: { name: "sched", tier: "business" } });
+  const key = (
+    await root("POST", "/api/keys", {
+      body: {
+        name: "k",
+        teamId: team.body.id,
+        scopes: ["deployments:read", "deployments:write", "agents:write"],
+      },
+    })
+  ).body.key as string;
+  const api = apiClient(url, key);
+  const agent = await api("POST", "/api/agents", {
+    body: { name: "counter", spec: { name: "counter", image: "berth/counter-agent", port: 8080 } },
+  });
+  const env = await api("POST", "/api/v1/cloud/environments", { body: { name: "prod" } });
+  const dep = await api("POST", "/api/v1/cloud/deployments", {
+    body: {
+      agent: agent.body.id,
+      environment_id: env.body.id,
+      name: "every second",
+      initial_events: [{ type: "user.message", content: "tick" }],
+      schedule: { type: "cron", expression: "* * * * * *", timezone: "UTC" },
+      metadata: { cas_config: { config: { max_concurrent: 5, timeout_ms: 10_000 } } },
+    },
+  });
+  expect(dep.status).toBe(200);
+  return { api, id: dep.body.id };
+}
+
+type Run = { status: string; scheduled_for: string; trigger: string };
+const runsOf = async (api: ApiClient, id: string) =>
+  (await api("GET", `/api/v1/cloud/deployments/${id}/runs?limit=100`)).body.data as Run[];
+
+async function pauseAndSettle(api: ApiClient, id: string): Promise<Run[]> {
+  await api("POST", `/api/v1/cloud/deployments/${id}/pause`, { body: { reason: "test over" } });
+  return waitFor(
+    async () => {
+      const list = await runsOf(api, id);
+      return list.every((r) => r.status !== "running" && r.status !== "pending") ? list : undefined;
+    },
+    "runs settled",
+    30_000,
+  );
+}
+
+function expectEachSecondOnce(runs: Run[]) {
+  const times = runs.map((r) => Date.parse(r.scheduled_for)).sort((a, b) => a - b);
+  expect(new Set(times).size).toBe(times.length);
+  for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBe(1000);
+}
+
+describe("real clock", () => {
+  it("runs a per-second schedule with the counter-agent and keeps exact stats", async () => {
+    const b = await start({ BERTH_DATA_DIR: await dataDir() });
+    const { api, id } = await everySecond(b.url);
+    await waitFor(
+      async () => (await runsOf(api, id)).filter((r) => r.status === "completed").length >= 4,
+      "4 runs",
+      30_000,
+    );
+    const runs = await pauseAndSettle(api, id);
+    const completed = runs.filter((r) => r.status === "completed");
+    expect(completed.length).toBeGreaterThanOrEqual(4);
+    expectEachSecondOnce(runs);
+    const stats = (await api("GET", `/api/v1/cloud/deployments/${id}`)).body.metadata.cas_config.stats;
+    expect(stats.total_runs).toBe(completed.length + runs.filter((r) => r.status === "failed").length);
+    expect(stats.total_failures).toBe(runs.filter((r) => r.status === "failed").length);
+  }, 60_000);
+
+  it("runs each fire time exactly once across two berth processes sharing PostgreSQL", async () => {
+    const pg: TestPostgres = await startPostgres();
+    cleanups.push(() => pg.stop());
+    const url = await pg.createDatabase("berth_sched");
+    const a = await start({ BERTH_DATA_DIR: await dataDir(), DATABASE_URL: url });
+    const b = await start({ BERTH_DATA_DIR: await dataDir(), DATABASE_URL: url });
+    const { api, id } = await everySecond(a.url);
+    await waitFor(async () => (await runsOf(api, id)).length >= 22, "22 fire times", 60_000, 200);
+    const runs = await pauseAndSettle(
+      apiClient(b.url, (api as unknown as { key?: string }).key ?? ""),
+      id,
+    ).catch(() => pauseAndSettle(api, id));
+    expect(runs.length).toBeGreaterThanOrEqual(20);
+    expectEachSecondOnce(runs);
+    expect(runs.filter((r) => r.status === "completed").length).toBeGreaterThanOrEqual(20);
+  }, 120_000);
+
+  it("neither duplicates nor bursts missed runs when berth is killed between fire times", async () => {
+    const dir = await dataDir();
+    let b = await start({ BERTH_DATA_DIR: dir });
+    const { id } = await everySecond(b.url);
+    const adminApi = apiClient(b.url, admin);
+    await waitFor(
+      async () => (await runsOf(adminApi, id)).filter((r) => r.status === "completed").length >= 3,
+      "3 runs",
+      30_000,
+    );
+    await b.kill("SIGKILL");
+    await new Promise((r) => setTimeout(r, 3_000));
+    b = await start({ BERTH_DATA_DIR: dir });
+    const api = apiClient(b.url, admin);
+    await new Promise((r) => setTimeout(r, 3_000));
+    const runs = await pauseAndSettle(api, id);
+    expectEachSecondOnce(runs);
+    const skipped = runs.filter((r) => r.status === "skipped");
+    expect(skipped.length).toBeGreaterThanOrEqual(1);
+    const completed = runs.filter((r) => r.status === "completed").map((r) => Date.parse(r.scheduled_for));
+    expect(new Set(completed).size).toBe(completed.length);
+  }, 90_000);
+});
