@@ -3,12 +3,16 @@
  * listener from a Config. main.ts and the integration tests both start berth through here.
  */
 import type { AddressInfo } from "node:net";
+import path from "node:path";
 import type http from "node:http";
 import type net from "node:net";
 import pino, { type Logger } from "pino";
 import { AgentsService } from "./capabilities/agents/service.js";
 import { AuthService, type IssuedKey } from "./capabilities/auth/service.js";
 import { DeploymentEnv } from "./capabilities/deployments/env.js";
+import { BackupKeys } from "./backup/keys.js";
+import { LocalObjectStore } from "./backup/object-store.js";
+import { BackupsService } from "./capabilities/backups/service.js";
 import { AgentDeployments } from "./capabilities/deployments/agent-deployments.js";
 import { IngressService } from "./capabilities/deployments/ingress.js";
 import type { IngressSettings } from "./capabilities/deployments/model.js";
@@ -43,6 +47,7 @@ export interface Berth {
   driver: RuntimeDriver;
   reconciler: Reconciler;
   scheduler: Scheduler;
+  backups: BackupsService;
   bootstrapKey: IssuedKey | undefined;
   /** Stops serving and supervising; workloads keep running unless `stopWorkloads`. */
   close(opts?: { stopWorkloads?: boolean }): Promise<void>;
@@ -61,6 +66,7 @@ export interface StartOptions {
   schedulerPollMs?: number;
   missedGraceMs?: number;
   retryBaseMs?: number;
+  backupCollectMs?: number;
   sseKeepAliveMs?: number;
 }
 
@@ -128,6 +134,23 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
     missedGraceMs: opts.missedGraceMs ?? 60_000,
     retryBaseMs: opts.retryBaseMs ?? 1_000,
   });
+  const rootKey = loadRootKey(config.encryptionKey, config.dataDir);
+  const backups = new BackupsService(
+    store,
+    clock,
+    driver,
+    ops,
+    pauseResume,
+    new LocalObjectStore(path.join(config.dataDir, "objects")),
+    new BackupKeys(rootKey),
+    config.dataDir,
+    log.child({ component: "backups" }),
+  );
+  const collector = setInterval(
+    () => void backups.collect().catch(() => undefined),
+    opts.backupCollectMs ?? 60_000,
+  );
+  collector.unref();
   const idle = new IdlePauser(
     store,
     clock,
@@ -157,6 +180,7 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
         redeployer,
         pauseResume,
         wakeAgent: (caller, agentId, reason) => waker.wakeAgent(caller, agentId, reason),
+        backups,
       },
       observer: new DeploymentObserver(store, driver, clock),
       ingress,
@@ -195,10 +219,12 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
     driver,
     reconciler,
     scheduler,
+    backups,
     bootstrapKey,
     async close({ stopWorkloads = false } = {}) {
       await front.close();
       idle.stop();
+      clearInterval(collector);
       await scheduler.stop();
       waker.stop();
       await waker.flush();

@@ -4,6 +4,7 @@ import type { Principal } from "../capabilities/auth/principal.js";
 import type { AuthService } from "../capabilities/auth/service.js";
 import type { IngressSettings } from "../capabilities/deployments/model.js";
 import type { AgentDeployments } from "../capabilities/deployments/agent-deployments.js";
+import type { BackupsService } from "../capabilities/backups/service.js";
 import type { ManifestService } from "../capabilities/lifecycle/manifest.js";
 import type { PauseResume } from "../capabilities/lifecycle/pause-resume.js";
 import type { Redeployer } from "../capabilities/lifecycle/redeploy.js";
@@ -32,6 +33,7 @@ export interface SurfaceDeps {
     redeployer: Redeployer;
     pauseResume: PauseResume;
     wakeAgent: Waker["wakeAgent"];
+    backups: BackupsService;
   };
   observer: DeploymentObserver;
   ingress: IngressSettings;

@@ -115,6 +115,11 @@ export interface RuntimeDriver {
   metrics(key: string): Promise<WorkloadMetrics | undefined>;
   volumePath(namespace: string, workload: string): string;
   deleteVolume(namespace: string, workload: string): Promise<void>;
+  /**
+   * Freezes every process of the workload (point-in-time copies of its volume); the returned
+   * function thaws them. Thawing a workload that is not frozen is harmless (used after a crash).
+   */
+  freeze(key: string): Promise<() => void>;
   /** How this runtime runs an image, or undefined when it cannot. */
   resolveImage(image: string): ImageCommand | undefined;
   onEvent(listener: (event: RuntimeEvent) => void): () => void;

@@ -331,10 +331,47 @@ const schedules: Migration = {
   },
 };
 
+/** State backups of deployments' volumes (seed 000), with their phases and artifacts. */
+const backups: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable("backups")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("deployment_id", "text", (c) => c.notNull())
+      .addColumn("team_id", "text", (c) => c.notNull())
+      .addColumn("namespace", "text", (c) => c.notNull())
+      .addColumn("agent_id", "text", (c) => c.notNull())
+      .addColumn("sandbox_name", "text", (c) => c.notNull())
+      .addColumn("pvc_name", "text", (c) => c.notNull())
+      .addColumn("driver", "text", (c) => c.notNull())
+      .addColumn("snapshot_name", "text")
+      .addColumn("object_key", "text")
+      .addColumn("status", "text", (c) => c.notNull())
+      .addColumn("phase", "text", (c) => c.notNull())
+      .addColumn("error", "text")
+      .addColumn("expires_at", "text")
+      .addColumn("bytes_done", "integer", (c) => c.notNull())
+      .addColumn("total_bytes", "integer", (c) => c.notNull())
+      .addColumn("checksum", "text")
+      .addColumn("key_id", "text")
+      .addColumn("wrapped_key", "text")
+      .addColumn("restore_status", "text")
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .addColumn("updated_at", "text", (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex("backups_deployment")
+      .on("backups")
+      .columns(["deployment_id", "id"])
+      .execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_operations": operations,
   "0003_schedules": schedules,
+  "0004_backups": backups,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -270,7 +270,33 @@ export interface IdempotencyKeyTable {
   created_at: string;
 }
 
+export interface BackupTable {
+  id: string;
+  deployment_id: string;
+  team_id: string;
+  namespace: string;
+  agent_id: string;
+  sandbox_name: string;
+  pvc_name: string;
+  driver: string;
+  snapshot_name: string | null;
+  object_key: string | null;
+  status: string;
+  phase: string;
+  error: string | null;
+  expires_at: string | null;
+  bytes_done: number;
+  total_bytes: number;
+  checksum: string | null;
+  key_id: string | null;
+  wrapped_key: string | null;
+  restore_status: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
+  backups: BackupTable;
   environments: EnvironmentTable;
   vaults: VaultTable;
   schedules: ScheduleTable;
@@ -312,3 +338,4 @@ export type EnvironmentRow = Selectable<EnvironmentTable>;
 export type VaultRow = Selectable<VaultTable>;
 export type ScheduleRow = Selectable<ScheduleTable>;
 export type ScheduleRunRow = Selectable<ScheduleRunTable>;
+export type BackupRow = Selectable<BackupTable>;

@@ -5,6 +5,7 @@
 import type { Kysely } from "kysely";
 import type { Dialect, OpenedDb } from "./db.js";
 import { AgentsRepo } from "./repos/agents.js";
+import { BackupsRepo } from "./repos/backups.js";
 import { DeploymentsRepo } from "./repos/deployments.js";
 import { HistoryRepo } from "./repos/history.js";
 import { OperationsRepo } from "./repos/operations.js";
@@ -22,6 +23,7 @@ export class Store {
   readonly history: HistoryRepo;
   readonly operations: OperationsRepo;
   readonly schedules: SchedulesRepo;
+  readonly backups: BackupsRepo;
 
   /** Present on the root store of a SQLite database, which berth owns exclusively. */
   private readonly caches: { deployments: RowCache<DeploymentRow>; teams: RowCache<TeamRow> } | undefined;
@@ -39,6 +41,7 @@ export class Store {
     this.history = new HistoryRepo(db);
     this.operations = new OperationsRepo(db);
     this.schedules = new SchedulesRepo(db);
+    this.backups = new BackupsRepo(db);
   }
 
   static fromOpened(opened: OpenedDb): Store {

@@ -17,7 +17,7 @@ import { type Deployment, toDeployment, workloadKey } from "../deployments/model
 const PAUSABLE: CanonicalStatus[] = ["ready", "running", "deploying", "pending"];
 const RESUMABLE: CanonicalStatus[] = ["paused", "pausing", "stopped"];
 
-interface Target {
+export interface Target {
   workload: string | null;
   actor: string;
   reason: string;
@@ -106,9 +106,17 @@ export class PauseResume {
     return rows.find((w) => w.name === workload)?.desired_replicas ?? 0;
   }
 
-  private async runPause(ctx: OperationContext): Promise<void> {
-    const t = ctx.payload<Target>();
-    const d = await this.reload(ctx.op.deployment_id);
+  private runPause(ctx: OperationContext): Promise<void> {
+    return this.pauseWithin(ctx.op.deployment_id, ctx.payload<Target>());
+  }
+
+  private runResume(ctx: OperationContext): Promise<void> {
+    return this.resumeWithin(ctx.op.deployment_id, ctx.payload<Target>());
+  }
+
+  /** The pause itself, for a caller that already holds the namespace lock (operations). */
+  async pauseWithin(deploymentId: string, t: Target): Promise<void> {
+    const d = await this.reload(deploymentId);
     const at = this.clock.now().toISOString();
     await this.store.transaction(async (tx) => {
       await tx.deployments.setWorkloadReplicas(d.id, t.workload ?? undefined, 0, at);
@@ -130,9 +138,9 @@ export class PauseResume {
     if (!stopped) throw new BerthError("RUNTIME_FAILED", "pause did not complete in time");
   }
 
-  private async runResume(ctx: OperationContext): Promise<void> {
-    const t = ctx.payload<Target>();
-    const d = await this.reload(ctx.op.deployment_id);
+  /** The resume itself, for a caller that already holds the namespace lock (operations). */
+  async resumeWithin(deploymentId: string, t: Target): Promise<void> {
+    const d = await this.reload(deploymentId);
     const at = this.clock.now().toISOString();
     await this.store.transaction(async (tx) => {
       for (const w of d.config.workloads) {

@@ -18,7 +18,7 @@ import type {
   WorkloadStatus,
 } from "../driver.js";
 import { LogFiles, safeKey } from "./logs.js";
-import { cpuSeconds, freePort, isSameProcess, rssBytes } from "./proc.js";
+import { cpuSeconds, freePort, isSameProcess, rssBytes, signalGroup } from "./proc.js";
 import { type PersistedReplica, Replica, type ReplicaContext } from "./replica.js";
 
 export interface LocalDriverOptions {
@@ -332,6 +332,16 @@ export class LocalDriver implements RuntimeDriver {
       throw new Error("refusing to delete outside the volumes directory");
     await fsp.rm(dir, { recursive: true, force: true });
     await fsp.rmdir(path.dirname(dir)).catch(() => undefined);
+  }
+
+  async freeze(key: string): Promise<() => void> {
+    const pids = (this.workloads.get(key)?.replicas ?? [])
+      .map((r) => r.pid)
+      .filter((p): p is number => p !== null);
+    for (const pid of pids) signalGroup(pid, "SIGSTOP");
+    return () => {
+      for (const pid of pids) signalGroup(pid, "SIGCONT");
+    };
   }
 
   resolveImage(image: string): ImageCommand | undefined {

@@ -261,6 +261,105 @@ export function cloudRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
     },
   );
 
+  const backupSchema = z
+    .object({
+      id: z.string(),
+      deploymentId: z.string(),
+      namespace: z.string(),
+      agentId: z.string(),
+      sandboxName: z.string(),
+      pvcName: z.string(),
+      driver: z.string(),
+      snapshotName: z.string().nullable(),
+      objectKey: z.string().nullable(),
+      status: z.string(),
+      phase: z.string(),
+      error: z.string().nullable(),
+      expiresAt: z.string().nullable(),
+      createdAt: z.string(),
+      updatedAt: z.string(),
+    })
+    .passthrough();
+
+  r.get(
+    "/deployments/:id/backups",
+    {
+      schema: {
+        tags,
+        summary: "Backups of the deployment's sandboxes",
+        ...byId,
+        querystring: z.strictObject({ agentId: z.string().min(1).max(100).optional() }),
+        response: { 200: z.object({ deploymentId: z.string(), backups: z.array(backupSchema) }), 404: error },
+      },
+    },
+    async (req) => {
+      const d = await deployments.getOwned(req.principal, req.params.id);
+      return { deploymentId: d.id, backups: await cloud.backups.list(req.principal, d, req.query.agentId) };
+    },
+  );
+
+  r.post(
+    "/deployments/:id/backups",
+    {
+      schema: {
+        tags,
+        summary: "Back up a sandbox's volume (asynchronous: follow `phase`)",
+        ...byId,
+        body: z
+          .strictObject({
+            agentId: z.string().min(1).max(100).optional(),
+            driver: z.enum(["volumeSnapshot", "restic", "objectArchive"]).optional(),
+            retentionDays: z.number().optional(),
+          })
+          .nullish(),
+        response: { 202: z.object({ ok, backup: backupSchema }), 404: error, 409: error, 422: error },
+      },
+    },
+    async (req, reply) => {
+      const d = await deployments.getOwned(req.principal, req.params.id);
+      const backup = await cloud.backups.create(req.principal, d, req.body ?? {});
+      return reply.code(202).send({ ok: true as const, backup });
+    },
+  );
+
+  r.post(
+    "/deployments/:id/restore",
+    {
+      schema: {
+        tags,
+        summary: "Restore a sandbox's volume from a backup (asynchronous: follow the backup's `phase`)",
+        ...byId,
+        body: z
+          .strictObject({
+            agentId: z.string().min(1).max(100).optional(),
+            backupId: z.string().min(1).max(100).optional(),
+          })
+          .nullish(),
+        response: {
+          202: z.object({
+            ok,
+            backup: backupSchema,
+            status: z.literal("resuming"),
+            deployment: deploymentSchema,
+          }),
+          404: error,
+          409: error,
+          422: error,
+        },
+      },
+    },
+    async (req, reply) => {
+      const d = await deployments.getOwned(req.principal, req.params.id);
+      const result = await cloud.backups.restore(req.principal, d, req.body ?? {});
+      return reply.code(202).send({
+        ok: true as const,
+        backup: result.backup,
+        status: "resuming" as const,
+        deployment: view(result.deployment),
+      });
+    },
+  );
+
   r.put(
     "/deployments/:id/idle-timeout",
     {

@@ -1,0 +1,366 @@
+/**
+ * State backups and restores of a deployment's sandbox volume (seed 000), as durable operations
+ * under the namespace lock. Drivers: `volumeSnapshot` (a full copy of the volume taken while the
+ * sandbox's processes are frozen) and `restic`/`objectArchive` (a tar.gz of such a copy, encrypted,
+ * with a checksum, in the object store). A restore extracts into a new directory and swaps it in
+ * with renames, so the volume is the old content or the restored one, never a mix.
+ */
+import { execFile } from "node:child_process";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+import type { Logger } from "pino";
+import { ArchiveError, createArchive, dirBytes, extractArchive, openArchive } from "../../backup/archive.js";
+import type { BackupKeys } from "../../backup/keys.js";
+import type { ObjectStore } from "../../backup/object-store.js";
+import { validateArchive } from "../../backup/validate.js";
+import { BerthError, conflict, notFound, unprocessable } from "../../domain/errors.js";
+import { newId } from "../../domain/ids.js";
+import type { OperationContext, OperationRunner } from "../../engine/operations.js";
+import type { RuntimeDriver } from "../../runtime/driver.js";
+import type { BackupRow } from "../../store/schema.js";
+import type { Store } from "../../store/store.js";
+import type { Clock } from "../../util/clock.js";
+import { actorOf, type Principal, requireScope } from "../auth/principal.js";
+import { type Deployment, toDeployment, workloadKey } from "../deployments/model.js";
+import type { PauseResume } from "../lifecycle/pause-resume.js";
+
+const run = promisify(execFile);
+
+export type BackupDriver = "volumeSnapshot" | "restic" | "objectArchive";
+
+export const backupView = (b: BackupRow) => ({
+  id: b.id,
+  deploymentId: b.deployment_id,
+  namespace: b.namespace,
+  agentId: b.agent_id,
+  sandboxName: b.sandbox_name,
+  pvcName: b.pvc_name,
+  driver: b.driver,
+  snapshotName: b.snapshot_name,
+  objectKey: b.object_key,
+  status: b.status,
+  phase: b.phase,
+  error: b.error,
+  expiresAt: b.expires_at,
+  createdAt: b.created_at,
+  updatedAt: b.updated_at,
+  bytesDone: b.bytes_done,
+  totalBytes: b.total_bytes,
+  checksum: b.checksum,
+  encrypted: b.wrapped_key !== null,
+  keyId: b.key_id,
+  restoreStatus: b.restore_status,
+});
+
+interface RestorePayload {
+  backupId: string;
+  workload: string;
+  wasRunning: boolean;
+}
+
+const BACKUP_STATUSES = ["ready", "running", "paused", "stopped", "deploying"];
+
+export class BackupsService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly driver: RuntimeDriver,
+    private readonly ops: OperationRunner,
+    private readonly lifecycle: PauseResume,
+    private readonly objects: ObjectStore,
+    private readonly keys: BackupKeys,
+    private readonly dataDir: string,
+    private readonly log: Logger,
+  ) {
+    ops.register("backup", (ctx) => this.runBackup(ctx));
+    ops.register("restore", (ctx) => this.runRestore(ctx));
+  }
+
+  private now = () => this.clock.now().toISOString();
+
+  private workloadOf(d: Deployment, agentId?: string): string {
+    if (agentId === undefined) {
+      const w = d.config.workloads.find((x) => x.kind === "agent") ?? d.config.workloads[0];
+      return w!.name;
+    }
+    const w =
+      d.config.workloads.find((x) => x.name === agentId) ??
+      (d.source.agentId === agentId ? d.config.workloads[0] : undefined);
+    if (!w) throw notFound(`agent ${agentId} in this deployment`);
+    return w.name;
+  }
+
+  private snapshotDir(b: BackupRow): string {
+    return path.join(this.dataDir, "snapshots", b.namespace, b.id);
+  }
+
+  async list(caller: Principal, d: Deployment, agentId?: string) {
+    requireScope(caller, "deployments:read");
+    const rows = await this.store.backups.list(
+      d.namespace,
+      agentId === undefined ? undefined : this.workloadOf(d, agentId),
+    );
+    return rows.map(backupView);
+  }
+
+  async create(
+    caller: Principal,
+    d: Deployment,
+    input: { agentId?: string; driver?: BackupDriver; retentionDays?: number },
+  ) {
+    requireScope(caller, "deployments:write");
+    if (!d.isCurrent) throw conflict("cannot back up a historical deployment");
+    if (!BACKUP_STATUSES.includes(d.status))
+      throw unprocessable(`cannot back up a deployment in status ${d.status}`);
+    const r = input.retentionDays;
+    if (r !== undefined && (!Number.isInteger(r) || r < 1 || r > 365))
+      throw unprocessable("retentionDays must be a whole number from 1 to 365");
+    const workload = this.workloadOf(d, input.agentId);
+    const driver = input.driver ?? "volumeSnapshot";
+    const at = this.clock.now();
+    const stamp = at
+      .toISOString()
+      .replace(/\.\d+Z$/, "Z")
+      .replaceAll(":", "-");
+    const row: BackupRow = {
+      id: newId(),
+      deployment_id: d.id,
+      team_id: d.teamId,
+      namespace: d.namespace,
+      agent_id: workload,
+      sandbox_name: workload,
+      pvc_name: `berth-data-${workload}`,
+      driver,
+      snapshot_name: driver === "volumeSnapshot" ? `${d.namespace}-${workload}-${stamp}` : null,
+      object_key: null,
+      status: "running",
+      phase: "queued",
+      error: null,
+      expires_at: r !== undefined ? new Date(at.getTime() + r * 86_400_000).toISOString() : null,
+      bytes_done: 0,
+      total_bytes: 0,
+      checksum: null,
+      key_id: null,
+      wrapped_key: null,
+      restore_status: null,
+      created_at: at.toISOString(),
+      updated_at: at.toISOString(),
+    };
+    const { done } = await this.ops.start(
+      {
+        kind: "backup",
+        namespace: d.namespace,
+        deploymentId: d.id,
+        phase: "queued",
+        payload: { backupId: row.id },
+      },
+      () => this.store.backups.insert(row).then(() => undefined),
+    );
+    done.catch(() => undefined);
+    return backupView(row);
+  }
+
+  private async setPhase(id: string, phase: string, extra: Partial<BackupRow> = {}) {
+    await this.store.backups.update(id, { phase, updated_at: this.now(), ...extra });
+  }
+
+  private async runBackup(ctx: OperationContext): Promise<void> {
+    const { backupId } = ctx.payload<{ backupId: string }>();
+    const b = await this.store.backups.get(backupId);
+    if (!b) throw new BerthError("INTERNAL", "backup record missing");
+    const key = workloadKey(b.deployment_id, b.agent_id);
+    (await this.driver.freeze(key))(); // a control plane that died mid-copy may have left them frozen
+    const volume = this.driver.volumePath(b.namespace, b.agent_id);
+    const copy =
+      b.driver === "volumeSnapshot" ? this.snapshotDir(b) : path.join(this.dataDir, "tmp", `backup-${b.id}`);
+    try {
+      const phase = b.driver === "volumeSnapshot" ? "snapshot-creating" : "object-archiving";
+      await ctx.phase(phase);
+      await this.setPhase(b.id, phase, { total_bytes: await dirBytes(volume) });
+      await this.frozenCopy(key, volume, copy);
+      if (b.driver === "volumeSnapshot") {
+        const bytes = await dirBytes(copy);
+        await this.setPhase(b.id, "completed", {
+          status: "succeeded",
+          bytes_done: bytes,
+          total_bytes: bytes,
+        });
+        return;
+      }
+      const dataKey = this.keys.newDataKey(b.namespace);
+      const file = `${copy}.tar.gz.enc`;
+      let lastReport = 0;
+      const result = await createArchive(copy, file, {
+        key: dataKey.key,
+        onBytes: (n) => {
+          if (Date.now() - lastReport > 500) {
+            lastReport = Date.now();
+            void this.store.backups.update(b.id, { bytes_done: n }).catch(() => undefined);
+          }
+        },
+      });
+      const objectKey = `${b.namespace}/${b.agent_id}/${b.id}.tar.gz.enc`;
+      await this.objects.put(objectKey, file);
+      await fs.rm(file, { force: true });
+      await this.setPhase(b.id, "completed", {
+        status: "succeeded",
+        object_key: objectKey,
+        checksum: result.checksum,
+        key_id: dataKey.keyId,
+        wrapped_key: dataKey.wrapped,
+        bytes_done: result.bytes,
+      });
+    } catch (err) {
+      await this.setPhase(b.id, "failed", { status: "failed", error: (err as Error).message });
+      throw err;
+    } finally {
+      if (b.driver !== "volumeSnapshot") await fs.rm(copy, { recursive: true, force: true });
+    }
+  }
+
+  /** A full copy of the volume taken while its processes are frozen (a point in time). */
+  private async frozenCopy(key: string, volume: string, target: string): Promise<void> {
+    await fs.rm(target, { recursive: true, force: true });
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await fs.mkdir(volume, { recursive: true });
+    const thaw = await this.driver.freeze(key);
+    try {
+      await run("cp", ["-a", "--reflink=auto", `${volume}/.`, target]);
+    } finally {
+      thaw();
+    }
+  }
+
+  async restore(caller: Principal, d: Deployment, input: { agentId?: string; backupId?: string }) {
+    requireScope(caller, "deployments:write");
+    if (!d.isCurrent) throw conflict("cannot restore into a historical deployment");
+    if (!BACKUP_STATUSES.includes(d.status))
+      throw unprocessable(`cannot restore a deployment in status ${d.status}`);
+    const workload = this.workloadOf(d, input.agentId);
+    const b = input.backupId
+      ? await this.store.backups.get(input.backupId)
+      : await this.store.backups.newestSucceeded(d.namespace, workload);
+    if (!b || b.namespace !== d.namespace)
+      throw notFound(input.backupId ? "backup" : "succeeded backup for this agent");
+    if (b.status !== "succeeded") throw unprocessable(`backup ${b.id} is ${b.status} and cannot be restored`);
+    if (b.agent_id !== workload) throw unprocessable(`backup ${b.id} belongs to agent ${b.agent_id}`);
+    const rows = await this.store.deployments.workloads(d.id);
+    const wasRunning =
+      (rows.find((w) => w.name === workload)?.desired_replicas ?? 0) > 0 && d.status !== "paused";
+    const { done } = await this.ops.start({
+      kind: "restore",
+      namespace: d.namespace,
+      deploymentId: d.id,
+      phase: "restoring-pausing",
+      payload: { backupId: b.id, workload, wasRunning } satisfies RestorePayload,
+    });
+    await this.setPhase(b.id, "restoring-pausing", { restore_status: "running", error: null });
+    done.catch(() => undefined);
+    const fresh = await this.store.backups.get(b.id);
+    return { backup: backupView(fresh!), deployment: d, actor: actorOf(caller) };
+  }
+
+  private async runRestore(ctx: OperationContext): Promise<void> {
+    const p = ctx.payload<RestorePayload>();
+    const b = await this.store.backups.get(p.backupId);
+    if (!b) throw new BerthError("INTERNAL", "backup record missing");
+    const deploymentId = ctx.op.deployment_id;
+    const target = { workload: p.workload, actor: "system:restore", reason: `restoring backup ${b.id}` };
+    try {
+      if (ctx.op.phase === "restoring-pausing") {
+        await this.setPhase(b.id, "restoring-pausing", { restore_status: "running" });
+        if (p.wasRunning) await this.lifecycle.pauseWithin(deploymentId, target);
+        await ctx.phase("restoring-pvc");
+      }
+      if (ctx.op.phase === "restoring-pvc") {
+        await this.setPhase(b.id, "restoring-pvc");
+        await this.swapIn(b);
+        await ctx.phase("restoring-resuming");
+      }
+      await this.setPhase(b.id, "restoring-resuming");
+      if (p.wasRunning)
+        await this.lifecycle.resumeWithin(deploymentId, { ...target, reason: `restored backup ${b.id}` });
+      await this.setPhase(b.id, "completed", { restore_status: "succeeded" });
+    } catch (err) {
+      const message = (err as Error).message;
+      await this.setPhase(b.id, "failed", { restore_status: "failed", error: message });
+      if (p.wasRunning) {
+        await this.lifecycle
+          .resumeWithin(deploymentId, { ...target, reason: `restore failed, volume unchanged: ${message}` })
+          .catch((e) => this.log.warn({ err: e, deploymentId }, "could not resume after a failed restore"));
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Materialises the backup in `<volume>.restore-<id>`, then swaps it in by renames. Each step can
+   * be re-run after a crash: whichever of the three directories exist says how far it got.
+   */
+  private async swapIn(b: BackupRow): Promise<void> {
+    const volume = this.driver.volumePath(b.namespace, b.agent_id);
+    const staged = `${volume}.restore-${b.id}`;
+    const old = `${volume}.old-${b.id}`;
+    const exists = (p: string) =>
+      fs
+        .access(p)
+        .then(() => true)
+        .catch(() => false);
+    if (!(await exists(old))) {
+      await fs.rm(staged, { recursive: true, force: true });
+      await this.materialize(b, staged);
+      if (await exists(volume)) await fs.rename(volume, old);
+    }
+    if (await exists(staged)) await fs.rename(staged, volume);
+    await fs.rm(old, { recursive: true, force: true });
+  }
+
+  private async materialize(b: BackupRow, dir: string): Promise<void> {
+    if (b.driver === "volumeSnapshot") {
+      await fs.mkdir(path.dirname(dir), { recursive: true });
+      await run("cp", ["-a", "--reflink=auto", `${this.snapshotDir(b)}/.`, dir]);
+      return;
+    }
+    if (!b.object_key || !b.checksum) throw new ArchiveError("backup has no archive");
+    const tmp = path.join(this.dataDir, "tmp", `restore-${b.id}`);
+    await fs.mkdir(tmp, { recursive: true });
+    try {
+      await this.objects.get(b.object_key, path.join(tmp, "stored"));
+      const key = b.wrapped_key ? this.keys.unwrap(b.namespace, b.wrapped_key) : undefined;
+      await openArchive(path.join(tmp, "stored"), path.join(tmp, "plain.tar.gz"), {
+        checksum: b.checksum,
+        key,
+      });
+      await validateArchive(path.join(tmp, "plain.tar.gz"));
+      await extractArchive(path.join(tmp, "plain.tar.gz"), dir);
+    } catch (err) {
+      await fs.rm(dir, { recursive: true, force: true });
+      throw err;
+    } finally {
+      await fs.rm(tmp, { recursive: true, force: true });
+    }
+  }
+
+  /** Deletes expired artifacts and marks their records; returns the ids it collected. */
+  async collect(): Promise<string[]> {
+    const done: string[] = [];
+    for (const b of await this.store.backups.expired(this.now())) {
+      try {
+        if (b.object_key) await this.objects.delete(b.object_key);
+        await fs.rm(this.snapshotDir(b), { recursive: true, force: true });
+        await this.setPhase(b.id, "expired", { status: "expired" });
+        done.push(b.id);
+      } catch (err) {
+        this.log.warn({ err, backupId: b.id }, "could not collect an expired backup");
+      }
+    }
+    return done;
+  }
+
+  async reload(id: string): Promise<Deployment> {
+    const row = await this.store.deployments.get(id);
+    if (!row) throw notFound("deployment");
+    return toDeployment(row);
+  }
+}
