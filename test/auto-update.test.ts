@@ -3,14 +3,7 @@
  * strategy; rolling keeps the old process serving until the new one is ready.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import {
-  apiClient,
-  type ApiClient,
-  type TestBerth,
-  viaIngress,
-  waitFor,
-  startWithTeam,
-} from "./support/berth.js";
+import { type ApiClient, type TestBerth, viaIngress, waitFor, startWithTeam } from "./support/berth.js";
 
 let t: TestBerth;
 let api: ApiClient;

@@ -5,7 +5,6 @@
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  apiClient,
   type ApiClient,
   isAlive,
   type TestBerth,

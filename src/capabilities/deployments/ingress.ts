@@ -35,7 +35,7 @@ export class IngressService {
 
   async route(name: string): Promise<Route> {
     let row = await this.store.deployments.getByName(name);
-    if (!row || row.is_current !== 1) row = await this.store.deployments.currentIn(name);
+    if (row?.is_current !== 1) row = await this.store.deployments.currentIn(name);
     if (!row) return { kind: "not-found" };
     const d = toDeployment(row);
     const ingress = ingressesOf(d, this.settings)[0];

@@ -155,7 +155,7 @@ export class Redeployer {
     this.notify(d.id);
     const outcome = await pollUntil(async () => {
       const now = await this.store.deployments.get(d.id);
-      if (!now || now.is_current !== 1) return "superseded" as const;
+      if (now?.is_current !== 1) return "superseded" as const;
       if (now.status === "ready") return "ready" as const;
       if (now.status === "failed") return "failed" as const;
       return undefined;

@@ -3,7 +3,7 @@
  * run history, plus the environments and vaults they use. Vault secrets are encrypted at rest and
  * never returned; only their names are.
  */
-import { BerthError, conflict, invalid, notFound } from "../../domain/errors.js";
+import { BerthError, conflict, invalid } from "../../domain/errors.js";
 import { cronProblem, nextRun } from "../../domain/cron.js";
 import { newId, prefixedId } from "../../domain/ids.js";
 import type { SecretBox } from "../../security/secrets.js";
