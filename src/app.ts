@@ -11,7 +11,7 @@ import { AgentsService } from "./capabilities/agents/service.js";
 import { AuthService, type IssuedKey } from "./capabilities/auth/service.js";
 import { DeploymentEnv } from "./capabilities/deployments/env.js";
 import { BackupKeys } from "./backup/keys.js";
-import { LocalObjectStore } from "./backup/object-store.js";
+import { LocalObjectStore, S3ObjectStore } from "./backup/object-store.js";
 import { BackupsService } from "./capabilities/backups/service.js";
 import { AgentDeployments } from "./capabilities/deployments/agent-deployments.js";
 import { IngressService } from "./capabilities/deployments/ingress.js";
@@ -141,7 +141,7 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
     driver,
     ops,
     pauseResume,
-    new LocalObjectStore(path.join(config.dataDir, "objects")),
+    config.s3 ? new S3ObjectStore(config.s3) : new LocalObjectStore(path.join(config.dataDir, "objects")),
     new BackupKeys(rootKey),
     config.dataDir,
     log.child({ component: "backups" }),

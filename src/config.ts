@@ -4,6 +4,7 @@
  */
 import path from "node:path";
 import { z } from "zod";
+import type { S3Settings } from "./backup/object-store.js";
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -27,6 +28,14 @@ export const configSchema = z.object({
   BERTH_INGRESS_SCHEME: z.enum(["http", "https"]).default("http"),
   /** Port shown in ingress URLs; defaults to PORT (omitted when it is the scheme's default). */
   BERTH_INGRESS_PORT: port.optional(),
+  /** Object storage for archives: unset = `<data dir>/objects`; set = an S3-compatible bucket. */
+  BERTH_S3_BUCKET: z.string().min(3).max(63).optional(),
+  BERTH_S3_ENDPOINT: z.url().optional(),
+  BERTH_S3_REGION: z.string().min(1).default("us-east-1"),
+  BERTH_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  BERTH_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  BERTH_S3_FORCE_PATH_STYLE: z.enum(["true", "false"]).default("true"),
+  BERTH_S3_PREFIX: z.string().max(200).default("berth/"),
 });
 
 export type EnvConfig = z.infer<typeof configSchema>;
@@ -45,6 +54,7 @@ export interface Config {
   backoff: { initialMs: number; maxMs: number };
   probeIntervalMs: number;
   ingress: { scheme: "http" | "https"; port: number | undefined };
+  s3: S3Settings | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -81,5 +91,24 @@ export function fromEnv(e: EnvConfig): Config {
     backoff: { initialMs: e.BERTH_BACKOFF_INITIAL_MS, maxMs: e.BERTH_BACKOFF_MAX_MS },
     probeIntervalMs: e.BERTH_PROBE_INTERVAL_MS,
     ingress: { scheme: e.BERTH_INGRESS_SCHEME, port: e.BERTH_INGRESS_PORT },
+    s3: s3Settings(e),
+  };
+}
+
+function s3Settings(e: EnvConfig): S3Settings | undefined {
+  if (e.BERTH_S3_BUCKET === undefined) return undefined;
+  if (!e.BERTH_S3_ACCESS_KEY_ID || !e.BERTH_S3_SECRET_ACCESS_KEY) {
+    throw new ConfigError(
+      "invalid configuration:\n  BERTH_S3_BUCKET needs BERTH_S3_ACCESS_KEY_ID and BERTH_S3_SECRET_ACCESS_KEY",
+    );
+  }
+  return {
+    bucket: e.BERTH_S3_BUCKET,
+    endpoint: e.BERTH_S3_ENDPOINT,
+    region: e.BERTH_S3_REGION,
+    accessKeyId: e.BERTH_S3_ACCESS_KEY_ID,
+    secretAccessKey: e.BERTH_S3_SECRET_ACCESS_KEY,
+    forcePathStyle: e.BERTH_S3_FORCE_PATH_STYLE === "true",
+    prefix: e.BERTH_S3_PREFIX,
   };
 }

@@ -1,9 +1,19 @@
 /**
- * Where archives live. A local directory by default; writes go to a temporary name and are renamed
- * into place, so an interrupted upload never leaves an object under its final key.
+ * Where archives live: a local directory by default (writes go to a temporary name and are renamed
+ * into place, so an interrupted upload never leaves an object under its final key), or any
+ * S3-compatible store.
  */
+import { createReadStream, createWriteStream } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 
 export interface ObjectStore {
   readonly name: string;
@@ -48,5 +58,73 @@ export class LocalObjectStore implements ObjectStore {
       .access(this.pathOf(key))
       .then(() => true)
       .catch(() => false);
+  }
+}
+
+export interface S3Settings {
+  endpoint?: string;
+  region: string;
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  forcePathStyle: boolean;
+  prefix: string;
+}
+
+/**
+ * Any S3-compatible store. Uploads are single PutObject requests from the finished local file, so
+ * an interrupted producer never results in an object (S3 writes are all or nothing).
+ */
+export class S3ObjectStore implements ObjectStore {
+  readonly name = "s3";
+  private readonly client: S3Client;
+
+  constructor(private readonly s: S3Settings) {
+    this.client = new S3Client({
+      region: s.region,
+      endpoint: s.endpoint,
+      forcePathStyle: s.forcePathStyle,
+      credentials: { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey },
+      // Many S3-compatible stores do not understand aws-chunked uploads with checksum trailers;
+      // berth verifies its own SHA-256 of every archive anyway.
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+    });
+  }
+
+  private key(key: string): string {
+    if (!SAFE_KEY.test(key)) throw new Error(`invalid object key ${key}`);
+    return `${this.s.prefix}${key}`;
+  }
+
+  async put(key: string, file: string): Promise<void> {
+    const { size } = await fs.stat(file);
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.s.bucket,
+        Key: this.key(key),
+        Body: createReadStream(file),
+        ContentLength: size,
+      }),
+    );
+  }
+
+  async get(key: string, file: string): Promise<void> {
+    const res = await this.client.send(new GetObjectCommand({ Bucket: this.s.bucket, Key: this.key(key) }));
+    if (!res.Body) throw new Error(`object ${key} has no body`);
+    await pipeline(res.Body as NodeJS.ReadableStream, createWriteStream(file));
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.s.bucket, Key: this.key(key) }));
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.s.bucket, Key: this.key(key) }));
+      return true;
+    } catch {
+      return false;
+    }
   }
 }
