@@ -131,6 +131,12 @@ it("restores the newest succeeded backup by default", async () => {
   expect(await count()).toBe(newest);
 });
 
+it("refuses a driver the runtime does not have with 422", async () => {
+  const res = await api("POST", cloud("backups"), { body: { driver: "csiSnapshot" } });
+  expect(res.status).toBe(422);
+  expect(res.body.error).toMatch(/driver csiSnapshot is not available/);
+});
+
 it("refuses retentionDays outside 1–365, and collects expired backups", async () => {
   for (const retentionDays of [0, 366, 1.5]) {
     const res = await api("POST", cloud("backups"), { body: { retentionDays } });

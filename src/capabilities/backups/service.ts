@@ -28,6 +28,7 @@ import type { PauseResume } from "../lifecycle/pause-resume.js";
 const run = promisify(execFile);
 
 export type BackupDriver = "volumeSnapshot" | "restic" | "objectArchive";
+const DRIVERS: readonly BackupDriver[] = ["volumeSnapshot", "restic", "objectArchive"];
 
 export const backupView = (b: BackupRow) => ({
   id: b.id,
@@ -107,7 +108,7 @@ export class BackupsService {
   async create(
     caller: Principal,
     d: Deployment,
-    input: { agentId?: string; driver?: BackupDriver; retentionDays?: number },
+    input: { agentId?: string; driver?: string; retentionDays?: number },
   ) {
     requireScope(caller, "deployments:write");
     if (!d.isCurrent) throw conflict("cannot back up a historical deployment");
@@ -118,6 +119,11 @@ export class BackupsService {
       throw unprocessable("retentionDays must be a whole number from 1 to 365");
     const workload = this.workloadOf(d, input.agentId);
     const driver = input.driver ?? "volumeSnapshot";
+    if (!DRIVERS.includes(driver as BackupDriver)) {
+      throw unprocessable(
+        `backup driver ${driver} is not available on this runtime (available: ${DRIVERS.join(", ")})`,
+      );
+    }
     const at = this.clock.now();
     const stamp = at
       .toISOString()

@@ -308,7 +308,7 @@ export function cloudRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
         body: z
           .strictObject({
             agentId: z.string().min(1).max(100).optional(),
-            driver: z.enum(["volumeSnapshot", "restic", "objectArchive"]).optional(),
+            driver: z.string().min(1).max(50).optional(),
             retentionDays: z.number().optional(),
           })
           .nullish(),
