@@ -27,6 +27,7 @@ import {
 import { tierLimit } from "../teams/service.js";
 import type { TemplatesService } from "../templates/service.js";
 import { type DeploymentEnv, maskSecrets, unmaskSecrets } from "./env.js";
+import { addLifecycleEvent } from "./events.js";
 import {
   type Deployment,
   type SourceType,
@@ -513,7 +514,7 @@ export class DeploymentsService {
     return updated;
   }
 
-  async addEvent(
+  addEvent(
     tx: Store,
     deploymentId: string,
     type: string,
@@ -522,16 +523,7 @@ export class DeploymentsService {
     message: string,
     actor: string | null,
   ): Promise<void> {
-    await tx.history.addEvent({
-      id: newId(),
-      deployment_id: deploymentId,
-      type,
-      from_status: from,
-      to_status: to,
-      message,
-      actor,
-      created_at: this.now(),
-    });
+    return addLifecycleEvent(tx, deploymentId, type, from, to, message, actor, this.now());
   }
 }
 

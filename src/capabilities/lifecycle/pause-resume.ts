@@ -4,7 +4,6 @@
  * deployment is `paused`. Resume scales back and waits until the deployment is ready again.
  */
 import { BerthError, conflict, notFound, unprocessable } from "../../domain/errors.js";
-import { newId } from "../../domain/ids.js";
 import type { CanonicalStatus } from "../../domain/status.js";
 import type { OperationContext, OperationRunner } from "../../engine/operations.js";
 import type { RuntimeDriver } from "../../runtime/driver.js";
@@ -12,6 +11,7 @@ import type { Store } from "../../store/store.js";
 import type { Clock } from "../../util/clock.js";
 import { pollUntil } from "../../util/wait.js";
 import { actorOf, type Principal, requireScope } from "../auth/principal.js";
+import { addLifecycleEvent } from "../deployments/events.js";
 import { type Deployment, toDeployment, workloadKey } from "../deployments/model.js";
 
 const PAUSABLE: CanonicalStatus[] = ["ready", "running", "deploying", "pending"];
@@ -196,24 +196,4 @@ export class PauseResume {
   }
 }
 
-export async function addEvent(
-  tx: Store,
-  deploymentId: string,
-  type: string,
-  from: string | null,
-  to: string | null,
-  message: string,
-  actor: string | null,
-  at: string,
-): Promise<void> {
-  await tx.history.addEvent({
-    id: newId(),
-    deployment_id: deploymentId,
-    type,
-    from_status: from,
-    to_status: to,
-    message,
-    actor,
-    created_at: at,
-  });
-}
+export const addEvent = addLifecycleEvent;
