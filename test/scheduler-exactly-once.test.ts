@@ -120,6 +120,10 @@ describe("real clock", () => {
     expect(runs.length).toBeGreaterThanOrEqual(20);
     expectEachSecondOnce(runs);
     expect(runs.filter((r) => r.status === "completed").length).toBeGreaterThanOrEqual(20);
+    const stats = (await api("GET", `/api/v1/cloud/deployments/${id}`)).body.metadata.cas_config.stats;
+    expect(stats.total_runs).toBe(
+      runs.filter((r) => r.status === "completed" || r.status === "failed").length,
+    );
   }, 120_000);
 
   it("neither duplicates nor bursts missed runs when berth is killed between fire times", async () => {

@@ -228,25 +228,15 @@ export class Scheduler {
       error: r.error,
     });
     if (!s) return;
-    await this.store.transaction(async (tx) => {
-      const fresh = await tx.schedules.get(s.id);
-      if (!fresh) return;
-      const failed = r.status === "failed";
-      const consecutive = failed ? fresh.consecutive_failures + 1 : 0;
-      const pause = failed && consecutive >= fresh.pause_after_failures && fresh.status === "active";
-      await tx.schedules.update(s.id, {
-        total_runs: fresh.total_runs + 1,
-        total_failures: fresh.total_failures + (failed ? 1 : 0),
-        consecutive_failures: consecutive,
-        last_run_at: at,
-        updated_at: at,
-        ...(pause
-          ? {
-              status: "paused",
-              paused_reason: `paused after ${consecutive} consecutive failed runs (last: ${r.error ?? "failed"})`,
-            }
-          : {}),
-      });
-    });
+    const failed = r.status === "failed";
+    // Counters move in one atomic UPDATE each, so control planes finishing runs at once lose nothing.
+    const after = await this.store.schedules.countRun(s.id, failed, at);
+    if (after && failed && after.consecutive_failures >= after.pause_after_failures) {
+      await this.store.schedules.pauseIfActive(
+        s.id,
+        `paused after ${after.consecutive_failures} consecutive failed runs (last: ${r.error ?? "failed"})`,
+        at,
+      );
+    }
   }
 }

@@ -60,6 +60,31 @@ export class SchedulesRepo {
     return Number(r.numUpdatedRows) > 0;
   }
 
+  /** Adds one finished run to the stats atomically; returns the new failure streak and threshold. */
+  countRun(id: string, failed: boolean, at: string) {
+    return this.db
+      .updateTable("schedules")
+      .set((eb) => ({
+        total_runs: eb("total_runs", "+", 1),
+        total_failures: eb("total_failures", "+", failed ? 1 : 0),
+        consecutive_failures: failed ? eb("consecutive_failures", "+", 1) : 0,
+        last_run_at: at,
+        updated_at: at,
+      }))
+      .where("id", "=", id)
+      .returning(["consecutive_failures", "pause_after_failures"])
+      .executeTakeFirst();
+  }
+
+  async pauseIfActive(id: string, reason: string, at: string): Promise<void> {
+    await this.db
+      .updateTable("schedules")
+      .set({ status: "paused", paused_reason: reason, updated_at: at })
+      .where("id", "=", id)
+      .where("status", "=", "active")
+      .execute();
+  }
+
   async delete(id: string): Promise<void> {
     await this.db.deleteFrom("schedule_runs").where("schedule_id", "=", id).execute();
     await this.db.deleteFrom("schedules").where("id", "=", id).execute();
