@@ -25,6 +25,8 @@ export interface IssuedKey {
 
 export class AuthService {
   private readonly cache = new Map<string, { principal: Principal; until: number }>();
+  /** Same entries keyed by the exact Authorization header, so the hot path hashes nothing. */
+  private readonly byHeader = new Map<string, { principal: Principal; until: number }>();
 
   constructor(
     private readonly store: Store,
@@ -34,11 +36,10 @@ export class AuthService {
 
   /** The principal of a recently seen key without touching the store (hot path), if any. */
   cached(header: string | undefined): Principal | undefined {
-    if (!header || header.length > 512 || !header.startsWith("Bearer ")) return undefined;
-    const token = header.slice(7).trim();
-    if (this.adminToken && safeEqual(token, this.adminToken)) return undefined;
-    const hit = this.cache.get(sha256Hex(token));
-    return hit && hit.until > Date.now() ? hit.principal : undefined;
+    if (!header || header.length > 512) return undefined;
+    const hit = this.byHeader.get(header);
+    if (hit && hit.until > Date.now()) return hit.principal;
+    return undefined;
   }
 
   async authenticate(header: string | undefined): Promise<Principal> {
@@ -57,6 +58,10 @@ export class AuthService {
     const principal = toPrincipal(row);
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
     this.cache.set(hash, { principal, until: now + CACHE_TTL_MS });
+    if (header!.length <= 512) {
+      if (this.byHeader.size >= CACHE_MAX) this.byHeader.clear();
+      this.byHeader.set(header!, { principal, until: now + CACHE_TTL_MS });
+    }
     return principal;
   }
 
@@ -110,6 +115,7 @@ export class AuthService {
       throw notFound("API key");
     await this.store.tenancy.revokeKey(id, this.clock.now().toISOString());
     this.cache.clear();
+    this.byHeader.clear();
   }
 
   /** When no key exists and no admin token is configured, mint the first admin key. */
