@@ -3,6 +3,9 @@
  * template sync in place or forked, redeploy modes and policy, pause/resume with state kept on the
  * volume, historical deployments, and the wake triggers (proxy, mention, heartbeat, idle pause).
  */
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type ApiClient,
@@ -117,6 +120,35 @@ describe("pause, resume and redeploy keep an agent's state", () => {
     await api("POST", "/api/deployments/delete", { body: { deployment_name: broken.body.name } });
     const deleting = await api("POST", cloud(broken.body.id, "pause"));
     expect([404, 422]).toContain(deleting.status);
+  });
+});
+
+describe("resume failure", () => {
+  it("answers 502 when the runtime cannot start the sandbox again, leaving it paused with the reason", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "berth-502-"));
+    const runtime = path.join(dir, "runtime");
+    await fs.symlink(process.execPath, runtime);
+    const agent = await api("POST", "/api/agents", {
+      body: {
+        name: "fragile",
+        spec: {
+          name: "fragile",
+          command: runtime,
+          args: ["-e", "require('http').createServer((q, s) => s.end('ok')).listen(process.env.PORT)"],
+          port: 8080,
+        },
+      },
+    });
+    const dep = await api("POST", "/deployments", { body: { agent_id: agent.body.id } });
+    await waitReady(dep.body.id);
+    expect((await api("POST", cloud(dep.body.id, "pause"))).status).toBe(200);
+    await fs.rm(runtime);
+    const res = await api("POST", cloud(dep.body.id, "resume"));
+    expect(res.status).toBe(502);
+    expect(res.body).toMatchObject({ ok: false, error: expect.stringMatching(/resume failed/) });
+    const after = (await api("GET", cloud(dep.body.id))).body.deployment;
+    expect(after).toMatchObject({ status: "paused", statusReason: expect.stringMatching(/resume failed/) });
+    await fs.rm(dir, { recursive: true, force: true });
   });
 });
 
