@@ -18,7 +18,7 @@ import type {
   WorkloadStatus,
 } from "../driver.js";
 import { LogFiles, safeKey } from "./logs.js";
-import { cpuSeconds, freePort, isSameProcess, rssBytes, signalGroup } from "./proc.js";
+import { cpuSeconds, findByInstance, freePort, isSameProcess, rssBytes, signalGroup } from "./proc.js";
 import { type PersistedReplica, Replica, type ReplicaContext } from "./replica.js";
 
 export interface LocalDriverOptions {
@@ -101,8 +101,13 @@ export class LocalDriver implements RuntimeDriver {
       for (const p of state.replicas) {
         const r = this.newReplica(w, p.index, p.port, p.specHash, undefined, p.restarts);
         w.replicas.push(r);
-        if (p.pid !== null && p.startTime !== null && isSameProcess(p.pid, p.startTime))
-          r.adopt(p.pid, p.startTime);
+        const found =
+          p.pid !== null && p.startTime !== null && isSameProcess(p.pid, p.startTime)
+            ? { pid: p.pid, startTime: p.startTime }
+            : p.instance
+              ? findByInstance(p.instance)
+              : undefined;
+        if (found) r.adopt(found.pid, found.startTime, p.instance ?? null);
         else {
           r.phase = "backoff";
           r.start(); // waits for the spec from the reconciler's next apply
@@ -130,6 +135,7 @@ export class LocalDriver implements RuntimeDriver {
           object: `pod/${w.name}-${index}`,
           at: this.clock.now(),
         }),
+      persist: () => void this.persist(w),
       changed: () => {
         void this.persist(w);
         for (const l of this.changeListeners) l(w.key);

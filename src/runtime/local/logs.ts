@@ -76,15 +76,27 @@ export class LogFiles {
     return out.length > 0 ? `${out.join("\n")}\n` : "";
   }
 
-  async *follow(
+  /** New lines from now on: the current ends of the files are taken when this is called. */
+  follow(key: string, replicas: () => number[], signal: AbortSignal, pollMs = 100): AsyncGenerator<string> {
+    const offsets = new Map<number, number>();
+    for (const r of replicas()) {
+      try {
+        offsets.set(r, fs.statSync(this.file(key, r)).size);
+      } catch {
+        offsets.set(r, 0);
+      }
+    }
+    return this.lines(key, replicas, signal, pollMs, offsets);
+  }
+
+  private async *lines(
     key: string,
     replicas: () => number[],
     signal: AbortSignal,
-    pollMs = 100,
+    pollMs: number,
+    offsets: Map<number, number>,
   ): AsyncGenerator<string> {
-    const offsets = new Map<number, number>();
     const partial = new Map<number, string>();
-    for (const r of replicas()) offsets.set(r, await size(this.file(key, r)));
     while (!signal.aborted) {
       for (const r of replicas()) {
         const file = this.file(key, r);

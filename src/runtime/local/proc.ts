@@ -64,3 +64,21 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): void {
     }
   }
 }
+
+/** The live process whose environment holds `BERTH_INSTANCE=<instance>`, if any. */
+export function findByInstance(instance: string): { pid: number; startTime: string } | undefined {
+  const marker = `BERTH_INSTANCE=${instance}`;
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const env = fs.readFileSync(`/proc/${entry}/environ`, "latin1");
+      if (!env.split("\0").includes(marker)) continue;
+      const pid = Number(entry);
+      const startTime = processStartTime(pid);
+      if (startTime !== undefined) return { pid, startTime };
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return undefined;
+}

@@ -4,6 +4,7 @@
  * its exit is noticed by polling /proc. Invariant: at most one live process per Replica object.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import net from "node:net";
@@ -20,10 +21,15 @@ export interface ReplicaContext {
   now(): Date;
   event(type: "Normal" | "Warning", reason: string, message: string): void;
   changed(): void;
+  /** Writes the workload's state now (synchronously). */
+  persist(): void;
 }
 
 export interface PersistedReplica {
   index: number;
+  /** Marker in the process's env (BERTH_INSTANCE), written before the spawn: a control plane killed
+   * between spawn and recording the pid finds the process by it. */
+  instance?: string | null;
   pid: number | null;
   startTime: string | null;
   port: number | null;
@@ -61,6 +67,7 @@ export class Replica {
   private exited: (() => void) | undefined;
   private closed = false;
   private pendingStart = false;
+  instance: string | null = null;
 
   constructor(
     readonly index: number,
@@ -93,6 +100,7 @@ export class Replica {
   persisted(): PersistedReplica {
     return {
       index: this.index,
+      instance: this.instance,
       pid: this.pid,
       startTime: this.startTime,
       port: this.port,
@@ -129,6 +137,10 @@ export class Replica {
       this.fail(`cannot prepare volume or log: ${(err as Error).message}`);
       return;
     }
+    this.instance = randomUUID();
+    env.BERTH_INSTANCE = this.instance;
+    this.pid = null;
+    this.ctx.persist();
     let child: ChildProcess;
     try {
       child = spawn(spec.command, args, {
@@ -166,7 +178,8 @@ export class Replica {
   }
 
   /** Takes over a process started by an earlier control plane. */
-  adopt(pid: number, startTime: string): void {
+  adopt(pid: number, startTime: string, instance: string | null = null): void {
+    this.instance = instance;
     this.pid = pid;
     this.startTime = startTime;
     this.startedAt = this.ctx.now();
