@@ -254,17 +254,20 @@ export class BackupsService {
     const rows = await this.store.deployments.workloads(d.id);
     const wasRunning =
       (rows.find((w) => w.name === workload)?.desired_replicas ?? 0) > 0 && d.status !== "paused";
-    const { done } = await this.ops.start({
-      kind: "restore",
-      namespace: d.namespace,
-      deploymentId: d.id,
-      phase: "restoring-pausing",
-      payload: { backupId: b.id, workload, wasRunning } satisfies RestorePayload,
-    });
-    await this.setPhase(b.id, "restoring-pausing", { restore_status: "running", error: null });
+    const marking = { phase: "restoring-pausing", restore_status: "running", error: null };
+    const { done } = await this.ops.start(
+      {
+        kind: "restore",
+        namespace: d.namespace,
+        deploymentId: d.id,
+        phase: "restoring-pausing",
+        payload: { backupId: b.id, workload, wasRunning } satisfies RestorePayload,
+      },
+      // marked before the handler runs, so a fast restore's final phase is never overwritten
+      () => this.setPhase(b.id, marking.phase, marking),
+    );
     done.catch(() => undefined);
-    const fresh = await this.store.backups.get(b.id);
-    return { backup: backupView(fresh!), deployment: d, actor: actorOf(caller) };
+    return { backup: backupView({ ...b, ...marking }), deployment: d, actor: actorOf(caller) };
   }
 
   private async runRestore(ctx: OperationContext): Promise<void> {

@@ -278,6 +278,12 @@ export function cloudRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
       expiresAt: z.string().nullable(),
       createdAt: z.string(),
       updatedAt: z.string(),
+      bytesDone: z.number(),
+      totalBytes: z.number(),
+      checksum: z.string().nullable(),
+      encrypted: z.boolean(),
+      keyId: z.string().nullable(),
+      restoreStatus: z.string().nullable(),
     })
     .passthrough();
 
