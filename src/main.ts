@@ -1,35 +1,4 @@
-/** Entry point: parse config once, start berth, print the bootstrap key once, stop on signals. */
-import { startBerth } from "./app.js";
-import { ConfigError, parseConfig } from "./config.js";
+/** Entry point of `npm start`: berth on its embedded default, configured from the environment. */
+import { serve } from "./serve.js";
 
-async function main(): Promise<void> {
-  let config: ReturnType<typeof parseConfig>;
-  try {
-    config = parseConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
-  const berth = await startBerth(config);
-  if (berth.bootstrapKey) {
-    process.stdout.write(
-      `\nberth: created the first admin API key (shown once, store it now):\n\n  ${berth.bootstrapKey.key}\n\n`,
-    );
-  }
-  process.stdout.write(`berth listening on ${berth.url} (data in ${config.dataDir})\n`);
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write(`berth: ${signal}, stopping (workloads keep running)\n`);
-    await berth.close();
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void stop("SIGTERM"));
-  process.on("SIGINT", () => void stop("SIGINT"));
-}
-
-void main();
+void serve(process.env);

@@ -324,8 +324,8 @@ export class BerthClient {
   deleteScheduledDeployment(id: string) {
     return this.request("deleteScheduledDeployment", { id });
   }
-  pauseScheduledDeployment(id: string) {
-    return this.request("pauseScheduledDeployment", { id }, { body: {} });
+  pauseScheduledDeployment(id: string, body: Body<"pauseScheduledDeployment"> = {}) {
+    return this.request("pauseScheduledDeployment", { id }, { body });
   }
   unpauseScheduledDeployment(id: string) {
     return this.request("unpauseScheduledDeployment", { id }, { body: {} });

@@ -78,8 +78,10 @@ export class DeploymentsService {
 
   async getOwnedByName(caller: Principal, name: string): Promise<Deployment> {
     requireScope(caller, "deployments:read");
-    const row = await this.store.deployments.getByName(name);
-    return toDeployment(assertOwned(caller, row, "deployment"));
+    const row = assertOwned(caller, await this.store.deployments.getByName(name), "deployment");
+    // a redeployed deployment's name keeps addressing the deployment now serving its namespace
+    const current = row.is_current ? row : await this.store.deployments.currentIn(row.namespace);
+    return toDeployment(assertOwned(caller, current, "deployment"));
   }
 
   async getOwned(caller: Principal, id: string): Promise<Deployment> {
