@@ -8,6 +8,7 @@ import type http from "node:http";
 import type net from "node:net";
 import pino, { type Logger } from "pino";
 import { AgentsService } from "./capabilities/agents/service.js";
+import { ConfigPolicy } from "./capabilities/config-policy.js";
 import { AuthService, type IssuedKey } from "./capabilities/auth/service.js";
 import { DeploymentEnv } from "./capabilities/deployments/env.js";
 import { BackupKeys } from "./backup/keys.js";
@@ -94,7 +95,12 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
     log.child({ component: "reconciler" }),
     config.resyncMs,
   );
-  const templates = new TemplatesService(store, clock);
+  const policy = new ConfigPolicy(
+    store,
+    (image) => driver.resolveImage(image) !== undefined,
+    config.allowedCommands,
+  );
+  const templates = new TemplatesService(store, clock, policy);
   const deployments = new DeploymentsService(store, clock, driver, templates, env, (id) =>
     reconciler.enqueue(id),
   );
@@ -121,7 +127,7 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
     env,
     enqueue,
     operationTimeoutMs,
-    ["node"],
+    policy,
   );
   const schedules = new SchedulesService(
     store,
@@ -169,7 +175,7 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
       auth,
       teams: new TeamsService(store, clock),
       templates,
-      agents: new AgentsService(store, clock),
+      agents: new AgentsService(store, clock, policy),
       deployments,
       agentDeployments: new AgentDeployments(store, clock, deployments, enqueue),
       schedules,

@@ -26,6 +26,12 @@ export const configSchema = z.object({
   BERTH_BACKOFF_MAX_MS: z.coerce.number().int().min(1).default(300_000),
   BERTH_PROBE_INTERVAL_MS: z.coerce.number().int().min(10).default(5_000),
   BERTH_INGRESS_SCHEME: z.enum(["http", "https"]).default("http"),
+  /** Commands a client-supplied workload may run, comma-separated (images run their own). */
+  BERTH_ALLOWED_COMMANDS: z
+    .string()
+    .regex(/^[^\s,]+(,[^\s,]+)*$/, "must be a comma-separated list of commands, e.g. node,/usr/bin/python3")
+    .default("node")
+    .transform((v) => v.split(",")),
   /** Port shown in ingress URLs; defaults to PORT (omitted when it is the scheme's default). */
   BERTH_INGRESS_PORT: port.optional(),
   /** Object storage for archives: unset = `<data dir>/objects`; set = an S3-compatible bucket. */
@@ -55,6 +61,7 @@ export interface Config {
   probeIntervalMs: number;
   ingress: { scheme: "http" | "https"; port: number | undefined };
   s3: S3Settings | undefined;
+  allowedCommands: readonly string[];
 }
 
 export class ConfigError extends Error {}
@@ -92,6 +99,7 @@ export function fromEnv(e: EnvConfig): Config {
     probeIntervalMs: e.BERTH_PROBE_INTERVAL_MS,
     ingress: { scheme: e.BERTH_INGRESS_SCHEME, port: e.BERTH_INGRESS_PORT },
     s3: s3Settings(e),
+    allowedCommands: e.BERTH_ALLOWED_COMMANDS,
   };
 }
 

@@ -21,7 +21,7 @@ let api: ApiClient;
 const helloAgent = { name: "greeter", image: "berth/hello", port: 8080, env: { GREETING: "agent" } };
 
 beforeAll(async () => {
-  ({ t, api } = await startWithTeam());
+  ({ t, api } = await startWithTeam({ BERTH_ALLOWED_COMMANDS: "node,/nonexistent/agent-binary" }));
 });
 afterAll(async () => {
   await t?.close();

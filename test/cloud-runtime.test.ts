@@ -17,12 +17,17 @@ import {
   waitFor,
 } from "./support/berth.js";
 
+/** A runtime the 502 test removes while its sandbox is paused; allowed by exact path. */
+const fragileRuntime = path.join(os.tmpdir(), `berth-502-${process.pid}`, "runtime");
 let t: TestBerth;
 let api: ApiClient;
 let teamId: string;
 
 beforeAll(async () => {
-  ({ t, api, teamId } = await startWithTeam({}, { wakeTimeoutMs: 10_000, idleCheckMs: 100 }));
+  ({ t, api, teamId } = await startWithTeam(
+    { BERTH_ALLOWED_COMMANDS: `node,/nonexistent/x,${fragileRuntime}` },
+    { wakeTimeoutMs: 10_000, idleCheckMs: 100 },
+  ));
 });
 afterAll(async () => {
   await t?.close();
@@ -125,8 +130,9 @@ describe("pause, resume and redeploy keep an agent's state", () => {
 
 describe("resume failure", () => {
   it("answers 502 when the runtime cannot start the sandbox again, leaving it paused with the reason", async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "berth-502-"));
-    const runtime = path.join(dir, "runtime");
+    const dir = path.dirname(fragileRuntime);
+    const runtime = fragileRuntime;
+    await fs.mkdir(dir, { recursive: true });
     await fs.symlink(process.execPath, runtime);
     const agent = await api("POST", "/api/agents", {
       body: {
@@ -303,6 +309,28 @@ describe("redeploy policy", () => {
     const res = await api("POST", cloud(d.id, "redeploy"), { body });
     expect(res.status).toBe(422);
     expect(res.body).toMatchObject({ ok: false, error: expect.stringMatching(message) });
+  });
+
+  it("holds agent specs, template configs and template revisions to the same policy", async () => {
+    const shell = { name: "web", command: "/bin/sh", args: ["-c", "id"], port: 8080 };
+    const agent = await api("POST", "/api/agents", { body: { name: "shell", spec: shell } });
+    expect(agent.status).toBe(422);
+    expect(agent.body.error).toMatch(/command \/bin\/sh is not allowed \(allowed: node,/);
+    const template = await api("POST", "/api/templates", {
+      body: { slug: "shell-template", config: { workloads: [shell] } },
+    });
+    expect(template.status).toBe(422);
+    expect((await api("GET", "/api/templates/shell-template")).status).toBe(404);
+    const ok = await api("POST", "/api/templates", {
+      body: { slug: "policy-ok", config: { workloads: [{ name: "web", image: "berth/hello", port: 8080 }] } },
+    });
+    expect(ok.status).toBe(201);
+    const revision = await api("POST", "/api/templates/policy-ok/revisions", {
+      body: { config: { workloads: [{ name: "web", image: "berth/hello", replicas: 60 }] } },
+    });
+    expect(revision.status).toBe(422);
+    expect(revision.body.error).toMatch(/60 replicas exceeds the tier limit/);
+    expect((await api("GET", "/api/templates/policy-ok")).body.latestRevision).toBe(1);
   });
 
   it("refuses undeclared env vars, and template mode for an unlinked deployment", async () => {

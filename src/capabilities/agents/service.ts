@@ -6,6 +6,7 @@ import { prefixedId } from "../../domain/ids.js";
 import type { AgentRow } from "../../store/schema.js";
 import type { Store } from "../../store/store.js";
 import type { Clock } from "../../util/clock.js";
+import type { ConfigPolicy } from "../config-policy.js";
 import { actingTeam, assertOwned, isAdmin, type Principal, requireScope } from "../auth/principal.js";
 
 export const agentSpecSchema = workloadSpecSchema.transform((w) => ({ ...w, kind: "agent" as const }));
@@ -28,6 +29,7 @@ export class AgentsService {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    private readonly policy: ConfigPolicy,
   ) {}
 
   async create(
@@ -37,6 +39,7 @@ export class AgentsService {
     requireScope(caller, "agents:write");
     const teamId = actingTeam(caller, input.teamId);
     if (!(await this.store.tenancy.getTeam(teamId))) throw notFound("team");
+    await this.policy.checkWorkload(teamId, input.spec);
     const at = this.clock.now().toISOString();
     const row: AgentRow = {
       id: prefixedId("agent"),

@@ -8,13 +8,13 @@
 import { BerthError, conflict, unprocessable } from "../../domain/errors.js";
 import type { RunnableConfig } from "../../domain/config-spec.js";
 import { newId } from "../../domain/ids.js";
-import { policyViolations, tierPolicy } from "../../domain/policy.js";
 import type { OperationContext, OperationRunner } from "../../engine/operations.js";
 import type { RuntimeDriver } from "../../runtime/driver.js";
 import type { Store } from "../../store/store.js";
 import type { Clock } from "../../util/clock.js";
 import { pollUntil } from "../../util/wait.js";
 import { actorOf, type Principal, requireScope } from "../auth/principal.js";
+import type { ConfigPolicy } from "../config-policy.js";
 import type { DeploymentEnv } from "../deployments/env.js";
 import { type Deployment, toDeployment } from "../deployments/model.js";
 import type { DeploymentsService } from "../deployments/service.js";
@@ -43,7 +43,7 @@ export class Redeployer {
     private readonly env: DeploymentEnv,
     private readonly notify: (id: string) => void,
     private readonly timeoutMs: number,
-    private readonly allowedCommands: readonly string[],
+    private readonly policy: ConfigPolicy,
   ) {
     ops.register("redeploy", (ctx) => this.run(ctx));
   }
@@ -54,13 +54,7 @@ export class Redeployer {
     if (d.status === "deleting" || d.status === "destroyed")
       throw unprocessable(`cannot redeploy a deployment in status ${d.status}`);
     const { config, source } = await this.chooseConfig(caller, d, input);
-    const team = await this.store.tenancy.getTeam(d.teamId);
-    const violations = policyViolations(config, {
-      ...tierPolicy(team?.tier ?? "free"),
-      canRunImage: (image) => this.driver.resolveImage(image) !== undefined,
-      allowedCommands: this.allowedCommands,
-    });
-    if (violations.length > 0) throw unprocessable(`config refused by policy: ${violations.join("; ")}`);
+    await this.policy.check(d.teamId, config);
     const declared = new Set(config.envVars.map((v) => v.name));
     const undeclared = Object.keys(input.envVars ?? {}).filter((k) => !declared.has(k));
     if (undeclared.length > 0) {

@@ -3,6 +3,7 @@
  * revisions each holding a runnable config and its hash. A new revision notifies listeners (the
  * deployments service uses it for auto-update).
  */
+import type { ConfigPolicy } from "../config-policy.js";
 import { conflict, forbidden, invalidState, notFound } from "../../domain/errors.js";
 import { configHash, type RunnableConfig, runnableConfigSchema } from "../../domain/config-spec.js";
 import { newId } from "../../domain/ids.js";
@@ -49,6 +50,7 @@ export class TemplatesService {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    private readonly policy: ConfigPolicy,
   ) {}
 
   onNewRevision(listener: RevisionListener): void {
@@ -98,11 +100,13 @@ export class TemplatesService {
     if (kind === "official" && !isAdmin(caller)) throw forbidden("only admins create official templates");
     if (await this.store.templates.getBySlug(input.slug))
       throw conflict(`template ${input.slug} already exists`);
+    const ownerTeamId = kind === "official" ? null : caller.teamId;
+    await this.policy.check(ownerTeamId, input.config);
     const row = await this.insertTemplate({
       slug: input.slug,
       name: input.name ?? input.slug,
       description: input.description ?? "",
-      ownerTeamId: kind === "official" ? null : caller.teamId,
+      ownerTeamId,
       kind,
       status: kind === "official" ? "approved" : "draft",
       config: input.config,
@@ -156,6 +160,7 @@ export class TemplatesService {
     const t = await this.store.templates.getBySlug(slug);
     if (!t || !this.canRead(caller, t)) throw notFound("template");
     if (!this.canWrite(caller, t)) throw forbidden("only the owner team can add revisions to this template");
+    await this.policy.check(t.owner_team_id, config);
     const revision = await this.appendRevision(t, config, actorOf(caller));
     return { ...templateView({ ...t, latest_revision: revision }), revision };
   }
