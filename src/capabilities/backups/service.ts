@@ -1,7 +1,7 @@
 /**
  * State backups and restores of a deployment's sandbox volume (seed 000), as durable operations
  * under the namespace lock. Drivers: `volumeSnapshot` (a full copy of the volume taken while the
- * sandbox's processes are frozen) and `restic`/`objectArchive` (a tar.gz of such a copy, encrypted,
+ * sandbox's processes are frozen) and `restic`/`objectArchive` (a tar.gz of the frozen volume, encrypted,
  * with a checksum, in the object store). A restore extracts into a new directory and swaps it in
  * with renames, so the volume is the old content or the restored one, never a mix.
  */
@@ -184,8 +184,8 @@ export class BackupsService {
       const phase = b.driver === "volumeSnapshot" ? "snapshot-creating" : "object-archiving";
       await ctx.phase(phase);
       await this.setPhase(b.id, phase, { total_bytes: await dirBytes(volume) });
-      await this.frozenCopy(key, volume, copy);
       if (b.driver === "volumeSnapshot") {
+        await this.frozenCopy(key, volume, copy);
         const bytes = await dirBytes(copy);
         await this.setPhase(b.id, "completed", {
           status: "succeeded",
@@ -197,7 +197,12 @@ export class BackupsService {
       const dataKey = this.keys.newDataKey(b.namespace);
       const file = `${copy}.tar.gz.enc`;
       let lastReport = 0;
-      const result = await createArchive(copy, file, {
+      // archived straight from the volume while its processes are frozen: a point in time without
+      // first copying the volume
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await fs.mkdir(volume, { recursive: true });
+      const thaw = await this.driver.freeze(key);
+      const result = await createArchive(volume, file, {
         key: dataKey.key,
         onBytes: (n) => {
           if (Date.now() - lastReport > 500) {
@@ -205,7 +210,7 @@ export class BackupsService {
             void this.store.backups.update(b.id, { bytes_done: n }).catch(() => undefined);
           }
         },
-      });
+      }).finally(thaw);
       const objectKey = `${b.namespace}/${b.agent_id}/${b.id}.tar.gz.enc`;
       await this.objects.put(objectKey, file);
       await fs.rm(file, { force: true });
