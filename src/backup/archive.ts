@@ -6,11 +6,12 @@
  * byte is extracted.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, type DecipherGCM, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
-import { Transform } from "node:stream";
+import { PassThrough, type Readable, Transform, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { type ArchiveLimits, startValidator, type Verdict } from "./validate.js";
 
 const MAGIC = Buffer.from("BERTHGCM1");
 
@@ -77,64 +78,129 @@ export async function createArchive(
   return { bytes, checksum: `sha256:${hash.digest("hex")}` };
 }
 
-export async function checksumOf(file: string): Promise<string> {
-  const hash = createHash("sha256");
-  await pipeline(fs.createReadStream(file), hash);
-  return `sha256:${hash.digest("hex")}`;
-}
-
-/** Verifies and (when encrypted) decrypts a stored archive into a plain tar.gz file. */
-export async function openArchive(
-  file: string,
-  plainOut: string,
-  opts: { checksum: string; key?: Buffer },
+/**
+ * Restores a stored archive into `dir` (a staging directory) in one pass: the stored bytes are
+ * hashed and decrypted as they arrive, and the plain tar.gz goes at once to GNU tar, extracting, and
+ * to the validator. The staging directory counts only when the checksum, the GCM tag, the validator
+ * and tar all agree; otherwise this throws and the caller removes `dir`. A validator problem stops
+ * tar at once (a decompression bomb never fills the disk); the stored bytes are still read to the
+ * end so the checksum and tag are judged first. GNU tar refuses `..` and absolute member names and
+ * defers risky symlinks on its own, so nothing is written outside `dir` meanwhile.
+ */
+export async function restoreArchive(
+  source: Readable,
+  dir: string,
+  opts: { checksum: string; storedBytes: number; key?: Buffer; limits?: ArchiveLimits },
 ): Promise<void> {
-  if ((await checksumOf(file)) !== opts.checksum)
-    throw new ArchiveError("archive checksum does not match; refusing to restore");
-  if (!opts.key) {
-    await fsp.copyFile(file, plainOut);
-    return;
-  }
-  const { size } = await fsp.stat(file);
-  const fh = await fsp.open(file, "r");
-  try {
-    const head = Buffer.alloc(MAGIC.length + 12);
-    await fh.read(head, 0, head.length, 0);
-    if (!head.subarray(0, MAGIC.length).equals(MAGIC) || size < head.length + 16)
-      throw new ArchiveError("not an encrypted berth archive");
-    const tag = Buffer.alloc(16);
-    await fh.read(tag, 0, 16, size - 16);
-    const decipher = createDecipheriv("aes-256-gcm", opts.key, head.subarray(MAGIC.length));
-    decipher.setAuthTag(tag);
-    const body = fs.createReadStream(file, { start: head.length, end: size - 17 });
-    try {
-      await pipeline(body, decipher, fs.createWriteStream(plainOut));
-    } catch {
-      throw new ArchiveError(
-        "archive authentication failed (wrong key or tampered data); refusing to restore",
-      );
-    }
-  } finally {
-    await fh.close();
-  }
-}
-
-/** Extracts a validated tar.gz into `dir` with GNU tar in a child process. */
-export async function extractArchive(plainFile: string, dir: string): Promise<void> {
   await fsp.mkdir(dir, { recursive: true });
+  const hash = createHash("sha256");
+  const tap = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      hash.update(chunk);
+      cb(null, chunk);
+    },
+  });
   const tar = spawn(
     "tar",
-    ["-xf", plainFile, "-I", gzipPrograms().unpack, "-C", dir, "--no-same-owner", "--no-overwrite-dir"],
-    {
-      stdio: ["ignore", "ignore", "pipe"],
-    },
+    ["-x", "-I", gzipPrograms().unpack, "-f", "-", "-C", dir, "--no-same-owner", "--no-overwrite-dir"],
+    { stdio: ["pipe", "ignore", "pipe"] },
   );
-  let stderr = "";
+  let tarErr = "";
   tar.stderr.on("data", (c) => {
-    stderr += String(c);
+    tarErr += String(c);
   });
-  const code = await new Promise<number>((resolve) => tar.once("close", (c) => resolve(c ?? 1)));
-  if (code !== 0) throw new ArchiveError(`extraction failed: ${stderr.trim()}`);
+  tar.stdin.on("error", () => undefined);
+  const tarExit = new Promise<number>((resolve) => tar.once("close", (c) => resolve(c ?? 1)));
+  const validator = startValidator(opts.storedBytes, opts.limits);
+  const sinks = new Map<string, Writable>([
+    ["tar", tar.stdin],
+    ["validator", validator.input],
+  ]);
+  let verdict: Verdict | undefined;
+  void validator.verdict.then((v) => {
+    verdict = v;
+    sinks.delete("validator");
+    if (!v.ok) {
+      sinks.delete("tar");
+      tar.kill("SIGKILL");
+    }
+  });
+  const fanOut = async (plain: AsyncIterable<Buffer>) => {
+    for await (const chunk of plain) {
+      await Promise.all([...sinks.values()].map((sink) => writeTo(sink, chunk)));
+    }
+  };
+  let streamError: unknown;
+  try {
+    await pipeline(source, tap, opts.key ? decryptStream(opts.key) : new PassThrough(), fanOut);
+  } catch (err) {
+    streamError = err;
+  } finally {
+    tar.stdin.end();
+    validator.input.end();
+  }
+  const [code, final] = await Promise.all([tarExit, validator.verdict]);
+  verdict ??= final;
+  if (streamError && !(streamError instanceof ArchiveError))
+    throw new ArchiveError(`could not read the archive: ${(streamError as Error).message}`);
+  if (`sha256:${hash.digest("hex")}` !== opts.checksum)
+    throw new ArchiveError("archive checksum does not match; refusing to restore");
+  if (streamError) throw streamError;
+  if (!verdict.ok) throw new ArchiveError(`refusing to restore: ${verdict.problem}`);
+  if (code !== 0) throw new ArchiveError(`extraction failed: ${tarErr.trim() || `exit ${code}`}`);
+}
+
+/** Writes with backpressure; a sink that died (its process exited) is skipped, never waited on. */
+function writeTo(sink: Writable, chunk: Buffer): Promise<void> {
+  if (sink.destroyed || sink.writableEnded) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      sink.off("drain", done);
+      sink.off("close", done);
+      sink.off("error", done);
+      resolve();
+    };
+    sink.on("error", done);
+    if (sink.write(chunk)) return done();
+    sink.once("drain", done);
+    sink.once("close", done);
+  });
+}
+
+/** Decrypts "BERTHGCM1" | iv | ciphertext | tag as it streams; the tag is checked at the end. */
+function decryptStream(key: Buffer): Transform {
+  const headerLength = MAGIC.length + 12;
+  let head = Buffer.alloc(0);
+  let tail = Buffer.alloc(0);
+  let decipher: DecipherGCM | undefined;
+  return new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      let data = chunk;
+      if (!decipher) {
+        head = Buffer.concat([head, data]);
+        if (head.length < headerLength) return cb();
+        if (!head.subarray(0, MAGIC.length).equals(MAGIC))
+          return cb(new ArchiveError("not an encrypted berth archive"));
+        decipher = createDecipheriv("aes-256-gcm", key, head.subarray(MAGIC.length, headerLength));
+        data = head.subarray(headerLength);
+      }
+      const all = tail.length ? Buffer.concat([tail, data]) : data;
+      const cut = Math.max(0, all.length - 16);
+      tail = Buffer.from(all.subarray(cut));
+      cb(null, cut > 0 ? decipher.update(all.subarray(0, cut)) : undefined);
+    },
+    flush(cb) {
+      if (!decipher || tail.length < 16) return cb(new ArchiveError("not an encrypted berth archive"));
+      try {
+        decipher.setAuthTag(tail);
+        cb(null, decipher.final());
+      } catch {
+        cb(
+          new ArchiveError("archive authentication failed (wrong key or tampered data); refusing to restore"),
+        );
+      }
+    },
+  });
 }
 
 /** Size of a directory tree in bytes (for progress), computed by `du` in a child process. */

@@ -3,10 +3,10 @@
  * into place, so an interrupted upload never leaves an object under its final key), or any
  * S3-compatible store.
  */
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { pipeline } from "node:stream/promises";
+import type { Readable } from "node:stream";
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -19,8 +19,8 @@ export interface ObjectStore {
   readonly name: string;
   /** Stores the file's content under `key` (atomically: all or nothing). */
   put(key: string, file: string): Promise<void>;
-  /** Copies the object to `file`. */
-  get(key: string, file: string): Promise<void>;
+  /** The object's bytes as a stream, and how many there are. */
+  read(key: string): Promise<{ stream: Readable; size: number }>;
   delete(key: string): Promise<void>;
   exists(key: string): Promise<boolean>;
 }
@@ -45,8 +45,10 @@ export class LocalObjectStore implements ObjectStore {
     await fs.rename(tmp, target);
   }
 
-  async get(key: string, file: string): Promise<void> {
-    await fs.copyFile(this.pathOf(key), file);
+  async read(key: string): Promise<{ stream: Readable; size: number }> {
+    const file = this.pathOf(key);
+    const { size } = await fs.stat(file);
+    return { stream: createReadStream(file), size };
   }
 
   async delete(key: string): Promise<void> {
@@ -109,10 +111,10 @@ export class S3ObjectStore implements ObjectStore {
     );
   }
 
-  async get(key: string, file: string): Promise<void> {
+  async read(key: string): Promise<{ stream: Readable; size: number }> {
     const res = await this.client.send(new GetObjectCommand({ Bucket: this.s.bucket, Key: this.key(key) }));
     if (!res.Body) throw new Error(`object ${key} has no body`);
-    await pipeline(res.Body as NodeJS.ReadableStream, createWriteStream(file));
+    return { stream: res.Body as Readable, size: res.ContentLength ?? 0 };
   }
 
   async delete(key: string): Promise<void> {

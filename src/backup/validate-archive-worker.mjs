@@ -1,20 +1,19 @@
-// Runs in a child process (never on the API's event loop): lists a tar.gz with node-tar and prints
-// one JSON verdict. Refuses absolute paths, `..`, links leaving the archive root, writes through a
-// link, devices/FIFOs and other special entries, and decompression bombs (size, ratio, count).
-import fs from "node:fs";
+// Runs in a child process (never on the API's event loop): parses the tar.gz arriving on stdin with
+// node-tar and prints one JSON verdict, as soon as it finds a problem or at the end. Refuses absolute
+// paths, `..`, links leaving the archive root, writes through a link, devices/FIFOs and other special
+// entries, and decompression bombs (size, ratio, count).
 import path from "node:path";
 import * as tar from "tar";
 
-const [file, maxBytesArg, maxRatioArg, maxEntriesArg] = process.argv.slice(2);
+const [compressedArg, maxBytesArg, maxRatioArg, maxEntriesArg] = process.argv.slice(2);
+const compressed = Number(compressedArg);
 const maxBytes = Number(maxBytesArg);
 const maxRatio = Number(maxRatioArg);
 const maxEntries = Number(maxEntriesArg);
-const compressed = fs.statSync(file).size;
 const OK_TYPES = new Set(["File", "OldFile", "ContiguousFile", "Directory", "SymbolicLink", "Link"]);
 
 let total = 0;
 let entries = 0;
-let problem;
 const links = new Set();
 
 const escapes = (p) => {
@@ -53,18 +52,31 @@ function check(entry) {
   return undefined;
 }
 
-try {
-  await tar.t({
-    file,
-    strict: true,
-    onReadEntry(entry) {
-      problem ??= check(entry);
-      entry.resume();
-    },
-  });
-} catch (err) {
-  problem ??= `unreadable archive: ${err.message}`;
+function verdict(problem) {
+  process.stdout.write(
+    `${JSON.stringify(problem ? { ok: false, problem } : { ok: true, bytes: total, entries })}\n`,
+    () => process.exit(0),
+  );
 }
-process.stdout.write(
-  `${JSON.stringify(problem ? { ok: false, problem } : { ok: true, bytes: total, entries })}\n`,
-);
+
+let decided = false;
+const decide = (problem) => {
+  if (decided) return;
+  decided = true;
+  process.stdin.unpipe();
+  process.stdin.destroy();
+  verdict(problem);
+};
+
+const parser = new tar.Parser({
+  strict: true,
+  onReadEntry(entry) {
+    const problem = check(entry);
+    if (problem) decide(problem);
+    entry.resume();
+  },
+});
+parser.on("error", (err) => decide(`unreadable archive: ${err.message}`));
+parser.on("end", () => decide(undefined));
+process.stdin.on("error", () => decide("unreadable archive: input ended early"));
+process.stdin.pipe(parser);

@@ -1,8 +1,8 @@
-/** Runs the archive validator in a child process and returns its verdict. */
+/** The archive validator: a child process that reads the plain tar.gz on stdin and returns a verdict. */
 import { spawn } from "node:child_process";
+import type { Writable } from "node:stream";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ArchiveError } from "./archive.js";
 
 const worker = path.join(path.dirname(fileURLToPath(import.meta.url)), "validate-archive-worker.mjs");
 
@@ -18,28 +18,44 @@ export const DEFAULT_LIMITS: ArchiveLimits = {
   maxEntries: 2_000_000,
 };
 
-export async function validateArchive(
-  plainFile: string,
-  limits: ArchiveLimits = DEFAULT_LIMITS,
-): Promise<{ bytes: number }> {
+export interface Verdict {
+  ok: boolean;
+  problem?: string;
+  bytes?: number;
+}
+
+export interface Validator {
+  /** Takes the plain tar.gz bytes; gone once the validator has decided (a problem ends it early). */
+  input: Writable;
+  /** Resolves when the validator has decided; a problem may come before the input ends. */
+  verdict: Promise<Verdict>;
+}
+
+export function startValidator(compressedBytes: number, limits: ArchiveLimits = DEFAULT_LIMITS): Validator {
   const child = spawn(
     process.execPath,
-    [worker, plainFile, String(limits.maxBytes), String(limits.maxRatio), String(limits.maxEntries)],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-    },
+    [
+      worker,
+      String(compressedBytes),
+      String(limits.maxBytes),
+      String(limits.maxRatio),
+      String(limits.maxEntries),
+    ],
+    { stdio: ["pipe", "pipe", "ignore"] },
   );
   let out = "";
   child.stdout.on("data", (c) => {
     out += String(c);
   });
-  await new Promise((r) => child.once("close", r));
-  let verdict: { ok: boolean; problem?: string; bytes?: number };
-  try {
-    verdict = JSON.parse(out.trim()) as typeof verdict;
-  } catch {
-    throw new ArchiveError("archive validation failed");
-  }
-  if (!verdict.ok) throw new ArchiveError(`refusing to restore: ${verdict.problem}`);
-  return { bytes: verdict.bytes ?? 0 };
+  child.stdin.on("error", () => undefined);
+  const verdict = new Promise<Verdict>((resolve) => {
+    child.once("close", () => {
+      try {
+        resolve(JSON.parse(out.trim()) as Verdict);
+      } catch {
+        resolve({ ok: false, problem: "archive validation failed" });
+      }
+    });
+  });
+  return { input: child.stdin, verdict };
 }

@@ -10,10 +10,9 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { Logger } from "pino";
-import { ArchiveError, createArchive, dirBytes, extractArchive, openArchive } from "../../backup/archive.js";
+import { ArchiveError, createArchive, dirBytes, restoreArchive } from "../../backup/archive.js";
 import type { BackupKeys } from "../../backup/keys.js";
 import type { ObjectStore } from "../../backup/object-store.js";
-import { validateArchive } from "../../backup/validate.js";
 import { BerthError, conflict, notFound, unprocessable } from "../../domain/errors.js";
 import { newId } from "../../domain/ids.js";
 import type { OperationContext, OperationRunner } from "../../engine/operations.js";
@@ -337,22 +336,13 @@ export class BackupsService {
       return;
     }
     if (!b.object_key || !b.checksum) throw new ArchiveError("backup has no archive");
-    const tmp = path.join(this.dataDir, "tmp", `restore-${b.id}`);
-    await fs.mkdir(tmp, { recursive: true });
     try {
-      await this.objects.get(b.object_key, path.join(tmp, "stored"));
+      const { stream, size } = await this.objects.read(b.object_key);
       const key = b.wrapped_key ? this.keys.unwrap(b.namespace, b.wrapped_key) : undefined;
-      await openArchive(path.join(tmp, "stored"), path.join(tmp, "plain.tar.gz"), {
-        checksum: b.checksum,
-        key,
-      });
-      await validateArchive(path.join(tmp, "plain.tar.gz"));
-      await extractArchive(path.join(tmp, "plain.tar.gz"), dir);
+      await restoreArchive(stream, dir, { checksum: b.checksum, storedBytes: size, key });
     } catch (err) {
       await fs.rm(dir, { recursive: true, force: true });
       throw err;
-    } finally {
-      await fs.rm(tmp, { recursive: true, force: true });
     }
   }
 
