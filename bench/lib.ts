@@ -28,6 +28,7 @@ export function ensureTools(tools: Record<string, string>): void {
 const toMs = (v: string, unit: string): number =>
   Number(v) * (unit === "us" ? 0.001 : unit === "s" ? 1000 : 1);
 
+/** Header names are sent as given; spell `Host` so, or wrk adds a second Host header of its own. */
 export function wrk(
   url: string,
   opts: { headers?: Record<string, string>; seconds?: number; connections?: number } = {},
@@ -41,7 +42,7 @@ export function wrk(
     return m ? toMs(m[1]!, m[2]!) : Number.NaN;
   };
   const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(out);
-  if (non2xx) throw new Error(`wrk saw ${non2xx[1]} error responses from ${url}`);
+  if (non2xx) throw new Error(`wrk saw ${non2xx[1]} error responses from ${url}:\n${out}`);
   return { rps, p50ms: p("50"), p99ms: p("99") };
 }
 

@@ -39,8 +39,8 @@ try {
   const host = `${b.name}.localhost`;
   wrk(`http://127.0.0.1:${nginxPort}/`, { seconds: 2 });
   const viaNginx = wrk(`http://127.0.0.1:${nginxPort}/`, { seconds });
-  wrk(`${b.berth.url}/`, { seconds: 2, headers: { host } });
-  const viaBerth = wrk(`${b.berth.url}/`, { seconds, headers: { host } });
+  wrk(`${b.berth.url}/`, { seconds: 2, headers: { Host: host } });
+  const viaBerth = wrk(`${b.berth.url}/`, { seconds, headers: { Host: host } });
   const row = (label: string, r: { rps: number; p50ms: number; p99ms: number }) =>
     console.log(
       `${label.padEnd(28)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${r.p50ms.toFixed(2)} ms   p99 ${r.p99ms.toFixed(2)} ms`,
