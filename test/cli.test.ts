@@ -12,19 +12,10 @@ import path from "node:path";
 import { CommanderError, type Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildProgram } from "../src/cli/main.js";
-import {
-  type ApiClient,
-  apiClient,
-  startTestBerth,
-  type TestBerth,
-  teamWithKey,
-  viaIngress,
-  waitFor,
-} from "./support/berth.js";
+import { startTestBerth, type TestBerth, teamWithKey, viaIngress, waitFor } from "./support/berth.js";
 
 const bin = path.resolve(import.meta.dirname, "../bin/berth.mjs");
 let t: TestBerth;
-let api: ApiClient;
 let key: string;
 let home: string;
 
@@ -69,7 +60,6 @@ const json = async <T = Record<string, unknown>>(args: string[]): Promise<T> =>
 beforeAll(async () => {
   t = await startTestBerth();
   ({ key } = await teamWithKey(t.api));
-  api = apiClient(t.url, key);
   home = await fs.mkdtemp(path.join(os.tmpdir(), "berth-cli-home-"));
 });
 afterAll(async () => {
@@ -301,9 +291,33 @@ describe("templates and schedules", () => {
 
   it("creates, pauses, unpauses, runs and archives a schedule", async () => {
     const env = await json<{ id: string }>(["environments", "create", "cli-env"]);
-    const agent = await api("POST", "/api/agents", {
-      body: { name: "cli agent", spec: { name: "counter", image: "berth/counter-agent", port: 8080 } },
-    });
+    const agent = {
+      body: await json<{ id: string }>([
+        "agents",
+        "create",
+        "cli-agent",
+        "--image",
+        "berth/counter-agent",
+        "--port",
+        "8080",
+      ]),
+    };
+    expect(await ok(["agents", "list"])).toMatch(
+      new RegExp(`${agent.body.id}\\s+cli-agent\\s+1\\s+idle\\s+berth/counter-agent`),
+    );
+    const shell = await berth([
+      "agents",
+      "create",
+      "shell",
+      "--command",
+      "/bin/sh",
+      "--arg",
+      "-c",
+      "--arg",
+      "id",
+    ]);
+    expect(shell.code).toBe(1);
+    expect(shell.stderr).toMatch(/command \/bin\/sh is not allowed.*\(HTTP 422\)/);
     const created = await json<{ id: string; schedule: { upcoming_runs_at: string[] } }>([
       "schedules",
       "create",
@@ -342,6 +356,48 @@ describe("templates and schedules", () => {
     const bad = await berth(["schedules", "get", "not-an-id"]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/HTTP 4\d\d/);
+  });
+});
+
+describe("teams and keys", () => {
+  it("creates a team and a scoped key with an admin key, lists keys without secrets, and revokes", async () => {
+    const asAdmin = (args: string[]) => berth(["--token", t.adminToken, ...args]);
+    const team = await asAdmin(["--json", "teams", "create", "cli-team", "--tier", "business"]);
+    expect(team.code, team.stderr).toBe(0);
+    const teamId = JSON.parse(team.stdout).id as string;
+    expect((await asAdmin(["teams", "list"])).stdout).toMatch(
+      new RegExp(`${teamId}\\s+cli-team\\s+business\\s+10`),
+    );
+    const created = await asAdmin([
+      "keys",
+      "create",
+      "cli-key",
+      "--team",
+      teamId,
+      "--scope",
+      "deployments:read",
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    const secret = /key \(shown once\): (\S+)/.exec(created.stdout)?.[1];
+    expect(secret).toMatch(/^berth_/);
+    const listed = await asAdmin(["keys", "list"]);
+    expect(listed.stdout).toContain("cli-key");
+    expect(listed.stdout).not.toContain(secret);
+    const withKey = await berth(["--json", "deployments", "list"], {
+      BERTH_TOKEN: secret!,
+      BERTH_URL: t.url,
+    });
+    expect(withKey).toMatchObject({ code: 0 });
+    const keyId = (
+      JSON.parse((await asAdmin(["--json", "keys", "list"])).stdout) as { id: string; name: string }[]
+    ).find((k) => k.name === "cli-key")!.id;
+    expect((await asAdmin(["keys", "delete", keyId])).code).toBe(0);
+    const revoked = await berth(["deployments", "list"], { BERTH_TOKEN: secret!, BERTH_URL: t.url });
+    expect(revoked.code).toBe(1);
+    expect(revoked.stderr).toContain("HTTP 401");
+    const badTier = await asAdmin(["teams", "create", "x", "--tier", "gold"]);
+    expect(badTier.code).toBe(1);
+    expect(badTier.stderr).toContain("--tier must be one of free, business, enterprise");
   });
 });
 

@@ -5,6 +5,7 @@
 import { Command, CommanderError, type OutputConfiguration } from "commander";
 import { BerthClient, BerthError } from "../../sdk/typescript/src/index.js";
 import { deploymentCommands } from "./commands/deployments.js";
+import { platformCommands } from "./commands/platform.js";
 import { sandboxCommands } from "./commands/sandbox.js";
 import { scheduleCommands } from "./commands/schedules.js";
 import { templateCommands } from "./commands/templates.js";
@@ -54,6 +55,7 @@ export function buildProgram(output?: OutputConfiguration): Command {
   sandboxCommands(program);
   templateCommands(program);
   scheduleCommands(program);
+  platformCommands(program);
   return program;
 }
 
