@@ -281,6 +281,17 @@ describe("templates and schedules", () => {
     expect(await json(["templates", "revise", "cli-hello", "--config", configFile])).toMatchObject({
       revision: 2,
     });
+    const fromStdin = await new Promise<Run>((resolve) => {
+      const child = execFile(
+        process.execPath,
+        [bin, "--json", "templates", "revise", "cli-hello", "--config", "-"],
+        { env: { ...process.env, XDG_CONFIG_HOME: home } },
+        (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr }),
+      );
+      child.stdin?.end(JSON.stringify(hello.revisions.at(-1)!.config));
+    });
+    expect(fromStdin.code, fromStdin.stderr).toBe(0);
+    expect(JSON.parse(fromStdin.stdout)).toMatchObject({ revision: 3 });
     const broken = path.join(home, "broken.json");
     await fs.writeFile(broken, "{not json");
     const bad = await berth(["templates", "revise", "cli-hello", "--config", broken]);

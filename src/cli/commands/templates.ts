@@ -7,13 +7,16 @@ import { CliError, details, table } from "../output.js";
 
 type Config = Body<"createTemplate">["config"];
 
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 async function readConfig(file: string): Promise<Config> {
   let text: string;
   try {
-    text =
-      file === "-"
-        ? await new Response(process.stdin as unknown as ReadableStream).text()
-        : await fs.readFile(file, "utf8");
+    text = file === "-" ? await readStdin() : await fs.readFile(file, "utf8");
   } catch (err) {
     throw new CliError(`cannot read ${file}: ${(err as Error).message}`);
   }
