@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// berth's full gate, in order: typecheck → lint/format check → every test (vitest: unit, integration
-// on SQLite and on a real PostgreSQL). Ends with one plain summary line: "tests: N passed, N failed".
+// berth's full gate, in order: Debian packages the tests need (scripts/debian-packages.txt) →
+// typecheck → lint/format check → every test (vitest: unit, integration on SQLite and on a real
+// PostgreSQL). Ends with one plain summary line: "tests: N passed, N failed".
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -11,6 +12,7 @@ const run = (cmd, args) => {
 };
 const bin = (name) => path.join("node_modules", ".bin", name);
 
+if (run(process.execPath, [path.join("scripts", "system-deps.mjs")]) !== 0) process.exit(1);
 if (run(bin("tsc"), ["--noEmit", "-p", "."]) !== 0) {
   console.error("typecheck failed");
   process.exit(1);
