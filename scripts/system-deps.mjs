@@ -15,6 +15,7 @@ const wanted = fs
   .filter(Boolean);
 
 const installed = (pkg) => {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
   const r = spawnSync("dpkg-query", ["-W", "-f=${Status}", pkg], { encoding: "utf8" });
   return r.status === 0 && r.stdout.includes("install ok installed");
 };
