@@ -1,35 +1,61 @@
 /**
- * Volume archives: tar.gz made by GNU tar (gzip or pigz) in a child process (the API's event loop only moves
- * bytes), optionally encrypted with AES-256-GCM under a per-backup data key, with a SHA-256 checksum
- * of the stored bytes. Encrypted file layout: "BERTHGCM1" | iv (12) | ciphertext | tag (16).
- * Opening verifies the checksum, then decrypts to a temporary file and checks the tag before any
- * byte is extracted.
+ * Volume archives: a tar.gz made by GNU tar (gzip or pigz) in a child process (the API's event loop
+ * only moves bytes), sealed under a per-backup data key in chunks (format 2, sealed-stream.ts), with
+ * a SHA-256 checksum of the stored bytes recorded at backup time.
+ *
+ * What holds on restore: no byte reaches GNU tar or the validator before it is authenticated.
+ * - Format 2 (every archive berth writes): streamed in one pass; each 64 KiB chunk is released only
+ *   after its tag verified, and a cut, reordered or extended stream fails before the restore counts.
+ * - Anything else (format 1, "BERTHGCM1", whose one GCM tag comes at the end; or a plain tar.gz with
+ *   no key): read once and verified whole (the recorded checksum, and format 1's tag) while being
+ *   resealed in format 2 under a one-time key to a scratch file next to `dir`, which is then
+ *   extracted like format 2. No plaintext is ever written to disk.
+ * The staging directory counts only when the checksum, every tag, the validator and tar all agree;
+ * otherwise this throws and the caller removes `dir`.
  */
-import { spawn, spawnSync } from "node:child_process";
-import { createCipheriv, createDecipheriv, createHash, type DecipherGCM, randomBytes } from "node:crypto";
+import { spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
-import { PassThrough, type Readable, Transform, type Writable } from "node:stream";
+import { PassThrough, Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { type ArchiveLimits, startValidator, type Verdict } from "./validate.js";
+import { ArchiveError } from "./archive-error.js";
+import { secureRestoredTree, startExtraction } from "./extract.js";
+import { gzipPrograms } from "./gzip.js";
+import { isLegacyGcm, openLegacyGcm } from "./legacy-gcm.js";
+import { isSealed, openSealed, SEALED_HEADER_BYTES, seal } from "./sealed-stream.js";
+import type { ArchiveLimits } from "./validate.js";
 
-const MAGIC = Buffer.from("BERTHGCM1");
+export { ArchiveError } from "./archive-error.js";
 
-/**
- * gzip level 1 (a volume's data is mostly already dense; level 6 costs ~3× the CPU for a few per
- * cent), on every core with pigz when it is installed. Decided once, on first use.
- */
-let compressor: { pack: string; unpack: string } | undefined;
-function gzipPrograms(): { pack: string; unpack: string } {
-  compressor ??=
-    spawnSync("sh", ["-c", "command -v pigz"], { stdio: "ignore" }).status === 0
-      ? { pack: "pigz -1", unpack: "pigz" }
-      : { pack: "gzip -1", unpack: "gzip" };
-  return compressor;
+/** Hashes (and counts) the bytes passing through; `ended` says the whole input went by. */
+function tap(onBytes?: (n: number) => void) {
+  const hash = createHash("sha256");
+  let digest: string | undefined;
+  const state = {
+    bytes: 0,
+    ended: false,
+    checksum: () => {
+      digest ??= `sha256:${hash.digest("hex")}`;
+      return digest;
+    },
+  };
+  const stream = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      state.bytes += chunk.length;
+      hash.update(chunk);
+      onBytes?.(state.bytes);
+      cb(null, chunk);
+    },
+    flush(cb) {
+      state.ended = true;
+      cb();
+    },
+  });
+  return { stream, state };
 }
 
-export class ArchiveError extends Error {}
-
+/** Archives `sourceDir` into `outFile`, sealed under `key` when given (berth always gives one). */
 export async function createArchive(
   sourceDir: string,
   outFile: string,
@@ -43,164 +69,105 @@ export async function createArchive(
     stderr += String(c);
   });
   const exited = new Promise<number>((resolve) => tar.once("close", (code) => resolve(code ?? 1)));
-  const hash = createHash("sha256");
-  let bytes = 0;
-  const count = new Transform({
-    transform(chunk: Buffer, _e, cb) {
-      bytes += chunk.length;
-      hash.update(chunk);
-      opts.onBytes?.(bytes);
-      cb(null, chunk);
-    },
-  });
+  const counted = tap(opts.onBytes);
   const out = fs.createWriteStream(outFile);
-  if (opts.key) {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv("aes-256-gcm", opts.key, iv);
-    const header = Buffer.concat([MAGIC, iv]);
-    const withTag = new Transform({
-      transform(chunk: Buffer, _e, cb) {
-        cb(null, chunk);
-      },
-      flush(cb) {
-        cb(null, cipher.getAuthTag());
-      },
-    });
-    out.write(header);
-    hash.update(header);
-    bytes += header.length;
-    await pipeline(tar.stdout, cipher, withTag, count, out);
-  } else {
-    await pipeline(tar.stdout, count, out);
-  }
+  await pipeline(tar.stdout, opts.key ? seal(opts.key) : new PassThrough(), counted.stream, out);
   const code = await exited;
   if (code !== 0) throw new ArchiveError(`tar failed: ${stderr.trim() || `exit ${code}`}`);
-  return { bytes, checksum: `sha256:${hash.digest("hex")}` };
+  return { bytes: counted.state.bytes, checksum: counted.state.checksum() };
 }
 
-/**
- * Restores a stored archive into `dir` (a staging directory) in one pass: the stored bytes are
- * hashed and decrypted as they arrive, and the plain tar.gz goes at once to GNU tar, extracting, and
- * to the validator. The staging directory counts only when the checksum, the GCM tag, the validator
- * and tar all agree; otherwise this throws and the caller removes `dir`. A validator problem stops
- * tar at once (a decompression bomb never fills the disk); the stored bytes are still read to the
- * end so the checksum and tag are judged first. GNU tar refuses `..` and absolute member names and
- * defers risky symlinks on its own, so nothing is written outside `dir` meanwhile.
- */
-export async function restoreArchive(
-  source: Readable,
-  dir: string,
-  opts: { checksum: string; storedBytes: number; key?: Buffer; limits?: ArchiveLimits },
-): Promise<void> {
+interface RestoreOptions {
+  checksum: string;
+  storedBytes: number;
+  key?: Buffer;
+  limits?: ArchiveLimits;
+}
+
+/** Restores a stored archive into `dir` (a staging directory). */
+export async function restoreArchive(source: Readable, dir: string, opts: RestoreOptions): Promise<void> {
   await fsp.mkdir(dir, { recursive: true });
-  const hash = createHash("sha256");
-  const tap = new Transform({
-    transform(chunk: Buffer, _e, cb) {
-      hash.update(chunk);
-      cb(null, chunk);
-    },
-  });
-  const tar = spawn(
-    "tar",
-    ["-x", "-I", gzipPrograms().unpack, "-f", "-", "-C", dir, "--no-same-owner", "--no-overwrite-dir"],
-    { stdio: ["pipe", "ignore", "pipe"] },
-  );
-  let tarErr = "";
-  tar.stderr.on("data", (c) => {
-    tarErr += String(c);
-  });
-  tar.stdin.on("error", () => undefined);
-  const tarExit = new Promise<number>((resolve) => tar.once("close", (c) => resolve(c ?? 1)));
-  const validator = startValidator(opts.storedBytes, opts.limits);
-  const sinks = new Map<string, Writable>([
-    ["tar", tar.stdin],
-    ["validator", validator.input],
-  ]);
-  let verdict: Verdict | undefined;
-  void validator.verdict.then((v) => {
-    verdict = v;
-    sinks.delete("validator");
-    if (!v.ok) {
-      sinks.delete("tar");
-      tar.kill("SIGKILL");
-    }
-  });
-  const fanOut = async (plain: AsyncIterable<Buffer>) => {
-    for await (const chunk of plain) {
-      await Promise.all([...sinks.values()].map((sink) => writeTo(sink, chunk)));
-    }
-  };
+  const { head, stream } = await peek(source, SEALED_HEADER_BYTES);
+  if (opts.key && isSealed(head)) {
+    await extractSealed(stream, opts.key, dir, opts);
+  } else {
+    if (opts.key && !isLegacyGcm(head)) throw new ArchiveError("not an encrypted berth archive");
+    await verifyThenExtract(stream, dir, opts);
+  }
+  await secureRestoredTree(dir);
+}
+
+/** One pass: hashed as it arrives, opened chunk by chunk, extracted and validated. */
+async function extractSealed(source: Readable, key: Buffer, dir: string, opts: RestoreOptions) {
+  const stored = tap();
+  const extraction = startExtraction(dir, opts.storedBytes, opts.limits);
   let streamError: unknown;
   try {
-    await pipeline(source, tap, opts.key ? decryptStream(opts.key) : new PassThrough(), fanOut);
+    await pipeline(source, stored.stream, openSealed(key), (plain) => extraction.consume(plain));
   } catch (err) {
     streamError = err;
-  } finally {
-    tar.stdin.end();
-    validator.input.end();
   }
-  const [code, final] = await Promise.all([tarExit, validator.verdict]);
-  verdict ??= final;
+  const result = await extraction.finish();
   if (streamError && !(streamError instanceof ArchiveError))
     throw new ArchiveError(`could not read the archive: ${(streamError as Error).message}`);
-  if (`sha256:${hash.digest("hex")}` !== opts.checksum)
+  if (stored.state.ended && stored.state.checksum() !== opts.checksum)
     throw new ArchiveError("archive checksum does not match; refusing to restore");
   if (streamError) throw streamError;
-  if (!verdict.ok) throw new ArchiveError(`refusing to restore: ${verdict.problem}`);
-  if (code !== 0) throw new ArchiveError(`extraction failed: ${tarErr.trim() || `exit ${code}`}`);
+  if (!result.verdict.ok) throw new ArchiveError(`refusing to restore: ${result.verdict.problem}`);
+  if (result.code !== 0)
+    throw new ArchiveError(`extraction failed: ${result.stderr || `exit ${result.code}`}`);
 }
 
-/** Writes with backpressure; a sink that died (its process exited) is skipped, never waited on. */
-function writeTo(sink: Writable, chunk: Buffer): Promise<void> {
-  if (sink.destroyed || sink.writableEnded) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      sink.off("drain", done);
-      sink.off("close", done);
-      sink.off("error", done);
-      resolve();
-    };
-    sink.on("error", done);
-    if (sink.write(chunk)) return done();
-    sink.once("drain", done);
-    sink.once("close", done);
-  });
+/** Format 1 or plain: verified whole while resealed to a scratch file, then extracted from it. */
+async function verifyThenExtract(source: Readable, dir: string, opts: RestoreOptions) {
+  const scratch = `${dir}.sealed`;
+  const once = randomBytes(32);
+  const stored = tap();
+  const resealed = tap();
+  try {
+    let streamError: unknown;
+    await pipeline(
+      source,
+      stored.stream,
+      opts.key ? openLegacyGcm(opts.key) : new PassThrough(),
+      seal(once),
+      resealed.stream,
+      fs.createWriteStream(scratch),
+    ).catch((err) => {
+      streamError = err;
+    });
+    if (streamError && !(streamError instanceof ArchiveError))
+      throw new ArchiveError(`could not read the archive: ${(streamError as Error).message}`);
+    if (!stored.state.ended || stored.state.checksum() !== opts.checksum)
+      throw new ArchiveError("archive checksum does not match; refusing to restore");
+    if (streamError) throw streamError;
+    const checksum = resealed.state.checksum();
+    await extractSealed(fs.createReadStream(scratch), once, dir, { ...opts, checksum });
+  } finally {
+    await fsp.rm(scratch, { force: true });
+  }
 }
 
-/** Decrypts "BERTHGCM1" | iv | ciphertext | tag as it streams; the tag is checked at the end. */
-function decryptStream(key: Buffer): Transform {
-  const headerLength = MAGIC.length + 12;
-  let head = Buffer.alloc(0);
-  let tail = Buffer.alloc(0);
-  let decipher: DecipherGCM | undefined;
-  return new Transform({
-    transform(chunk: Buffer, _e, cb) {
-      let data = chunk;
-      if (!decipher) {
-        head = Buffer.concat([head, data]);
-        if (head.length < headerLength) return cb();
-        if (!head.subarray(0, MAGIC.length).equals(MAGIC))
-          return cb(new ArchiveError("not an encrypted berth archive"));
-        decipher = createDecipheriv("aes-256-gcm", key, head.subarray(MAGIC.length, headerLength));
-        data = head.subarray(headerLength);
-      }
-      const all = tail.length ? Buffer.concat([tail, data]) : data;
-      const cut = Math.max(0, all.length - 16);
-      tail = Buffer.from(all.subarray(cut));
-      cb(null, cut > 0 ? decipher.update(all.subarray(0, cut)) : undefined);
-    },
-    flush(cb) {
-      if (!decipher || tail.length < 16) return cb(new ArchiveError("not an encrypted berth archive"));
-      try {
-        decipher.setAuthTag(tail);
-        cb(null, decipher.final());
-      } catch {
-        cb(
-          new ArchiveError("archive authentication failed (wrong key or tampered data); refusing to restore"),
-        );
-      }
-    },
-  });
+/** Reads the first `n` bytes (fewer if the stream is shorter) and returns the whole stream again. */
+async function peek(source: Readable, n: number): Promise<{ head: Buffer; stream: Readable }> {
+  const it = source[Symbol.asyncIterator]();
+  const first: Buffer[] = [];
+  let length = 0;
+  while (length < n) {
+    const r = await it.next();
+    if (r.done) break;
+    first.push(r.value as Buffer);
+    length += (r.value as Buffer).length;
+  }
+  async function* all() {
+    try {
+      yield* first;
+      for (let r = await it.next(); !r.done; r = await it.next()) yield r.value as Buffer;
+    } finally {
+      await it.return?.();
+    }
+  }
+  return { head: Buffer.concat(first).subarray(0, n), stream: Readable.from(all(), { objectMode: false }) };
 }
 
 /** Size of a directory tree in bytes (for progress), computed by `du` in a child process. */

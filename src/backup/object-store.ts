@@ -1,19 +1,14 @@
 /**
  * Where archives live: a local directory by default (writes go to a temporary name and are renamed
  * into place, so an interrupted upload never leaves an object under its final key), or any
- * S3-compatible store.
+ * S3-compatible store (multipart uploads, so archives up to berth's 20 GiB limit and beyond fit).
  */
 import { createReadStream } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  S3Client,
-} from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
 
 export interface ObjectStore {
   readonly name: string;
@@ -73,9 +68,15 @@ export interface S3Settings {
   prefix: string;
 }
 
+/** Smallest part berth uploads (S3 allows 5 MiB), raised so no object needs more than 10,000 parts. */
+export const MIN_PART_BYTES = 8 * 1024 * 1024;
+const MAX_PARTS = 10_000;
+
 /**
- * Any S3-compatible store. Uploads are single PutObject requests from the finished local file, so
- * an interrupted producer never results in an object (S3 writes are all or nothing).
+ * Any S3-compatible store. Uploads go from the finished local file: one PutObject below the part
+ * size, otherwise a multipart upload (S3 refuses a single PutObject above 5 GB) of up to 4 parts in
+ * flight. The object appears only when the upload completes, and a failed multipart upload is
+ * aborted, so its parts are not left behind to be billed.
  */
 export class S3ObjectStore implements ObjectStore {
   readonly name = "s3";
@@ -101,14 +102,19 @@ export class S3ObjectStore implements ObjectStore {
 
   async put(key: string, file: string): Promise<void> {
     const { size } = await fs.stat(file);
-    await this.client.send(
-      new PutObjectCommand({
+    const upload = new Upload({
+      client: this.client,
+      params: {
         Bucket: this.s.bucket,
         Key: this.key(key),
         Body: createReadStream(file),
         ContentLength: size,
-      }),
-    );
+      },
+      partSize: Math.max(MIN_PART_BYTES, Math.ceil(size / MAX_PARTS)),
+      queueSize: 4,
+      leavePartsOnError: false,
+    });
+    await upload.done();
   }
 
   async read(key: string): Promise<{ stream: Readable; size: number }> {

@@ -1,7 +1,10 @@
 // Runs in a child process (never on the API's event loop): parses the tar.gz arriving on stdin with
-// node-tar and prints one JSON verdict, as soon as it finds a problem or at the end. Refuses absolute
-// paths, `..`, links leaving the archive root, writes through a link, devices/FIFOs and other special
-// entries, and decompression bombs (size, ratio, count).
+// node-tar and prints one JSON verdict, as soon as it finds a problem or at the end. What it refuses
+// is WRITING outside the archive root or through a link: absolute member names, `..`, a member at or
+// under a path an earlier member made a symlink, a hard link whose target is absolute, holds `..` or
+// reaches through a symlink, a root that is not a directory, devices/FIFOs and other special entries,
+// and decompression bombs (size, ratio, count). A symlink's text is data: any text is kept as is
+// (absolute, dangling or leading out of the volume), since restoring a link writes nothing through it.
 import path from "node:path";
 import * as tar from "tar";
 
@@ -21,27 +24,28 @@ const escapes = (p) => {
   return path.posix.isAbsolute(p) || n === ".." || n.startsWith("../");
 };
 
+/** True when `norm` is, or lies under, a path an earlier member made a symlink. */
+const throughLink = (norm, includingItself) => {
+  const parts = norm.split("/");
+  for (let i = 1; i < parts.length; i++) if (links.has(parts.slice(0, i).join("/"))) return true;
+  return includingItself && links.has(norm);
+};
+
 function check(entry) {
   const p = entry.path;
   if (path.posix.isAbsolute(p)) return `absolute path ${p}`;
   if (p.split("/").includes("..")) return `path with .. ${p}`;
   if (!OK_TYPES.has(entry.type)) return `refused entry type ${entry.type} at ${p}`;
   const norm = path.posix.normalize(p).replace(/\/$/, "");
-  const parts = norm.split("/");
-  for (let i = 1; i < parts.length; i++) {
-    if (links.has(parts.slice(0, i).join("/"))) return `entry ${p} is written through a link`;
-  }
-  if (entry.type === "SymbolicLink") {
-    const target = entry.linkpath ?? "";
-    if (path.posix.isAbsolute(target) || escapes(path.posix.join(path.posix.dirname(norm), target))) {
-      return `symlink ${p} points outside the volume (${target})`;
-    }
-    links.add(norm);
-  }
+  if (norm === "." && entry.type !== "Directory") return "the root of the archive is not a directory";
+  if (throughLink(norm, true)) return `entry ${p} is written through a link`;
+  if (entry.type === "SymbolicLink") links.add(norm);
   if (entry.type === "Link") {
     const target = entry.linkpath ?? "";
     if (path.posix.isAbsolute(target) || escapes(target))
       return `hard link ${p} points outside the volume (${target})`;
+    if (throughLink(path.posix.normalize(target).replace(/\/$/, ""), false))
+      return `hard link ${p} reaches through a link (${target})`;
   }
   total += entry.size ?? 0;
   entries++;

@@ -3,7 +3,8 @@
  * under the namespace lock. Drivers: `volumeSnapshot` (a full copy of the volume taken while the
  * sandbox's processes are frozen) and `restic`/`objectArchive` (a tar.gz of the frozen volume, encrypted,
  * with a checksum, in the object store). A restore extracts into a new directory and swaps it in
- * with renames, so the volume is the old content or the restored one, never a mix.
+ * with renames, so the volume is the old content or the restored one, never a mix; either driver
+ * restores links as links and hard links as one inode, and no restored entry keeps setuid/setgid.
  */
 import { execFile } from "node:child_process";
 import fs from "node:fs/promises";
@@ -11,6 +12,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import type { Logger } from "pino";
 import { ArchiveError, createArchive, dirBytes, restoreArchive } from "../../backup/archive.js";
+import { secureRestoredTree } from "../../backup/extract.js";
 import type { BackupKeys } from "../../backup/keys.js";
 import type { ObjectStore } from "../../backup/object-store.js";
 import { BerthError, conflict, notFound, unprocessable } from "../../domain/errors.js";
@@ -333,6 +335,7 @@ export class BackupsService {
     if (b.driver === "volumeSnapshot") {
       await fs.mkdir(path.dirname(dir), { recursive: true });
       await run("cp", ["-a", "--reflink=auto", `${this.snapshotDir(b)}/.`, dir]);
+      await secureRestoredTree(dir);
       return;
     }
     if (!b.object_key || !b.checksum) throw new ArchiveError("backup has no archive");

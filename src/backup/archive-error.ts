@@ -1,0 +1,2 @@
+/** The one error type of src/backup: a stored archive that cannot be made, read or restored. */
+export class ArchiveError extends Error {}
