@@ -11,7 +11,8 @@
  *   resealed in format 2 under a one-time key to a scratch file next to `dir`, which is then
  *   extracted like format 2. No plaintext is ever written to disk.
  * The staging directory counts only when the checksum, every tag, the validator and tar all agree;
- * otherwise this throws and the caller removes `dir`.
+ * otherwise this throws and the caller removes `dir`. A backup is held to the limits a restore
+ * applies (volume-listing.ts), so an archive that was made is one that restores.
  */
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
@@ -24,7 +25,8 @@ import { secureRestoredTree, startExtraction } from "./extract.js";
 import { gzipPrograms } from "./gzip.js";
 import { isLegacyGcm, openLegacyGcm } from "./legacy-gcm.js";
 import { isSealed, openSealed, SEALED_HEADER_BYTES, seal } from "./sealed-stream.js";
-import type { ArchiveLimits } from "./validate.js";
+import { type ArchiveLimits, DEFAULT_LIMITS } from "./validate.js";
+import { listVolume } from "./volume-listing.js";
 
 export { ArchiveError } from "./archive-error.js";
 
@@ -55,23 +57,51 @@ function tap(onBytes?: (n: number) => void) {
   return { stream, state };
 }
 
-/** Archives `sourceDir` into `outFile`, sealed under `key` when given (berth always gives one). */
+/**
+ * Archives `sourceDir` into `outFile`, sealed under `key` when given (berth always gives one). What
+ * it holds is what volume-listing.ts lists; a volume beyond `limits` fails with an ArchiveError.
+ */
 export async function createArchive(
   sourceDir: string,
   outFile: string,
-  opts: { key?: Buffer; onBytes?: (n: number) => void },
+  opts: { key?: Buffer; onBytes?: (n: number) => void; limits?: ArchiveLimits },
 ): Promise<{ bytes: number; checksum: string }> {
-  const tar = spawn("tar", ["-cf", "-", "-I", gzipPrograms().pack, "-C", sourceDir, "."], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const listing = listVolume(sourceDir, opts.limits ?? DEFAULT_LIMITS);
+  const tar = spawn(
+    "tar",
+    [
+      "-cf",
+      "-",
+      "-I",
+      gzipPrograms().pack,
+      "-C",
+      sourceDir,
+      "--null",
+      "--verbatim-files-from",
+      "--no-recursion",
+      "-T",
+      "-",
+    ],
+    { stdio: ["pipe", "pipe", "pipe"] },
+  );
   let stderr = "";
   tar.stderr.on("data", (c) => {
     stderr += String(c);
   });
+  tar.stdin.on("error", () => undefined);
   const exited = new Promise<number>((resolve) => tar.once("close", (code) => resolve(code ?? 1)));
+  listing.names.pipe(tar.stdin);
   const counted = tap(opts.onBytes);
   const out = fs.createWriteStream(outFile);
-  await pipeline(tar.stdout, opts.key ? seal(opts.key) : new PassThrough(), counted.stream, out);
+  try {
+    await Promise.all([
+      listing.done,
+      pipeline(tar.stdout, opts.key ? seal(opts.key) : new PassThrough(), counted.stream, out),
+    ]);
+  } catch (err) {
+    tar.kill("SIGKILL");
+    throw err;
+  }
   const code = await exited;
   if (code !== 0) throw new ArchiveError(`tar failed: ${stderr.trim() || `exit ${code}`}`);
   return { bytes: counted.state.bytes, checksum: counted.state.checksum() };
@@ -87,12 +117,17 @@ interface RestoreOptions {
 /** Restores a stored archive into `dir` (a staging directory). */
 export async function restoreArchive(source: Readable, dir: string, opts: RestoreOptions): Promise<void> {
   await fsp.mkdir(dir, { recursive: true });
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  // A keyed archive was made by berth from a volume that existed, so only the limits a backup is
+  // also held to apply (a volume of zeros compresses far beyond any ratio and must still restore);
+  // the ratio limit stays for an archive nobody sealed.
+  const applied = { ...opts, limits: opts.key ? { ...limits, maxRatio: Number.POSITIVE_INFINITY } : limits };
   const { head, stream } = await peek(source, SEALED_HEADER_BYTES);
   if (opts.key && isSealed(head)) {
-    await extractSealed(stream, opts.key, dir, opts);
+    await extractSealed(stream, opts.key, dir, applied);
   } else {
     if (opts.key && !isLegacyGcm(head)) throw new ArchiveError("not an encrypted berth archive");
-    await verifyThenExtract(stream, dir, opts);
+    await verifyThenExtract(stream, dir, applied);
   }
   await secureRestoredTree(dir);
 }

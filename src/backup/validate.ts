@@ -7,8 +7,11 @@ import { fileURLToPath } from "node:url";
 const worker = path.join(path.dirname(fileURLToPath(import.meta.url)), "validate-archive-worker.mjs");
 
 export interface ArchiveLimits {
+  /** Total size of the members, in bytes (apparent sizes). */
   maxBytes: number;
+  /** Expanded ÷ stored bytes, judged above 64 MiB expanded; `Infinity` turns it off. */
   maxRatio: number;
+  /** Members, directories and links included. */
   maxEntries: number;
 }
 
