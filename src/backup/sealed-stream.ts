@@ -87,7 +87,9 @@ export function seal(key: Buffer): Transform {
     if (counter >= MAX_CHUNKS) throw new ArchiveError("archive too large for one sealed stream");
     const c = createCipheriv("aes-256-gcm", key, nonce(prefix, counter++, last));
     c.setAAD(header);
-    self.push(Buffer.concat([c.update(plain), c.final(), c.getAuthTag()]));
+    self.push(c.update(plain));
+    c.final(); // GCM emits nothing here
+    self.push(c.getAuthTag());
   };
   const start = (self: Transform) => {
     if (!started) self.push(header);
