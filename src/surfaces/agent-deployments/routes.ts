@@ -7,7 +7,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Deployment } from "../../capabilities/deployments/model.js";
 import { formatCpu, formatMemory } from "../../capabilities/deployments/observe.js";
-import { envVarsSchema } from "../../domain/config-spec.js";
+import { userEnvSchema } from "../../domain/config-spec.js";
 import { canonicalFor, toAgentDeploymentStatus } from "../../domain/status.js";
 import type { SurfaceDeps } from "../../http/deps.js";
 import type { DeploymentEventRow } from "../../store/schema.js";
@@ -45,7 +45,7 @@ const eventSchema = z.object({
 
 const createBody = z.strictObject({
   replicas: z.number().int().min(1).max(100).optional(),
-  environment: envVarsSchema.optional(),
+  environment: userEnvSchema.optional(),
 });
 
 const mapStatus = (s: string | null) =>

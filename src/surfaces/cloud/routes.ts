@@ -7,7 +7,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { requireScope } from "../../capabilities/auth/principal.js";
 import { type Deployment, ingressesOf } from "../../capabilities/deployments/model.js";
-import { envVarsSchema, runnableConfigSchema } from "../../domain/config-spec.js";
+import { runnableConfigSchema, userEnvSchema } from "../../domain/config-spec.js";
 import { toCloudStatus } from "../../domain/status.js";
 import type { SurfaceDeps } from "../../http/deps.js";
 
@@ -185,7 +185,7 @@ export function cloudRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
             mode: z.enum(["snapshot", "template"]).optional(),
             templateSlug: z.string().min(1).max(100).optional(),
             configSnapshot: runnableConfigSchema.optional(),
-            envVars: envVarsSchema.optional(),
+            envVars: userEnvSchema.optional(),
           })
           .nullish(),
         response: {

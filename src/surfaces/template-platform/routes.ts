@@ -7,7 +7,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { requireScope } from "../../capabilities/auth/principal.js";
 import { formatCpu, formatMemory } from "../../capabilities/deployments/observe.js";
-import { envVarsSchema } from "../../domain/config-spec.js";
+import { userEnvSchema } from "../../domain/config-spec.js";
 import type { SurfaceDeps } from "../../http/deps.js";
 import { streamLines, streamSse } from "../../http/sse.js";
 import {
@@ -65,7 +65,7 @@ export function templatePlatformRoutes(app: FastifyInstance, deps: SurfaceDeps):
         summary: "Create a deployment from a template",
         body: z.strictObject({
           template: z.string().min(1).max(100),
-          envVars: envVarsSchema.optional(),
+          envVars: userEnvSchema.optional(),
           visibility: visibility.optional(),
           name: name.optional(),
           teamId: z.string().max(100).optional(),
@@ -160,7 +160,7 @@ export function templatePlatformRoutes(app: FastifyInstance, deps: SurfaceDeps):
           image: z.string().min(1).max(512),
           name: name.optional(),
           containerPort: z.number().int().min(1).max(65535).optional(),
-          envVars: envVarsSchema.optional(),
+          envVars: userEnvSchema.optional(),
           visibility: visibility.optional(),
           teamId: z.string().max(100).optional(),
         }),
@@ -197,7 +197,7 @@ export function templatePlatformRoutes(app: FastifyInstance, deps: SurfaceDeps):
       schema: {
         tags,
         summary: "Replace env vars and restart",
-        body: z.strictObject({ deployment_name: name, configData: envVarsSchema }),
+        body: z.strictObject({ deployment_name: name, configData: userEnvSchema }),
         response: {
           200: z.object({
             success: z.literal(true),
