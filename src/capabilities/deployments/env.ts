@@ -1,9 +1,10 @@
 /** A deployment's env values, encrypted at rest; masking for anything shown to a client. */
 import { isSecretVar, type EnvVarDecl } from "../../domain/config-spec.js";
+import { MASK } from "../../security/redact.js";
 import type { SecretBox } from "../../security/secrets.js";
 import type { Store } from "../../store/store.js";
 
-export const SECRET_MASK = "********";
+export const SECRET_MASK = MASK;
 
 export class DeploymentEnv {
   constructor(
@@ -29,6 +30,13 @@ export function maskSecrets(
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) out[k] = isSecretVar(k, decls) ? SECRET_MASK : v;
   return out;
+}
+
+/** The values `maskSecrets` hides: the ones to mask in log lines too. */
+export function secretValues(env: Record<string, string>, decls: readonly EnvVarDecl[]): string[] {
+  return Object.entries(env)
+    .filter(([k]) => isSecretVar(k, decls))
+    .map(([, v]) => v);
 }
 
 /** A client sending back the mask for a secret keeps the stored value. */

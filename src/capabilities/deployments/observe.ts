@@ -1,8 +1,13 @@
-/** Read side of a deployment: logs, metrics, runtime events, revision history, lifecycle events. */
+/**
+ * Read side of a deployment: logs, metrics, runtime events, revision history, lifecycle events.
+ * Log lines are shown with the deployment's secret env values masked (those GET /config masks).
+ */
 import { notFound } from "../../domain/errors.js";
 import type { RuntimeDriver } from "../../runtime/driver.js";
+import { redact, secretPieces } from "../../security/redact.js";
 import type { Store } from "../../store/store.js";
 import type { Clock } from "../../util/clock.js";
+import { type DeploymentEnv, secretValues } from "./env.js";
 import { type Deployment, workloadKey } from "./model.js";
 
 export class DeploymentObserver {
@@ -10,7 +15,12 @@ export class DeploymentObserver {
     private readonly store: Store,
     private readonly driver: RuntimeDriver,
     private readonly clock: Clock,
+    private readonly env: DeploymentEnv,
   ) {}
+
+  private async secretPieces(d: Deployment): Promise<string[]> {
+    return secretPieces(secretValues(await this.env.read(d.id), d.config.envVars));
+  }
 
   /** The workload a `service` parameter names, or the first one (agents first). */
   workloadOf(d: Deployment, service?: string): string {
@@ -23,12 +33,20 @@ export class DeploymentObserver {
     return workloadKey(d.id, first.name);
   }
 
-  logs(d: Deployment, q: { service?: string; tail: number; replica?: number }): Promise<string> {
-    return this.driver.readLogs(this.workloadOf(d, q.service), { tail: q.tail, replica: q.replica });
+  async logs(d: Deployment, q: { service?: string; tail: number; replica?: number }): Promise<string> {
+    const key = this.workloadOf(d, q.service);
+    const [text, pieces] = await Promise.all([
+      this.driver.readLogs(key, { tail: q.tail, replica: q.replica }),
+      this.secretPieces(d),
+    ]);
+    return redact(text, pieces);
   }
 
-  follow(d: Deployment, q: { service?: string; signal: AbortSignal }): AsyncIterable<string> {
-    return this.driver.followLogs(this.workloadOf(d, q.service), { signal: q.signal });
+  /** New log lines, masked with the secrets the deployment has when the stream starts. */
+  async *follow(d: Deployment, q: { service?: string; signal: AbortSignal }): AsyncGenerator<string> {
+    const lines = this.driver.followLogs(this.workloadOf(d, q.service), { signal: q.signal });
+    const pieces = await this.secretPieces(d);
+    for await (const line of lines) yield redact(line, pieces);
   }
 
   async metrics(d: Deployment, service?: string) {
