@@ -278,3 +278,26 @@ describe("values a process environment cannot carry are refused at the API", () 
     expect(env.body.error).toMatch(/NUL/);
   });
 });
+
+describe("the API docs", () => {
+  it("say where $(VAR) is expanded and that supplied values are passed byte for byte", async () => {
+    const doc = await (await fetch(`${t.url}/openapi.json`)).json();
+    for (const [path, method] of <[string, string][]>[
+      ["/api/deployments", "post"],
+      ["/api/deployments/deploy-image", "post"],
+      ["/api/deployments/config", "put"],
+      ["/deployments", "post"],
+      ["/agents/{agent_id}/deploy", "post"],
+      ["/api/cloud-saas/deployments/{id}/redeploy", "post"],
+      ["/api/v1/cloud/vaults", "post"],
+    ])
+      expect(doc.paths[path][method].description, `${method} ${path}`).toMatch(/byte for byte/);
+    for (const [path, method] of <[string, string][]>[
+      ["/api/agents", "post"],
+      ["/api/templates", "post"],
+      ["/api/templates/{slug}/revisions", "post"],
+      ["/api/cloud-saas/deployments/{id}/redeploy", "post"],
+    ])
+      expect(doc.paths[path][method].description, `${method} ${path}`).toMatch(/\$\(NAME\)/);
+  });
+});

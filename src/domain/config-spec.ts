@@ -62,6 +62,22 @@ export const envVarsSchema = z.record(z.string(), z.string()).superRefine((r, ct
     });
 });
 
+/** How user-supplied env values are treated: the description of every route that takes them (OpenAPI). */
+export const USER_VALUES_DOC =
+  "Env values given here reach the process byte for byte: `$` and `$(NAME)` in them are never expanded " +
+  "(only a spec author's `args` and `env` are). Refused with a client error, and nothing changes: a name " +
+  "that is not a valid environment variable name (letters, digits, `_`; no `=`), a name berth sets itself " +
+  `(${RESERVED_ENV_NAMES.join(", ")}), a value holding a NUL byte or longer than 32768 characters, more than ` +
+  `200 variables or more than ${ENV_TOTAL_MAX_BYTES / 1024} KiB in all. Values are encrypted at rest and ` +
+  "never appear in an event, a log line or an error; values of secret variables are masked in logs and output.";
+
+/** How a spec author's args and env are treated: the description of every route that takes a spec (OpenAPI). */
+export const AUTHOR_EXPANSION_DOC =
+  "`$(NAME)` in a workload's `args` and `env` is expanded when the process starts, by Kubernetes rules: " +
+  "NAME is one of berth's vars (PORT, HOME, BERTH_VOLUME_DIR, …), a value supplied when deploying, or an " +
+  "earlier `env` entry; an unknown reference stays as written and `$$` is a literal `$`. A supplied value " +
+  "is inserted as is (never expanded again). Strings holding a NUL byte are refused.";
+
 /**
  * Env values a user supplies through an API (envVars, configData, environment, vault secrets):
  * passed to the process byte for byte, so names berth sets itself are refused rather than dropped.

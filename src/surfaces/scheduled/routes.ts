@@ -6,7 +6,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { ScheduleUpdate } from "../../capabilities/schedules/service.js";
-import { userEnvSchema } from "../../domain/config-spec.js";
+import { USER_VALUES_DOC, userEnvSchema } from "../../domain/config-spec.js";
 import type { SurfaceDeps } from "../../http/deps.js";
 
 const tags = ["scheduled deployments (seed 003)"];
@@ -235,6 +235,7 @@ export function scheduledRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
       schema: {
         tags,
         summary: "Create a vault (secret values are never returned)",
+        description: USER_VALUES_DOC,
         body: z.strictObject({ name: z.string().trim().min(1).max(200), secrets: userEnvSchema }),
       },
     },

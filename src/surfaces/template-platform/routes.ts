@@ -7,7 +7,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { requireScope } from "../../capabilities/auth/principal.js";
 import { formatCpu, formatMemory } from "../../capabilities/deployments/observe.js";
-import { userEnvSchema } from "../../domain/config-spec.js";
+import { USER_VALUES_DOC, userEnvSchema } from "../../domain/config-spec.js";
 import type { SurfaceDeps } from "../../http/deps.js";
 import { streamLines, streamSse } from "../../http/sse.js";
 import {
@@ -63,6 +63,7 @@ export function templatePlatformRoutes(app: FastifyInstance, deps: SurfaceDeps):
       schema: {
         tags,
         summary: "Create a deployment from a template",
+        description: USER_VALUES_DOC,
         body: z.strictObject({
           template: z.string().min(1).max(100),
           envVars: userEnvSchema.optional(),
@@ -156,6 +157,7 @@ export function templatePlatformRoutes(app: FastifyInstance, deps: SurfaceDeps):
       schema: {
         tags,
         summary: "Deploy a raw container image",
+        description: USER_VALUES_DOC,
         body: z.strictObject({
           image: z.string().min(1).max(512),
           name: name.optional(),
@@ -197,6 +199,7 @@ export function templatePlatformRoutes(app: FastifyInstance, deps: SurfaceDeps):
       schema: {
         tags,
         summary: "Replace env vars and restart",
+        description: USER_VALUES_DOC,
         body: z.strictObject({ deployment_name: name, configData: userEnvSchema }),
         response: {
           200: z.object({
