@@ -48,6 +48,7 @@ const CONFIG_PASSWORD = seed(
   `-----BEGIN KEY-----\n${secret()}\n${secret()}\n-----END KEY-----`,
 );
 const AGENT_TOKEN = seed("agent-environment");
+const ROTATED_TOKEN = seed("agent-environment-rotated");
 const IMAGE_TOKEN = seed("deploy-image-envvars");
 const COUNTER_TOKEN = seed("counter-envvars");
 const REDEPLOY_TOKEN = seed("redeploy-envvars");
@@ -136,6 +137,15 @@ describe("secrets seeded through every API", () => {
     await waitFor(async () => (await viaIngress(t.url, `${dep.body.name}.localhost`)).text === "ok", "app");
     const logs = await owner("GET", `/api/deployments/${dep.body.name}/logs`);
     expect(logs.body.logs).toContain("token ********");
+    // the token replaced: the new process prints the new one, the old lines keep the old one
+    const put = await owner("PUT", "/api/deployments/config", {
+      body: { deployment_name: dep.body.name, configData: { API_TOKEN: ROTATED_TOKEN } },
+    });
+    expect(put.status, put.text).toBe(200);
+    await waitFor(async () => {
+      const after = await owner("GET", `/api/deployments/${dep.body.name}/logs`);
+      return after.body.logs.split("token ********").length === 3;
+    }, "the restarted app's log line");
   });
 
   it("an agent whose command cannot start, with the token in its args", async () => {

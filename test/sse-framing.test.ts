@@ -50,8 +50,12 @@ afterAll(async () => {
   await t?.close();
 });
 
-/** Reads the SSE stream through the parser until an event with data `END` arrives. */
-async function readEvents(path: string, started: () => Promise<void>) {
+/** Reads the SSE stream through the parser until an event with data `until` arrives. */
+async function readEvents(
+  path: string,
+  started: () => Promise<void>,
+  until = (e: EventSourceMessage) => e.data === "END",
+) {
   const ctrl = new AbortController();
   const res = await fetch(`${t.url}${path}`, {
     headers: { authorization: `Bearer ${key}`, accept: "text/event-stream" },
@@ -68,7 +72,7 @@ async function readEvents(path: string, started: () => Promise<void>) {
   parser.feed(decoder.decode(first.value, { stream: true }));
   await started();
   const deadline = Date.now() + 20_000;
-  while (!events.some((e) => e.data === "END") && Date.now() < deadline) {
+  while (!events.some(until) && Date.now() < deadline) {
     const { value, done } = await reader.read();
     if (done) break;
     parser.feed(decoder.decode(value, { stream: true }));
@@ -108,5 +112,37 @@ describe("GET /api/deployments/{name}/logs/stream", () => {
       expect(e.event).toBeUndefined();
     }
     expect(retries).toEqual([]);
+  });
+});
+
+describe("secrets in a deployment's log", () => {
+  it("are masked in the stream and the tail, also the values replaced while it ran", async () => {
+    const first = "first-secret-0123456789abcdef";
+    const second = "second-secret-fedcba9876543210";
+    const app = `console.log("token " + process.env.API_TOKEN); require("node:http").createServer((q, s) => { console.log("again " + process.env.API_TOKEN); s.end("ok"); }).listen(Number(process.env.PORT), "127.0.0.1")`;
+    const agent = await api<{ id: string }>("POST", "/api/agents", {
+      body: { name: "printer", spec: { name: "printer", command: "node", args: ["-e", app], port: 8080 } },
+    });
+    const dep = await api<{ id: string; name: string }>("POST", "/deployments", {
+      body: { agent_id: agent.body.id, environment: { API_TOKEN: first } },
+    });
+    expect(dep.status, dep.text).toBe(201);
+    await waitFor(async () => (await viaIngress(t.url, `${dep.body.name}.localhost`)).text === "ok", "app");
+    const { events } = await readEvents(
+      `/api/deployments/${dep.body.name}/logs/stream`,
+      async () => {
+        await viaIngress(t.url, `${dep.body.name}.localhost`);
+        const put = await api("PUT", "/api/deployments/config", {
+          body: { deployment_name: dep.body.name, configData: { API_TOKEN: second } },
+        });
+        expect(put.status, put.text).toBe(200);
+      },
+      (e) => e.data.startsWith("token "),
+    );
+    expect(events.map((e) => e.data)).toEqual(["again ********", "token ********"]);
+    const logs = await api("GET", `/api/deployments/${dep.body.name}/logs`);
+    const lines = (logs.body.logs as string).trimEnd().split("\n");
+    expect(lines.at(-1)).toBe("token ********");
+    for (const line of lines) expect(line).toMatch(/^(token|again) \*{8}$/);
   });
 });

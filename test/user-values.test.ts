@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SecretBox } from "../src/security/secrets.js";
 import { type ApiClient, startWithTeam, type TestBerth, viaIngress, waitFor } from "./support/berth.js";
 
 const DOLLARS = "pa$$w0rd-$(HOME)-end";
@@ -42,6 +43,23 @@ async function printed(name: string): Promise<Printed> {
     return r.status === 200 ? (JSON.parse(r.text) as Printed) : undefined;
   }, `${name} answering`);
 }
+
+describe("env stored before replaced secrets were kept", () => {
+  it("is read as it was written (a plain map of values)", async () => {
+    const dep = await api<{ id: string }>("POST", "/api/deployments", {
+      body: { template: "hello", name: "legacy-env" },
+    });
+    const box = new SecretBox(t.config.encryptionKey!);
+    const legacy = { GREETING: "from an older berth", env: "a var named env" };
+    await t.berth.store.deployments.putEnvCiphertext(
+      dep.body.id,
+      box.encrypt(JSON.stringify(legacy)),
+      "2026-01-01T00:00:00Z",
+    );
+    const config = await api("GET", "/api/deployments/config?name=legacy-env");
+    expect(config.body.configData).toEqual(legacy);
+  });
+});
 
 describe("values supplied through the template platform API", () => {
   it("envVars reach the process exactly as sent (issue 13 §3: pa$$w0rd-$(HOME)-end)", async () => {

@@ -7,8 +7,11 @@ import type { RuntimeDriver } from "../../runtime/driver.js";
 import { redact, secretPieces } from "../../security/redact.js";
 import type { Store } from "../../store/store.js";
 import type { Clock } from "../../util/clock.js";
-import { type DeploymentEnv, secretValues } from "./env.js";
+import type { DeploymentEnv } from "./env.js";
 import { type Deployment, workloadKey } from "./model.js";
+
+/** How old the secrets masking a log stream may be: well below the time a process takes to start. */
+const SECRETS_REFRESH_MS = 20;
 
 export class DeploymentObserver {
   constructor(
@@ -19,7 +22,7 @@ export class DeploymentObserver {
   ) {}
 
   private async secretPieces(d: Deployment): Promise<string[]> {
-    return secretPieces(secretValues(await this.env.read(d.id), d.config.envVars));
+    return secretPieces(await this.env.secretValues(d.id, d.config.envVars));
   }
 
   /** The workload a `service` parameter names, or the first one (agents first). */
@@ -42,11 +45,25 @@ export class DeploymentObserver {
     return redact(text, pieces);
   }
 
-  /** New log lines, masked with the secrets the deployment has when the stream starts. */
+  /**
+   * New log lines, masked. The secrets are read again when the last read is older than any process
+   * needs to start, so values replaced while the stream is open are masked in the new process's
+   * lines; the replaced ones stay masked too (an old process's last lines may arrive afterwards).
+   */
   async *follow(d: Deployment, q: { service?: string; signal: AbortSignal }): AsyncGenerator<string> {
     const lines = this.driver.followLogs(this.workloadOf(d, q.service), { signal: q.signal });
-    const pieces = await this.secretPieces(d);
-    for await (const line of lines) yield redact(line, pieces);
+    const known = new Set(await this.secretPieces(d));
+    let pieces = [...known];
+    let readAt = performance.now();
+    for await (const line of lines) {
+      if (performance.now() - readAt > SECRETS_REFRESH_MS) {
+        const before = known.size;
+        for (const p of await this.secretPieces(d)) known.add(p);
+        if (known.size !== before) pieces = [...known].sort((a, b) => b.length - a.length);
+        readAt = performance.now();
+      }
+      yield redact(line, pieces);
+    }
   }
 
   async metrics(d: Deployment, service?: string) {
