@@ -267,6 +267,18 @@ function hostileBodies(route: RouteCase): { label: string; body?: unknown; raw?:
       { label: `${k} name reserved`, body: { ...body, [k]: { HOME: s } } },
     );
   }
+  // specs a policy refuses, with the secret in the refused parts
+  const spec = { name: "web", command: "/usr/bin/env", args: [`--x=/etc/${s}`], env: { PORT: s } };
+  out.push(
+    { label: "refused spec", body: { ...body, spec } },
+    { label: "refused config", body: { ...body, config: { workloads: [spec] } } },
+    { label: "refused configSnapshot", body: { ...body, configSnapshot: { workloads: [spec] } } },
+    {
+      label: "NUL in a spec",
+      body: { ...body, spec: { ...spec, command: "node", env: { A: `${s}\u0000` } } },
+    },
+    { label: "host-path argument", body: { ...body, spec: { ...spec, command: "node", env: {} } } },
+  );
   return out;
 }
 
