@@ -34,6 +34,23 @@ describe("a session's kept output", () => {
     expect(await printing(4010)).toBe("x".repeat(4000));
   });
 
+  it("keeps the output written just before the process exits", async () => {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "berth-session-"));
+    const result = await runSession({
+      spec: {
+        command: process.execPath,
+        args: ["-e", `process.stdout.write("x".repeat(1 << 20) + "END"); process.stderr.write("err")`],
+        env: {},
+      },
+      sessionId: "sesn_test",
+      stateDir,
+      secrets: {},
+      events: [],
+      timeoutMs: 20_000,
+    });
+    expect(result.output.endsWith("END") || result.output.endsWith("ENDerr")).toBe(true);
+  });
+
   it("reports a spawn failure by its code, not by Node's message", async () => {
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "berth-session-"));
     const result = await runSession({

@@ -29,6 +29,8 @@ export interface SessionResult {
 }
 
 const OUTPUT_KEEP = 4_000;
+/** How long a finished session's output may still arrive. */
+const OUTPUT_GRACE_MS = 1_000;
 
 export function sessionSpecOf(
   spec: { command?: string; args?: string[]; image?: string; env?: Record<string, string> },
@@ -116,9 +118,21 @@ export function runSession(input: {
     child.stdout!.on("data", (chunk: Buffer) => keep(decoders[0].write(chunk)));
     child.stderr!.on("data", (chunk: Buffer) => keep(decoders[1].write(chunk)));
     child.on("error", (err) => finish(null, `cannot start the session: ${spawnFailure(err)}`));
-    child.on("exit", (code) =>
-      finish(code, timedOut ? `killed after timeout_ms (${input.timeoutMs} ms)` : null),
-    );
+    // 'exit' can come before the last output: wait for both pipes to end, but not for a process
+    // the session left behind holding them open
+    let open = 2;
+    let exited: (() => void) | undefined;
+    const ended = () => {
+      if (--open === 0) exited?.();
+    };
+    child.stdout!.once("end", ended);
+    child.stderr!.once("end", ended);
+    child.on("exit", (code) => {
+      const done = () => finish(code, timedOut ? `killed after timeout_ms (${input.timeoutMs} ms)` : null);
+      if (open === 0) return done();
+      exited = done;
+      setTimeout(done, OUTPUT_GRACE_MS).unref();
+    });
     child.stdin!.on("error", () => undefined);
     for (const e of input.events) child.stdin!.write(`${JSON.stringify(e)}\n`);
     child.stdin!.end();
