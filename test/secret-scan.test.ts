@@ -64,6 +64,8 @@ let admin: ApiClient;
 let owner: ApiClient;
 let ownerKey: string;
 let fixture: Fixture;
+/** The deployment of the issue's example app. */
+let tokenApp: string;
 
 /** An API client recording every response it gets. */
 function recording(base: ApiClient, who: string): ApiClient {
@@ -134,6 +136,7 @@ describe("secrets seeded through every API", () => {
       body: { agent_id: agent.body.id, environment: { API_TOKEN: AGENT_TOKEN } },
     });
     expect(dep.status, dep.text).toBe(201);
+    tokenApp = dep.body.name;
     await waitFor(async () => (await viaIngress(t.url, `${dep.body.name}.localhost`)).text === "ok", "app");
     const logs = await owner("GET", `/api/deployments/${dep.body.name}/logs`);
     expect(logs.body.logs).toContain("token ********");
@@ -285,6 +288,29 @@ function hostileBodies(route: RouteCase): { label: string; body?: unknown; raw?:
 const writes = apiRoutes.filter((r) => r.method !== "GET");
 const reads = apiRoutes.filter((r) => r.method === "GET");
 
+/** What a streaming route sends until the restarted app's start line arrives (or 20 s pass). */
+async function streamed(path: string, during: () => Promise<void>): Promise<string> {
+  const ctrl = new AbortController();
+  const res = await fetch(`${t.url}${path}`, {
+    headers: { authorization: `Bearer ${ownerKey}` },
+    signal: ctrl.signal,
+  });
+  expect(res.status).toBe(200);
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = decoder.decode((await reader.read()).value, { stream: true });
+  const before = text.split("token ").length;
+  await during();
+  const deadline = Date.now() + 20_000;
+  while (text.split("token ").length === before && Date.now() < deadline) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  ctrl.abort();
+  return text;
+}
+
 async function readEverything(label: string) {
   for (const as of [owner, admin]) {
     for (const r of reads) {
@@ -292,15 +318,14 @@ async function readEverything(label: string) {
       await as("GET", r.path(fixture));
     }
   }
-  for (const name of ["scan-hello", "scan-image", fixture.deploymentName]) {
-    const ctrl = new AbortController();
-    const res = await fetch(`${t.url}/api/deployments/${name}/logs/stream`, {
-      headers: { authorization: `Bearer ${ownerKey}` },
-      signal: ctrl.signal,
+  // the streams, while the issue's app restarts and prints its token again
+  for (const query of ["/logs/stream", "/logs?follow=true&tail=100"]) {
+    const text = await streamed(`/api/deployments/${tokenApp}${query}`, async () => {
+      const res = await owner("POST", "/api/deployments/restart", { body: { deployment_name: tokenApp } });
+      expect(res.status, res.text).toBe(200);
     });
-    setTimeout(() => ctrl.abort(), 300);
-    const text = await res.text().catch(() => "");
-    seen.push({ where: `${label} SSE ${name}`, text });
+    expect(text).toContain("token ********");
+    seen.push({ where: `${label} GET ${query} of ${tokenApp}`, text });
   }
   // every deployment, agent, schedule and run the owner can list, with its events, logs and history
   const deployments = await owner("GET", "/api/deployments");
