@@ -188,7 +188,7 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
         wakeAgent: (caller, agentId, reason) => waker.wakeAgent(caller, agentId, reason),
         backups,
       },
-      observer: new DeploymentObserver(store, driver, clock),
+      observer: new DeploymentObserver(store, driver, clock, env),
       ingress,
       sseKeepAliveMs: opts.sseKeepAliveMs ?? 15_000,
       ready: async () => {

@@ -37,7 +37,8 @@ export const intArg =
 /** Collects repeated `KEY=VALUE` flags into an object. */
 export function keyValue(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const eq = value.indexOf("=");
-  if (eq <= 0) throw new InvalidArgumentError(`expected KEY=VALUE, got "${value}"`);
+  // the argument is not echoed: it may be a secret value given without its name
+  if (eq <= 0) throw new InvalidArgumentError("expected KEY=VALUE (a name, =, then the value)");
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 }
 

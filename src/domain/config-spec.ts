@@ -8,12 +8,98 @@ import { z } from "zod";
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const WORKLOAD_NAME = /^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/;
 
-const envName = z.string().max(256).regex(ENV_NAME, "must be a valid environment variable name");
-const envValue = z.string().max(32_768);
+/**
+ * Env var names berth sets on every process (the local runtime and scheduled sessions): a spec may
+ * not declare them (policy, 422) and a value supplied through the API may not use them (400).
+ */
+export const RESERVED_ENV_NAMES: readonly string[] = [
+  "PORT",
+  "HOME",
+  "PATH",
+  "BERTH_VOLUME_DIR",
+  "BERTH_REPLICA",
+  "BERTH_INSTANCE",
+  "BERTH_SESSION_ID",
+];
 
-export const envVarsSchema = z.record(envName, envValue).refine((r) => Object.keys(r).length <= 200, {
-  message: "at most 200 environment variables",
+/** A process environment holds at most this many bytes of user-supplied `NAME=value` entries. */
+export const ENV_TOTAL_MAX_BYTES = 256 * 1024;
+
+const NUL_MESSAGE = "must not contain NUL bytes (a process cannot receive them)";
+
+/** A string a process can receive as an argument or env value: C strings end at the first NUL. */
+const processString = (max: number, min = 0) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .refine((v) => !v.includes("\0"), { message: NUL_MESSAGE });
+
+const envName = z.string().max(256).regex(ENV_NAME, "must be a valid environment variable name");
+const envValue = processString(32_768);
+
+/**
+ * A map of env vars. A bad name is reported by its position, never echoed: a client that sent
+ * `"TOKEN=value"` as a name would otherwise see its value in the error.
+ */
+export const envVarsSchema = z.record(z.string(), z.string()).superRefine((r, ctx) => {
+  const names = Object.keys(r);
+  names.forEach((name, i) => {
+    const valid = name.length <= 256 && ENV_NAME.test(name);
+    if (!valid)
+      ctx.addIssue({
+        code: "custom",
+        message: `name ${i + 1} must be a valid environment variable name (letters, digits and _, not starting with a digit; no "=")`,
+      });
+    const problem = valueProblem(r[name]!);
+    if (problem) ctx.addIssue({ code: "custom", path: valid ? [name] : [], message: problem });
+  });
+  if (names.length > 200) ctx.addIssue({ code: "custom", message: "at most 200 environment variables" });
+  if (envBytes(r) > ENV_TOTAL_MAX_BYTES)
+    ctx.addIssue({
+      code: "custom",
+      message: `at most ${ENV_TOTAL_MAX_BYTES / 1024} KiB of environment variables in all`,
+    });
 });
+
+/** How user-supplied env values are treated: the description of every route that takes them (OpenAPI). */
+export const USER_VALUES_DOC =
+  "Env values given here reach the process byte for byte: `$` and `$(NAME)` in them are never expanded " +
+  "(only a spec author's `args` and `env` are). Refused with a client error, and nothing changes: a name " +
+  "that is not a valid environment variable name (letters, digits, `_`; no `=`), a name berth sets itself " +
+  `(${RESERVED_ENV_NAMES.join(", ")}), a value holding a NUL byte or longer than 32768 characters, more than ` +
+  `200 variables or more than ${ENV_TOTAL_MAX_BYTES / 1024} KiB in all. Values are encrypted at rest and ` +
+  "never appear in an event, a log line or an error; values of secret variables are masked in logs and output.";
+
+/** How a spec author's args and env are treated: the description of every route that takes a spec (OpenAPI). */
+export const AUTHOR_EXPANSION_DOC =
+  "`$(NAME)` in a workload's `args` and `env` is expanded when the process starts, by Kubernetes rules: " +
+  "NAME is one of berth's vars (PORT, HOME, BERTH_VOLUME_DIR, …), a value supplied when deploying, or an " +
+  "earlier `env` entry; an unknown reference stays as written and `$$` is a literal `$`. A supplied value " +
+  "is inserted as is (never expanded again). Strings holding a NUL byte are refused.";
+
+/**
+ * Env values a user supplies through an API (envVars, configData, environment, vault secrets):
+ * passed to the process byte for byte, so names berth sets itself are refused rather than dropped.
+ */
+export const userEnvSchema = envVarsSchema.superRefine((r, ctx) => {
+  for (const name of Object.keys(r)) {
+    if (RESERVED_ENV_NAMES.includes(name))
+      ctx.addIssue({ code: "custom", path: [name], message: "is set by berth and cannot be supplied" });
+  }
+});
+
+function valueProblem(value: string): string | undefined {
+  if (value.length > 32_768) return "must be at most 32768 characters";
+  if (value.includes("\0")) return NUL_MESSAGE;
+  return undefined;
+}
+
+function envBytes(r: Record<string, string>): number {
+  let n = 0;
+  for (const [k, v] of Object.entries(r)) n += Buffer.byteLength(k) + Buffer.byteLength(v) + 2;
+  return n;
+}
 
 export const healthCheckSchema = z.discriminatedUnion("type", [
   z.strictObject({
@@ -41,8 +127,8 @@ export const workloadSpecSchema = z
     name: z.string().regex(WORKLOAD_NAME, "must be a lowercase DNS label of at most 40 characters"),
     kind: z.enum(["agent", "service"]).default("service"),
     image: z.string().min(1).max(512).optional(),
-    command: z.string().min(1).max(4096).optional(),
-    args: z.array(z.string().max(4096)).max(256).default([]),
+    command: processString(4096, 1).optional(),
+    args: z.array(processString(4096)).max(256).default([]),
     env: envVarsSchema.default({}),
     port: z.number().int().min(1).max(65535).optional(),
     healthCheck: healthCheckSchema.optional(),

@@ -3,7 +3,7 @@
  * limits on replicas and resources, images the runtime can run, allowed commands, no host paths,
  * env var names. Returns every violation so one answer says all that is wrong.
  */
-import type { RunnableConfig } from "./config-spec.js";
+import { RESERVED_ENV_NAMES, type RunnableConfig } from "./config-spec.js";
 
 export interface PolicyContext {
   maxReplicas: number;
@@ -28,7 +28,6 @@ const HOST_PATHS = [
   "/sbin",
   "/lib",
 ];
-const RESERVED_ENV = /^(PORT|HOME|PATH|BERTH_VOLUME_DIR|BERTH_REPLICA)$/;
 
 export function cpuMillicores(cpu: string): number {
   return cpu.endsWith("m") ? Number(cpu.slice(0, -1)) : Math.round(Number(cpu) * 1000);
@@ -67,17 +66,19 @@ export function policyViolations(config: RunnableConfig, ctx: PolicyContext): st
     ) {
       out.push(`${at}: volume mountPath ${mount} is a host path`);
     }
-    for (const arg of w.args) {
-      if (/(^|=)\/(etc|proc|sys|dev|root|var\/run)(\/|$)/.test(arg))
-        out.push(`${at}: argument refers to host path ${arg}`);
-    }
+    w.args.forEach((arg, i) => {
+      // the argument itself is not echoed: it may carry a value the author meant to keep private
+      const host = /(^|=)(\/(etc|proc|sys|dev|root|var\/run))(\/|$)/.exec(arg);
+      if (host) out.push(`${at}: argument ${i} refers to host path ${host[2]}`);
+    });
     for (const name of Object.keys(w.env)) {
-      if (RESERVED_ENV.test(name))
+      if (RESERVED_ENV_NAMES.includes(name))
         out.push(`${at}: env var ${name} is set by berth and cannot be overridden`);
     }
   }
   for (const v of config.envVars) {
-    if (RESERVED_ENV.test(v.name)) out.push(`env var ${v.name} is set by berth and cannot be declared`);
+    if (RESERVED_ENV_NAMES.includes(v.name))
+      out.push(`env var ${v.name} is set by berth and cannot be declared`);
   }
   return out;
 }

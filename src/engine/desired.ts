@@ -38,7 +38,8 @@ export function resolveSpec(
   return {
     command,
     args,
-    env: { ...w.env, ...env },
+    env: w.env,
+    values: env,
     listens,
     healthCheck: health ?? (listens ? { type: "tcp" } : { type: "none" }),
     resources: w.resources,

@@ -2,12 +2,17 @@
  * Runs one agent session of a scheduled deployment as a child process: `initial_events` as JSON
  * lines on stdin, BERTH_SESSION_ID and vault secrets in its env, a state dir per session (or one
  * shared by every run with `reuse_session`), killed (process group, SIGKILL) after `timeout_ms`.
+ * The agent's args and env are expanded like a replica's; vault secrets are passed byte for byte.
  * The kept output excerpt has vault secret values masked.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { StringDecoder } from "node:string_decoder";
 import type { RuntimeDriver } from "../runtime/driver.js";
+import { processEnv } from "../runtime/local/env-expand.js";
+import { spawnFailure } from "../runtime/local/proc.js";
+import { redactTail, secretPieces } from "../security/redact.js";
 
 export interface SessionSpec {
   command: string;
@@ -24,6 +29,8 @@ export interface SessionResult {
 }
 
 const OUTPUT_KEEP = 4_000;
+/** How long a finished session's output may still arrive. */
+const OUTPUT_GRACE_MS = 1_000;
 
 export function sessionSpecOf(
   spec: { command?: string; args?: string[]; image?: string; env?: Record<string, string> },
@@ -51,37 +58,56 @@ export function runSession(input: {
 }): Promise<SessionResult> {
   const started = performance.now();
   fs.mkdirSync(input.stateDir, { recursive: true });
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
-    HOME: input.stateDir,
-    ...input.spec.env,
-    ...input.secrets,
-    BERTH_SESSION_ID: input.sessionId,
-    BERTH_VOLUME_DIR: input.stateDir,
-  };
+  const { env, args } = processEnv({
+    provided: {
+      PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
+      HOME: input.stateDir,
+      BERTH_SESSION_ID: input.sessionId,
+      BERTH_VOLUME_DIR: input.stateDir,
+    },
+    values: input.secrets,
+    authorEnv: input.spec.env,
+    authorArgs: input.spec.args,
+  });
+  const pieces = secretPieces(Object.values(input.secrets));
+  const buffer = OUTPUT_KEEP + (pieces[0]?.length ?? 0);
   return new Promise((resolve) => {
     let output = "";
+    let cut = false;
     let timedOut = false;
-    const keep = (chunk: Buffer) => {
-      output = (output + chunk.toString("utf8")).slice(-OUTPUT_KEEP * 2);
+    const decoders = [new StringDecoder("utf8"), new StringDecoder("utf8")] as const;
+    const keep = (text: string) => {
+      output += text;
+      if (output.length > buffer) {
+        output = output.slice(-buffer);
+        cut = true;
+      }
     };
+    let timer: NodeJS.Timeout | undefined;
     const finish = (exitCode: number | null, error: string | null) => {
       clearTimeout(timer);
+      for (const d of decoders) keep(d.end());
       resolve({
         exitCode,
         timedOut,
-        output: mask(output.slice(-OUTPUT_KEEP), input.secrets),
+        output: redactTail(output, pieces, OUTPUT_KEEP, cut),
         durationMs: Math.round(performance.now() - started),
         error,
       });
     };
-    const child = spawn(input.spec.command, input.spec.args, {
-      cwd: input.stateDir,
-      env,
-      detached: true,
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    const timer = setTimeout(() => {
+    let child: ChildProcess;
+    try {
+      child = spawn(input.spec.command, args, {
+        cwd: input.stateDir,
+        env,
+        detached: true,
+        stdio: ["pipe", "pipe", "pipe"],
+      });
+    } catch (err) {
+      finish(null, `cannot start the session: ${spawnFailure(err)}`);
+      return;
+    }
+    timer = setTimeout(() => {
       timedOut = true;
       try {
         if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
@@ -89,22 +115,28 @@ export function runSession(input: {
         child.kill("SIGKILL");
       }
     }, input.timeoutMs);
-    child.stdout.on("data", keep);
-    child.stderr.on("data", keep);
-    child.on("error", (err) => finish(null, `cannot start the session: ${err.message}`));
-    child.on("exit", (code) =>
-      finish(code, timedOut ? `killed after timeout_ms (${input.timeoutMs} ms)` : null),
-    );
-    child.stdin.on("error", () => undefined);
-    for (const e of input.events) child.stdin.write(`${JSON.stringify(e)}\n`);
-    child.stdin.end();
+    child.stdout!.on("data", (chunk: Buffer) => keep(decoders[0].write(chunk)));
+    child.stderr!.on("data", (chunk: Buffer) => keep(decoders[1].write(chunk)));
+    child.on("error", (err) => finish(null, `cannot start the session: ${spawnFailure(err)}`));
+    // 'exit' can come before the last output: wait for both pipes to end, but not for a process
+    // the session left behind holding them open
+    let open = 2;
+    let exited: (() => void) | undefined;
+    const ended = () => {
+      if (--open === 0) exited?.();
+    };
+    child.stdout!.once("end", ended);
+    child.stderr!.once("end", ended);
+    child.on("exit", (code) => {
+      const done = () => finish(code, timedOut ? `killed after timeout_ms (${input.timeoutMs} ms)` : null);
+      if (open === 0) return done();
+      exited = done;
+      setTimeout(done, OUTPUT_GRACE_MS).unref();
+    });
+    child.stdin!.on("error", () => undefined);
+    for (const e of input.events) child.stdin!.write(`${JSON.stringify(e)}\n`);
+    child.stdin!.end();
   });
-}
-
-export function mask(text: string, secrets: Record<string, string>): string {
-  let out = text;
-  for (const value of Object.values(secrets)) if (value.length >= 4) out = out.split(value).join("********");
-  return out;
 }
 
 export const sessionDir = (dataDir: string, scheduleId: string, sessionId: string) =>

@@ -1,6 +1,11 @@
 /**
- * Server-Sent Events over a hijacked reply: `data:` per log line, and a `: keep-alive` comment at an
- * interval so reverse proxies with idle timeouts keep the stream open.
+ * Server-Sent Events over a hijacked reply: one event per log line, and a `: keep-alive` comment at
+ * an interval so reverse proxies with idle timeouts keep the stream open.
+ *
+ * Framing: SSE ends a field at CR, LF or CRLF, so a line is written as one `data:` field per piece
+ * between line breaks. Whatever bytes a workload wrote, its line arrives whole as the data of one
+ * event (a `\r` inside it, as progress bars write, arrives as a line break in that data) and no
+ * part of it can start another field (`id:`, `event:`, `retry:`) or end the event early.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 
@@ -26,7 +31,7 @@ export async function streamSse(
   res.on("close", close);
   try {
     for await (const line of source(abort.signal)) {
-      res.write(`data: ${line.replace(/\r?\n/g, "\ndata: ")}\n\n`);
+      res.write(sseEvent(line));
     }
   } catch (err) {
     if (!abort.signal.aborted) req.log.warn({ err }, "log stream ended with an error");
@@ -34,6 +39,11 @@ export async function streamSse(
     clearInterval(timer);
     res.end();
   }
+}
+
+/** The SSE event whose data is `text`. */
+export function sseEvent(text: string): string {
+  return `data: ${text.replace(/\r\n|\r|\n/g, "\ndata: ")}\n\n`;
 }
 
 /** Plain chunked text, one log line per chunk (`?follow=true` on the logs route). */

@@ -16,12 +16,18 @@ export type HealthCheck =
   | { type: "tcp"; intervalMs?: number }
   | { type: "none" };
 
-/** A workload spec with every value resolved (env already decrypted and merged). */
+/** A workload spec with every value resolved (user-supplied env already decrypted). */
 export interface ResolvedWorkloadSpec {
   /** Executable, started without a shell. */
   command: string;
+  /** As the spec's author wrote them: `$(VAR)` in args and env is expanded by the runtime. */
   args: string[];
   env: Record<string, string>;
+  /**
+   * Env values a user supplied through an API (decrypted): given to the process byte for byte,
+   * never expanded, never written into an event, a log line or an error message.
+   */
+  values?: Record<string, string>;
   /** True when the workload listens on the port the runtime assigns (env PORT). */
   listens: boolean;
   healthCheck: HealthCheck;

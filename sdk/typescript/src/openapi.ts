@@ -9,7 +9,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Deploy an agent (agent-centric create) */
+        /**
+         * Deploy an agent (agent-centric create)
+         * @description Env values given here reach the process byte for byte: `$` and `$(NAME)` in them are never expanded (only a spec author's `args` and `env` are). Refused with a client error, and nothing changes: a name that is not a valid environment variable name (letters, digits, `_`; no `=`), a name berth sets itself (PORT, HOME, PATH, BERTH_VOLUME_DIR, BERTH_REPLICA, BERTH_INSTANCE, BERTH_SESSION_ID), a value holding a NUL byte or longer than 32768 characters, more than 200 variables or more than 256 KiB in all. Values are encrypted at rest and never appear in an event, a log line or an error; values of secret variables are masked in logs and output.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -121,7 +124,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an agent */
+        /**
+         * Create an agent
+         * @description `$(NAME)` in a workload's `args` and `env` is expanded when the process starts, by Kubernetes rules: NAME is one of berth's vars (PORT, HOME, BERTH_VOLUME_DIR, …), a value supplied when deploying, or an earlier `env` entry; an unknown reference stays as written and `$$` is a literal `$`. A supplied value is inserted as is (never expanded again). Strings holding a NUL byte are refused.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -895,7 +901,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Redeploy from the snapshot, the template, another template or an explicit config */
+        /**
+         * Redeploy from the snapshot, the template, another template or an explicit config
+         * @description Env values given here reach the process byte for byte: `$` and `$(NAME)` in them are never expanded (only a spec author's `args` and `env` are). Refused with a client error, and nothing changes: a name that is not a valid environment variable name (letters, digits, `_`; no `=`), a name berth sets itself (PORT, HOME, PATH, BERTH_VOLUME_DIR, BERTH_REPLICA, BERTH_INSTANCE, BERTH_SESSION_ID), a value holding a NUL byte or longer than 32768 characters, more than 200 variables or more than 256 KiB in all. Values are encrypted at rest and never appear in an event, a log line or an error; values of secret variables are masked in logs and output. `$(NAME)` in a workload's `args` and `env` is expanded when the process starts, by Kubernetes rules: NAME is one of berth's vars (PORT, HOME, BERTH_VOLUME_DIR, …), a value supplied when deploying, or an earlier `env` entry; an unknown reference stays as written and `$$` is a literal `$`. A supplied value is inserted as is (never expanded again). Strings holding a NUL byte are refused.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1595,7 +1604,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a deployment from a template */
+        /**
+         * Create a deployment from a template
+         * @description Env values given here reach the process byte for byte: `$` and `$(NAME)` in them are never expanded (only a spec author's `args` and `env` are). Refused with a client error, and nothing changes: a name that is not a valid environment variable name (letters, digits, `_`; no `=`), a name berth sets itself (PORT, HOME, PATH, BERTH_VOLUME_DIR, BERTH_REPLICA, BERTH_INSTANCE, BERTH_SESSION_ID), a value holding a NUL byte or longer than 32768 characters, more than 200 variables or more than 256 KiB in all. Values are encrypted at rest and never appear in an event, a log line or an error; values of secret variables are masked in logs and output.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2053,7 +2065,10 @@ export interface paths {
                 };
             };
         };
-        /** Replace env vars and restart */
+        /**
+         * Replace env vars and restart
+         * @description Env values given here reach the process byte for byte: `$` and `$(NAME)` in them are never expanded (only a spec author's `args` and `env` are). Refused with a client error, and nothing changes: a name that is not a valid environment variable name (letters, digits, `_`; no `=`), a name berth sets itself (PORT, HOME, PATH, BERTH_VOLUME_DIR, BERTH_REPLICA, BERTH_INSTANCE, BERTH_SESSION_ID), a value holding a NUL byte or longer than 32768 characters, more than 200 variables or more than 256 KiB in all. Values are encrypted at rest and never appear in an event, a log line or an error; values of secret variables are masked in logs and output.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -2176,7 +2191,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Deploy a raw container image */
+        /**
+         * Deploy a raw container image
+         * @description Env values given here reach the process byte for byte: `$` and `$(NAME)` in them are never expanded (only a spec author's `args` and `env` are). Refused with a client error, and nothing changes: a name that is not a valid environment variable name (letters, digits, `_`; no `=`), a name berth sets itself (PORT, HOME, PATH, BERTH_VOLUME_DIR, BERTH_REPLICA, BERTH_INSTANCE, BERTH_SESSION_ID), a value holding a NUL byte or longer than 32768 characters, more than 200 variables or more than 256 KiB in all. Values are encrypted at rest and never appear in an event, a log line or an error; values of secret variables are masked in logs and output.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2697,7 +2715,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a template (revision 1) */
+        /**
+         * Create a template (revision 1)
+         * @description `$(NAME)` in a workload's `args` and `env` is expanded when the process starts, by Kubernetes rules: NAME is one of berth's vars (PORT, HOME, BERTH_VOLUME_DIR, …), a value supplied when deploying, or an earlier `env` entry; an unknown reference stays as written and `$$` is a literal `$`. A supplied value is inserted as is (never expanded again). Strings holding a NUL byte are refused.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2852,7 +2873,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Add an immutable revision */
+        /**
+         * Add an immutable revision
+         * @description `$(NAME)` in a workload's `args` and `env` is expanded when the process starts, by Kubernetes rules: NAME is one of berth's vars (PORT, HOME, BERTH_VOLUME_DIR, …), a value supplied when deploying, or an earlier `env` entry; an unknown reference stays as written and `$$` is a literal `$`. A supplied value is inserted as is (never expanded again). Strings holding a NUL byte are refused.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3579,7 +3603,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a vault (secret values are never returned) */
+        /**
+         * Create a vault (secret values are never returned)
+         * @description Env values given here reach the process byte for byte: `$` and `$(NAME)` in them are never expanded (only a spec author's `args` and `env` are). Refused with a client error, and nothing changes: a name that is not a valid environment variable name (letters, digits, `_`; no `=`), a name berth sets itself (PORT, HOME, PATH, BERTH_VOLUME_DIR, BERTH_REPLICA, BERTH_INSTANCE, BERTH_SESSION_ID), a value holding a NUL byte or longer than 32768 characters, more than 200 variables or more than 256 KiB in all. Values are encrypted at rest and never appear in an event, a log line or an error; values of secret variables are masked in logs and output.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3697,7 +3724,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a deployment of an owned agent */
+        /**
+         * Create a deployment of an owned agent
+         * @description Env values given here reach the process byte for byte: `$` and `$(NAME)` in them are never expanded (only a spec author's `args` and `env` are). Refused with a client error, and nothing changes: a name that is not a valid environment variable name (letters, digits, `_`; no `=`), a name berth sets itself (PORT, HOME, PATH, BERTH_VOLUME_DIR, BERTH_REPLICA, BERTH_INSTANCE, BERTH_SESSION_ID), a value holding a NUL byte or longer than 32768 characters, more than 200 variables or more than 256 KiB in all. Values are encrypted at rest and never appear in an event, a log line or an error; values of secret variables are masked in logs and output.
+         */
         post: {
             parameters: {
                 query?: never;

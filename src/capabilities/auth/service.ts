@@ -19,7 +19,7 @@ export interface IssuedKey {
   teamId: string | null;
   scopes: Scope[];
   key: string;
-  prefix: string;
+  fingerprint: string;
   createdAt: string;
 }
 
@@ -133,13 +133,18 @@ function toPrincipal(row: ApiKeyRow): Principal {
   return { keyId: row.id, teamId: row.team_id, userId: row.user_id, scopes: new Set(scopes) };
 }
 
+/**
+ * A key as listed. No character of the key itself is shown (not even its start): a key is told
+ * apart by its `fingerprint`, the first 12 hex digits of its SHA-256
+ * (`printf %s "$KEY" | sha256sum | cut -c1-12`).
+ */
 export function keyView(row: ApiKeyRow) {
   return {
     id: row.id,
     name: row.name,
     teamId: row.team_id,
     scopes: JSON.parse(row.scopes) as Scope[],
-    prefix: row.prefix,
+    fingerprint: row.hash.slice(0, 12),
     createdAt: row.created_at,
   };
 }

@@ -1,16 +1,29 @@
-/** Read side of a deployment: logs, metrics, runtime events, revision history, lifecycle events. */
+/**
+ * Read side of a deployment: logs, metrics, runtime events, revision history, lifecycle events.
+ * Log lines are shown with the deployment's secret env values masked (those GET /config masks).
+ */
 import { notFound } from "../../domain/errors.js";
 import type { RuntimeDriver } from "../../runtime/driver.js";
+import { redact, secretPieces } from "../../security/redact.js";
 import type { Store } from "../../store/store.js";
 import type { Clock } from "../../util/clock.js";
+import type { DeploymentEnv } from "./env.js";
 import { type Deployment, workloadKey } from "./model.js";
+
+/** How old the secrets masking a log stream may be: well below the time a process takes to start. */
+const SECRETS_REFRESH_MS = 20;
 
 export class DeploymentObserver {
   constructor(
     private readonly store: Store,
     private readonly driver: RuntimeDriver,
     private readonly clock: Clock,
+    private readonly env: DeploymentEnv,
   ) {}
+
+  private async secretPieces(d: Deployment): Promise<string[]> {
+    return secretPieces(await this.env.secretValues(d.id, d.config.envVars));
+  }
 
   /** The workload a `service` parameter names, or the first one (agents first). */
   workloadOf(d: Deployment, service?: string): string {
@@ -23,12 +36,34 @@ export class DeploymentObserver {
     return workloadKey(d.id, first.name);
   }
 
-  logs(d: Deployment, q: { service?: string; tail: number; replica?: number }): Promise<string> {
-    return this.driver.readLogs(this.workloadOf(d, q.service), { tail: q.tail, replica: q.replica });
+  async logs(d: Deployment, q: { service?: string; tail: number; replica?: number }): Promise<string> {
+    const key = this.workloadOf(d, q.service);
+    const [text, pieces] = await Promise.all([
+      this.driver.readLogs(key, { tail: q.tail, replica: q.replica }),
+      this.secretPieces(d),
+    ]);
+    return redact(text, pieces);
   }
 
-  follow(d: Deployment, q: { service?: string; signal: AbortSignal }): AsyncIterable<string> {
-    return this.driver.followLogs(this.workloadOf(d, q.service), { signal: q.signal });
+  /**
+   * New log lines, masked. The secrets are read again when the last read is older than any process
+   * needs to start, so values replaced while the stream is open are masked in the new process's
+   * lines; the replaced ones stay masked too (an old process's last lines may arrive afterwards).
+   */
+  async *follow(d: Deployment, q: { service?: string; signal: AbortSignal }): AsyncGenerator<string> {
+    const lines = this.driver.followLogs(this.workloadOf(d, q.service), { signal: q.signal });
+    const known = new Set(await this.secretPieces(d));
+    let pieces = [...known];
+    let readAt = performance.now();
+    for await (const line of lines) {
+      if (performance.now() - readAt > SECRETS_REFRESH_MS) {
+        const before = known.size;
+        for (const p of await this.secretPieces(d)) known.add(p);
+        if (known.size !== before) pieces = [...known].sort((a, b) => b.length - a.length);
+        readAt = performance.now();
+      }
+      yield redact(line, pieces);
+    }
   }
 
   async metrics(d: Deployment, service?: string) {

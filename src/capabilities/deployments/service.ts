@@ -392,7 +392,7 @@ export class DeploymentsService {
     if (missing.length > 0) throw invalid(`missing required env vars: ${missing.join(", ")}`);
     const at = this.now();
     await this.store.transaction(async (tx) => {
-      await this.env.write(d.id, env, at, tx);
+      await this.env.write(d.id, env, at, tx, d.config.envVars);
       await tx.deployments.update(d.id, { restart_generation: d.restartGeneration + 1, updated_at: at });
       await tx.history.addRevision({
         deployment_id: d.id,

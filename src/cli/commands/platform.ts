@@ -64,7 +64,7 @@ export function platformCommands(program: Command): void {
           ["id", (k) => k.id],
           ["name", (k) => k.name],
           ["team", (k) => k.teamId],
-          ["prefix", (k) => k.prefix],
+          ["fingerprint", (k) => k.fingerprint],
           ["scopes", (k) => (k.scopes as string[]).join(",")],
         ]),
       );

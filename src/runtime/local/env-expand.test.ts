@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expandEnv, expandRefs } from "./env-expand.js";
+import { expandRefs, processEnv } from "./env-expand.js";
 
 describe("$(VAR) expansion", () => {
   it.each([
@@ -16,17 +16,18 @@ describe("$(VAR) expansion", () => {
     expect(expandRefs(input, vars)).toBe(expected);
   });
 
-  it("resolves env entries in order, runtime vars winning", () => {
-    const env = expandEnv(
-      {
+  it("resolves the author's env entries in order, berth's vars winning", () => {
+    const { env } = processEnv({
+      provided: { PORT: "9000" },
+      authorEnv: {
         OTHER_PORT: "$(PORT)",
         URL: "http://127.0.0.1:$(OTHER_PORT)/",
         LATER: "$(AFTER)",
         AFTER: "x",
         PORT: "ignored",
       },
-      { PORT: "9000" },
-    );
+      authorArgs: [],
+    });
     expect(env).toEqual({
       PORT: "9000",
       OTHER_PORT: "9000",
@@ -34,5 +35,25 @@ describe("$(VAR) expansion", () => {
       LATER: "$(AFTER)",
       AFTER: "x",
     });
+  });
+
+  it("passes user-supplied values byte for byte and inserts them literally where the author refers to them", () => {
+    const value = "pa$$w0rd-$(HOME)-end";
+    const { env, args } = processEnv({
+      provided: { HOME: "/data/volume" },
+      defaults: { LANG: "C.UTF-8" },
+      values: { GREETING: value, API_TOKEN: "$(HOME)", LANG: "de_DE.UTF-8" },
+      authorEnv: { GREETING: "author default", WRAPPED: "[$(GREETING)]", AUTHOR: "$$(HOME) $(HOME)" },
+      authorArgs: ["--token=$(API_TOKEN)", "$(GREETING)", "$$(GREETING)"],
+    });
+    expect(env).toEqual({
+      HOME: "/data/volume",
+      LANG: "de_DE.UTF-8",
+      GREETING: value,
+      API_TOKEN: "$(HOME)",
+      WRAPPED: `[${value}]`,
+      AUTHOR: "$(HOME) /data/volume",
+    });
+    expect(args).toEqual(["--token=$(HOME)", value, "$(GREETING)"]);
   });
 });

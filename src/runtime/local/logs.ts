@@ -96,7 +96,8 @@ export class LogFiles {
     pollMs: number,
     offsets: Map<number, number>,
   ): AsyncGenerator<string> {
-    const partial = new Map<number, string>();
+    // Lines are cut from bytes and decoded whole, so a character split across two reads stays intact.
+    const partial = new Map<number, Buffer>();
     while (!signal.aborted) {
       for (const r of replicas()) {
         const file = this.file(key, r);
@@ -104,12 +105,15 @@ export class LogFiles {
         let offset = offsets.get(r) ?? 0;
         if (current < offset) offset = 0;
         if (current > offset) {
-          const chunk = await readRange(file, offset, current);
+          const chunk = await readBytes(file, offset, current);
           offsets.set(r, current);
-          const text = (partial.get(r) ?? "") + chunk;
-          const lines = text.split("\n");
-          partial.set(r, lines.pop() ?? "");
-          for (const line of lines) yield line;
+          let bytes = Buffer.concat([partial.get(r) ?? Buffer.alloc(0), chunk]);
+          for (let nl = bytes.indexOf(0x0a); nl !== -1; nl = bytes.indexOf(0x0a)) {
+            const end = nl > 0 && bytes[nl - 1] === 0x0d ? nl - 1 : nl; // CRLF ends a line too
+            yield bytes.subarray(0, end).toString("utf8");
+            bytes = bytes.subarray(nl + 1);
+          }
+          partial.set(r, bytes);
         } else {
           offsets.set(r, offset);
         }
@@ -139,13 +143,17 @@ async function readEnd(file: string): Promise<string> {
 }
 
 async function readRange(file: string, start: number, end: number): Promise<string> {
-  if (end <= start) return "";
+  return (await readBytes(file, start, end)).toString("utf8");
+}
+
+async function readBytes(file: string, start: number, end: number): Promise<Buffer> {
+  if (end <= start) return Buffer.alloc(0);
   const fh = await fsp.open(file, "r").catch(() => undefined);
-  if (!fh) return "";
+  if (!fh) return Buffer.alloc(0);
   try {
     const buf = Buffer.alloc(end - start);
     const { bytesRead } = await fh.read(buf, 0, buf.length, start);
-    return buf.subarray(0, bytesRead).toString("utf8");
+    return buf.subarray(0, bytesRead);
   } finally {
     await fh.close();
   }

@@ -82,3 +82,9 @@ export function findByInstance(instance: string): { pid: number; startTime: stri
   }
   return undefined;
 }
+
+/** Why a spawn failed, without its message: Node's messages quote the arguments and env given to it. */
+export function spawnFailure(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  return typeof code === "string" && /^[A-Z0-9_]+$/.test(code) ? code : "spawn failed";
+}

@@ -9,8 +9,8 @@ import fs from "node:fs";
 import http from "node:http";
 import net from "node:net";
 import type { HealthCheck, ReplicaPhase, ReplicaStatus, ResolvedWorkloadSpec } from "../driver.js";
-import { expandEnv, expandRefs } from "./env-expand.js";
-import { isSameProcess, processStartTime, signalGroup } from "./proc.js";
+import { processEnv } from "./env-expand.js";
+import { isSameProcess, processStartTime, signalGroup, spawnFailure } from "./proc.js";
 
 export interface ReplicaContext {
   host: string;
@@ -41,14 +41,13 @@ const FAST_PROBE_MS = 10;
 const FAILURES_TO_UNREADY = 3;
 const EXIT_POLL_MS = 250;
 
-/** Environment every workload gets; nothing of the control plane's own environment leaks in. */
-function baseEnv(): Record<string, string> {
+/** Locale and time zone of the control plane, which a spec or a user value may override; nothing else of its env leaks in. */
+function defaultEnv(): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const k of ["PATH", "LANG", "LC_ALL", "TZ", "NODE_OPTIONS_UNUSED"]) {
+  for (const k of ["LANG", "LC_ALL", "TZ"]) {
     const v = process.env[k];
     if (v !== undefined) env[k] = v;
   }
-  env.PATH ??= "/usr/local/bin:/usr/bin:/bin";
   return env;
 }
 
@@ -121,14 +120,19 @@ export class Replica {
     if (!this.spec) return;
     const spec = this.spec;
     const provided: Record<string, string> = {
-      ...baseEnv(),
+      PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
       BERTH_VOLUME_DIR: this.ctx.volumeDir,
       BERTH_REPLICA: String(this.index),
       HOME: this.ctx.volumeDir,
     };
     if (this.port !== null) provided.PORT = String(this.port);
-    const env = expandEnv(spec.env, provided);
-    const args = spec.args.map((a) => expandRefs(a, env));
+    const { env, args } = processEnv({
+      provided,
+      defaults: defaultEnv(),
+      values: spec.values,
+      authorEnv: spec.env,
+      authorArgs: spec.args,
+    });
     let fd: number;
     try {
       fs.mkdirSync(this.ctx.volumeDir, { recursive: true });
@@ -151,13 +155,13 @@ export class Replica {
       });
     } catch (err) {
       fs.closeSync(fd);
-      this.fail(`cannot start ${spec.command}: ${(err as Error).message}`);
+      this.fail(`cannot start ${spec.command}: ${spawnFailure(err)}`);
       return;
     }
     fs.closeSync(fd);
     child.once("error", (err) => {
       if (child.pid === undefined && !this.stopping)
-        this.fail(`cannot start ${spec.command}: ${err.message}`);
+        this.fail(`cannot start ${spec.command}: ${spawnFailure(err)}`);
     });
     if (child.pid === undefined) return;
     this.child = child;
@@ -168,11 +172,8 @@ export class Replica {
     this.probeFailures = 0;
     child.unref();
     child.once("exit", (code, signal) => this.onExit(code, signal));
-    this.ctx.event(
-      "Normal",
-      "Started",
-      `Started process ${child.pid}: ${spec.command} ${args.join(" ")}`.trim(),
-    );
+    // The command only: arguments after expansion may hold user-supplied values (secrets).
+    this.ctx.event("Normal", "Started", `Started process ${child.pid}: ${spec.command}`);
     this.ctx.changed();
     this.probeLoop(FAST_PROBE_MS);
   }

@@ -7,7 +7,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Deployment } from "../../capabilities/deployments/model.js";
 import { formatCpu, formatMemory } from "../../capabilities/deployments/observe.js";
-import { envVarsSchema } from "../../domain/config-spec.js";
+import { USER_VALUES_DOC, userEnvSchema } from "../../domain/config-spec.js";
 import { canonicalFor, toAgentDeploymentStatus } from "../../domain/status.js";
 import type { SurfaceDeps } from "../../http/deps.js";
 import type { DeploymentEventRow } from "../../store/schema.js";
@@ -45,7 +45,7 @@ const eventSchema = z.object({
 
 const createBody = z.strictObject({
   replicas: z.number().int().min(1).max(100).optional(),
-  environment: envVarsSchema.optional(),
+  environment: userEnvSchema.optional(),
 });
 
 const mapStatus = (s: string | null) =>
@@ -86,6 +86,7 @@ export function agentDeploymentRoutes(app: FastifyInstance, deps: SurfaceDeps): 
       schema: {
         tags,
         summary: "Create a deployment of an owned agent",
+        description: USER_VALUES_DOC,
         body: createBody.extend({ agent_id: id }),
         response: { 201: deploymentSchema, 403: detail, 404: detail, 422: detail },
       },
@@ -102,6 +103,7 @@ export function agentDeploymentRoutes(app: FastifyInstance, deps: SurfaceDeps): 
       schema: {
         tags,
         summary: "Deploy an agent (agent-centric create)",
+        description: USER_VALUES_DOC,
         params: z.strictObject({ agent_id: id }),
         body: createBody.nullish(),
         response: { 201: deploymentSchema, 403: detail, 404: detail, 422: detail },

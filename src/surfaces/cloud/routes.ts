@@ -7,7 +7,12 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { requireScope } from "../../capabilities/auth/principal.js";
 import { type Deployment, ingressesOf } from "../../capabilities/deployments/model.js";
-import { envVarsSchema, runnableConfigSchema } from "../../domain/config-spec.js";
+import {
+  AUTHOR_EXPANSION_DOC,
+  runnableConfigSchema,
+  USER_VALUES_DOC,
+  userEnvSchema,
+} from "../../domain/config-spec.js";
 import { toCloudStatus } from "../../domain/status.js";
 import type { SurfaceDeps } from "../../http/deps.js";
 
@@ -179,13 +184,14 @@ export function cloudRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
       schema: {
         tags,
         summary: "Redeploy from the snapshot, the template, another template or an explicit config",
+        description: `${USER_VALUES_DOC} ${AUTHOR_EXPANSION_DOC}`,
         ...byId,
         body: z
           .strictObject({
             mode: z.enum(["snapshot", "template"]).optional(),
             templateSlug: z.string().min(1).max(100).optional(),
             configSnapshot: runnableConfigSchema.optional(),
-            envVars: envVarsSchema.optional(),
+            envVars: userEnvSchema.optional(),
           })
           .nullish(),
         response: {

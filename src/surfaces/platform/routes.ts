@@ -9,7 +9,7 @@ import { agentSpecSchema } from "../../capabilities/agents/service.js";
 import { SCOPES } from "../../capabilities/auth/principal.js";
 import { TIERS } from "../../capabilities/teams/service.js";
 import { TEMPLATE_STATUSES } from "../../capabilities/templates/service.js";
-import { runnableConfigSchema } from "../../domain/config-spec.js";
+import { AUTHOR_EXPANSION_DOC, runnableConfigSchema } from "../../domain/config-spec.js";
 import type { SurfaceDeps } from "../../http/deps.js";
 
 const tags = ["platform"];
@@ -123,6 +123,7 @@ export function platformRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
       schema: {
         tags,
         summary: "Create a template (revision 1)",
+        description: AUTHOR_EXPANSION_DOC,
         body: z.strictObject({
           slug,
           name: label.optional(),
@@ -145,6 +146,7 @@ export function platformRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
       schema: {
         tags,
         summary: "Add an immutable revision",
+        description: AUTHOR_EXPANSION_DOC,
         params: z.strictObject({ slug }),
         body: z.strictObject({ config: runnableConfigSchema }),
       },
@@ -185,6 +187,7 @@ export function platformRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
       schema: {
         tags,
         summary: "Create an agent",
+        description: AUTHOR_EXPANSION_DOC,
         body: z.strictObject({
           name: label,
           version: z.number().int().min(1).max(1_000_000).optional(),

@@ -6,7 +6,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { ScheduleUpdate } from "../../capabilities/schedules/service.js";
-import { envVarsSchema } from "../../domain/config-spec.js";
+import { USER_VALUES_DOC, userEnvSchema } from "../../domain/config-spec.js";
 import type { SurfaceDeps } from "../../http/deps.js";
 
 const tags = ["scheduled deployments (seed 003)"];
@@ -235,7 +235,8 @@ export function scheduledRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
       schema: {
         tags,
         summary: "Create a vault (secret values are never returned)",
-        body: z.strictObject({ name: z.string().trim().min(1).max(200), secrets: envVarsSchema }),
+        description: USER_VALUES_DOC,
+        body: z.strictObject({ name: z.string().trim().min(1).max(200), secrets: userEnvSchema }),
       },
     },
     async (req) => svc.createVault(req.principal, req.body),

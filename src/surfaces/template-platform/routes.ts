@@ -7,7 +7,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { requireScope } from "../../capabilities/auth/principal.js";
 import { formatCpu, formatMemory } from "../../capabilities/deployments/observe.js";
-import { envVarsSchema } from "../../domain/config-spec.js";
+import { USER_VALUES_DOC, userEnvSchema } from "../../domain/config-spec.js";
 import type { SurfaceDeps } from "../../http/deps.js";
 import { streamLines, streamSse } from "../../http/sse.js";
 import {
@@ -63,9 +63,10 @@ export function templatePlatformRoutes(app: FastifyInstance, deps: SurfaceDeps):
       schema: {
         tags,
         summary: "Create a deployment from a template",
+        description: USER_VALUES_DOC,
         body: z.strictObject({
           template: z.string().min(1).max(100),
-          envVars: envVarsSchema.optional(),
+          envVars: userEnvSchema.optional(),
           visibility: visibility.optional(),
           name: name.optional(),
           teamId: z.string().max(100).optional(),
@@ -156,11 +157,12 @@ export function templatePlatformRoutes(app: FastifyInstance, deps: SurfaceDeps):
       schema: {
         tags,
         summary: "Deploy a raw container image",
+        description: USER_VALUES_DOC,
         body: z.strictObject({
           image: z.string().min(1).max(512),
           name: name.optional(),
           containerPort: z.number().int().min(1).max(65535).optional(),
-          envVars: envVarsSchema.optional(),
+          envVars: userEnvSchema.optional(),
           visibility: visibility.optional(),
           teamId: z.string().max(100).optional(),
         }),
@@ -197,7 +199,8 @@ export function templatePlatformRoutes(app: FastifyInstance, deps: SurfaceDeps):
       schema: {
         tags,
         summary: "Replace env vars and restart",
-        body: z.strictObject({ deployment_name: name, configData: envVarsSchema }),
+        description: USER_VALUES_DOC,
+        body: z.strictObject({ deployment_name: name, configData: userEnvSchema }),
         response: {
           200: z.object({
             success: z.literal(true),
