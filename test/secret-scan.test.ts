@@ -390,7 +390,7 @@ describe("every operation of every surface", () => {
       expect(res.status, `${route.method} ${route.route}: ${res.text}`).toBeLessThan(500);
     }
     await readEverything("after mutations");
-  });
+  }, 180_000);
 
   it("no response, document or log line holds an 8-byte fragment of any secret", async () => {
     await t.close();
