@@ -28,6 +28,7 @@ import { cloudRoutes } from "../surfaces/cloud/routes.js";
 import { platformRoutes } from "../surfaces/platform/routes.js";
 import { templatePlatformRoutes } from "../surfaces/template-platform/routes.js";
 import type { SurfaceDeps } from "./deps.js";
+import { emptyJsonIsNoBody } from "./json-body.js";
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -42,6 +43,7 @@ export async function buildHttpApp(deps: SurfaceDeps, logger: Logger): Promise<F
   // Response schemas document the API; serialising with plain JSON keeps the hot path fast.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.decorateRequest("principal", null as never);
+  emptyJsonIsNoBody(app);
 
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
   await app.register(swagger, {
