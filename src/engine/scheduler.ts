@@ -120,6 +120,7 @@ export class Scheduler {
       id: newId(),
       schedule_id: scheduleId,
       fire_time: fireTime,
+      scheduled_for: trigger === "manual" ? this.clock.now().toISOString() : fireTime,
       trigger,
       status,
       attempt: 0,

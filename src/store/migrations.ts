@@ -367,11 +367,33 @@ const backups: Migration = {
   },
 };
 
+/**
+ * Run history is ordered by the time a run is for, whatever triggered it: a manual run's fire time
+ * is a unique token (`manual:<id>`), so ordering by fire time put manual runs above newer cron runs.
+ */
+const runOrder: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.alterTable("schedule_runs").addColumn("scheduled_for", "text").execute();
+    await db
+      .updateTable("schedule_runs")
+      .set({
+        scheduled_for: sql`case when ${sql.ref("trigger")} = 'manual' then ${sql.ref("created_at")} else ${sql.ref("fire_time")} end`,
+      })
+      .execute();
+    await db.schema
+      .createIndex("schedule_runs_history")
+      .on("schedule_runs")
+      .columns(["schedule_id", "scheduled_for", "id"])
+      .execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_operations": operations,
   "0003_schedules": schedules,
   "0004_backups": backups,
+  "0005_run_order": runOrder,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -247,6 +247,8 @@ export interface ScheduleRunTable {
   id: string;
   schedule_id: string;
   fire_time: string;
+  /** When the run is for: its fire time (cron) or when it was requested (manual); history order. */
+  scheduled_for: string;
   trigger: string;
   status: string;
   attempt: number;

@@ -3410,6 +3410,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    after_id?: string;
                     limit?: number;
                 };
                 header?: never;

@@ -11,7 +11,7 @@ import type { ScheduleRow } from "../../store/schema.js";
 import type { Store } from "../../store/store.js";
 import type { Clock } from "../../util/clock.js";
 import { actingTeam, assertOwned, isAdmin, type Principal, requireScope } from "../auth/principal.js";
-import { environmentView, fromDepId, runView, scheduleView, vaultView } from "./views.js";
+import { environmentView, fromDepId, fromRunId, runView, scheduleView, vaultView } from "./views.js";
 
 export interface ScheduleInput {
   agentId: string;
@@ -227,11 +227,21 @@ export class SchedulesService {
     return runView(run!);
   }
 
-  async runs(caller: Principal, id: string, limit: number) {
+  /** Run history newest first, paged like the list: `after_id` is the `last_id` of the previous page. */
+  async runs(caller: Principal, id: string, limit: number, afterId?: string) {
     const s = await this.owned(caller, id);
-    const rows = await this.store.schedules.runs(s.id, limit + 1);
+    const afterRow =
+      afterId !== undefined ? await this.store.schedules.getRun(fromRunId(afterId) ?? "") : undefined;
+    if (afterId !== undefined && afterRow?.schedule_id !== s.id)
+      throw invalid("after_id must be the id of a run of this deployment (run_…)");
+    const rows = await this.store.schedules.runs(s.id, limit + 1, afterRow);
     const page = rows.slice(0, limit).map(runView);
-    return { data: page, has_more: rows.length > limit };
+    return {
+      data: page,
+      has_more: rows.length > limit,
+      first_id: page[0]?.id ?? null,
+      last_id: page.at(-1)?.id ?? null,
+    };
   }
 
   async createEnvironment(

@@ -2,13 +2,15 @@
 import type { EnvironmentRow, ScheduleRow, ScheduleRunRow, VaultRow } from "../../store/schema.js";
 import { nextRuns } from "../../domain/cron.js";
 
-export const depId = (id: string) => `dep_${id.replaceAll("-", "")}`;
-export const fromDepId = (id: string): string | undefined => {
-  const m = /^dep_([0-9a-f]{32})$/.exec(id);
+const fromPrefixedId = (prefix: string, id: string): string | undefined => {
+  const m = new RegExp(`^${prefix}_([0-9a-f]{32})$`).exec(id);
   if (!m) return undefined;
   const h = m[1]!;
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 };
+
+export const depId = (id: string) => `dep_${id.replaceAll("-", "")}`;
+export const fromDepId = (id: string): string | undefined => fromPrefixedId("dep", id);
 
 /** Seconds-precision ISO timestamps, as the seed's example shows them. */
 export const isoSeconds = (v: string | null): string | null => (v === null ? null : `${v.slice(0, 19)}Z`);
@@ -57,12 +59,15 @@ export function scheduleView(s: ScheduleRow, now: Date) {
   };
 }
 
+/** The store id of a run id (`run_` + 32 hex digits), or undefined. */
+export const fromRunId = (id: string) => fromPrefixedId("run", id);
+
 export const runView = (r: ScheduleRunRow) => ({
   id: `run_${r.id.replaceAll("-", "")}`,
   type: "deployment_run" as const,
   deployment_id: depId(r.schedule_id),
   trigger: r.trigger as "cron" | "manual",
-  scheduled_for: r.trigger === "manual" ? r.created_at : r.fire_time,
+  scheduled_for: r.scheduled_for,
   status: r.status as "pending" | "running" | "completed" | "failed" | "skipped",
   attempt: r.attempt,
   session_id: r.session_id,

@@ -108,15 +108,23 @@ export class SchedulesRepo {
     return this.db.selectFrom("schedule_runs").selectAll().where("id", "=", id).executeTakeFirst();
   }
 
-  runs(scheduleId: string, limit: number, afterId?: string): Promise<ScheduleRunRow[]> {
+  /** A schedule's runs, newest first by the time each is for; `after` is the last run of the previous page. */
+  runs(scheduleId: string, limit: number, after?: ScheduleRunRow): Promise<ScheduleRunRow[]> {
     let q = this.db
       .selectFrom("schedule_runs")
       .selectAll()
       .where("schedule_id", "=", scheduleId)
-      .orderBy("fire_time", "desc")
+      .orderBy("scheduled_for", "desc")
       .orderBy("id", "desc")
       .limit(limit);
-    if (afterId !== undefined) q = q.where("id", "<", afterId);
+    if (after !== undefined) {
+      q = q.where((eb) =>
+        eb.or([
+          eb("scheduled_for", "<", after.scheduled_for),
+          eb.and([eb("scheduled_for", "=", after.scheduled_for), eb("id", "<", after.id)]),
+        ]),
+      );
+    }
     return q.execute();
   }
 

@@ -199,10 +199,16 @@ export function scheduledRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
         tags,
         summary: "Run history, newest first",
         ...byId,
-        querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(20) }),
+        querystring: z.strictObject({
+          limit: z.coerce.number().int().min(1).max(100).default(20),
+          after_id: z
+            .string()
+            .regex(/^run_[0-9a-f]{32}$/, "must be a run id (run_ + 32 hex digits)")
+            .optional(),
+        }),
       },
     },
-    async (req) => svc.runs(req.principal, req.params.id, req.query.limit),
+    async (req) => svc.runs(req.principal, req.params.id, req.query.limit, req.query.after_id),
   );
 
   r.post(
