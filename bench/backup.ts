@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { apiClient, waitFor } from "../test/support/berth.js";
+import { apiClient, onlyVolume, waitFor } from "../test/support/berth.js";
 import { berthWithHello, ensureTools } from "./lib.js";
 
 ensureTools({ restic: "restic", pigz: "pigz" });
@@ -57,7 +57,7 @@ try {
       (await admin("GET", `/api/cloud-saas/deployments/${id}`)).body.deployment?.status === "deployed",
     "deployed",
   );
-  const volume = path.join(b.dataDir, "volumes", dep.body.name, "counter");
+  const volume = await onlyVolume(b.dataDir, "counter");
   const bytes = fill(volume);
   const mib = bytes / (1024 * 1024);
   console.log(`volume: ${mib.toFixed(0)} MiB`);

@@ -152,6 +152,8 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
     config.dataDir,
     log.child({ component: "backups" }),
   );
+  // a deleted namespace's backups go with it (docs/decisions.md, "Namespaces and name reuse")
+  reconciler.onNamespaceDeleted((namespaceId) => backups.deleteNamespace(namespaceId));
   const collector = setInterval(
     () => void backups.collect().catch(() => undefined),
     opts.backupCollectMs ?? 60_000,

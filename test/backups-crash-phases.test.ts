@@ -9,7 +9,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type ApiClient, apiClient, viaIngress, waitFor } from "./support/berth.js";
+import { type ApiClient, apiClient, onlyVolume, viaIngress, waitFor } from "./support/berth.js";
 import { type BerthProcess, processesUnder, spawnBerth } from "./support/process.js";
 
 /** Serves state.txt from its volume; ignores SIGTERM (slow to pause) and gets ready after 1.5 s (slow to resume). */
@@ -59,7 +59,6 @@ it("recovers from SIGKILL during snapshot-creating, restoring-pausing and restor
   const id: string = dep.body.id;
   const cloud = (a: string) => `/api/cloud-saas/deployments/${id}/${a}`;
   const host = `${dep.body.name}.localhost`;
-  const volume = path.join(dataDir, "volumes", dep.body.name, "state");
   const deployed = () =>
     waitFor(
       async () =>
@@ -84,6 +83,7 @@ it("recovers from SIGKILL during snapshot-creating, restoring-pausing and restor
     }
   };
   await deployed();
+  const volume = await onlyVolume(dataDir, "state");
   await fs.writeFile(path.join(volume, "state.txt"), "v1");
   await fs.writeFile(path.join(volume, "bulk.bin"), randomBytes(200 * 1024 * 1024));
 

@@ -8,7 +8,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type ApiClient, apiClient, viaIngress, waitFor } from "./support/berth.js";
+import { type ApiClient, apiClient, onlyVolume, viaIngress, waitFor } from "./support/berth.js";
 import { type BerthProcess, processesUnder, spawnBerth } from "./support/process.js";
 
 let dataDir: string;
@@ -59,7 +59,7 @@ it("finishes or cleanly fails backup and restore interrupted by SIGKILL, volume 
     );
   await deployed();
   for (let i = 0; i < 2; i++) await viaIngress(berth.url, host, "/increment", { method: "POST" });
-  const volume = path.join(dataDir, "volumes", dep.body.name, "counter");
+  const volume = await onlyVolume(dataDir, "counter");
   await fs.writeFile(path.join(volume, "bulk.bin"), randomBytes(160 * 1024 * 1024));
   const backupOf = async (backupId: string) =>
     (await api("GET", cloud("backups"))).body.backups.find((b: { id: string }) => b.id === backupId);

@@ -22,14 +22,17 @@ let api: ApiClient;
 let dep: { id: string; name: string };
 let h: ReturnType<typeof backupHarness>;
 let scratch: string;
+/** The deployment's namespace incarnation: what its volume and backup keys are keyed by. */
+let namespaceId: string;
 
-const volume = () => t.berth.driver.volumePath(dep.name, "counter");
+const volume = () => t.berth.driver.volumePath(namespaceId, "counter");
 const count = async () => JSON.parse((await viaIngress(t.url, `${dep.name}.localhost`)).text).count as number;
 
 beforeAll(async () => {
   ({ t, api } = await startWithTeam());
   dep = (await api("POST", "/api/deployments", { body: { template: "counter-agent" } })).body;
   h = backupHarness(t, api, dep);
+  namespaceId = await h.namespaceId();
   scratch = await fs.mkdtemp(path.join(os.tmpdir(), "berth-links-"));
   await h.deployed();
 });
@@ -231,7 +234,7 @@ describe("archives written in format 1 (one AES-GCM stream, tag at the end)", ()
   async function formatOne(name: string, src: string, tamper = false) {
     const plain = path.join(scratch, `${name}.plain.tar.gz`);
     execFileSync("tar", ["-czf", plain, "-C", src, "."]);
-    const dataKey = new BackupKeys("test-encryption-key-0123456789abcdef").newDataKey(dep.name);
+    const dataKey = new BackupKeys("test-encryption-key-0123456789abcdef").newDataKey(namespaceId);
     const iv = randomBytes(12);
     const c = createCipheriv("aes-256-gcm", dataKey.key, iv);
     const body = Buffer.concat([c.update(await fs.readFile(plain)), c.final()]);

@@ -114,7 +114,7 @@ async function counterAgent() {
   };
   const h = backupHarness(t, api, dep);
   await h.deployed();
-  return { dep, h, host: `${dep.name}.localhost`, volume: t.berth.driver.volumePath(dep.name, "counter") };
+  return { dep, h, host: `${dep.name}.localhost`, volume: await h.volume() };
 }
 
 it("keeps the counter-agent's state through an archive in S3, and collects it when it expires", async () => {
@@ -180,7 +180,7 @@ it("aborts a multipart upload that fails, leaving no object and a failed backup"
     });
     expect(seen).toContain("AbortMultipartUpload");
     expect(seen).not.toContain("CompleteMultipartUpload");
-    const key = `${backup.namespace}/${backup.agentId}/${backup.id}.tar.gz.enc`;
+    const key = `${await h.namespaceId()}/${backup.agentId}/${backup.id}.tar.gz.enc`;
     await expect(head(key)).rejects.toThrow();
   } finally {
     refuse = undefined;

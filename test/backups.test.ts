@@ -24,6 +24,8 @@ const clock = new FakeClock(Date.now());
 let t: TestBerth;
 let api: ApiClient;
 let dep: { id: string; name: string };
+/** The namespace incarnation of `dep`: what its volume, backups and backup keys are keyed by. */
+let namespaceId: string;
 let host: string;
 
 const cloud = (action: string) => `/api/cloud-saas/deployments/${dep.id}/${action}`;
@@ -31,7 +33,7 @@ const count = async () => JSON.parse((await viaIngress(t.url, host)).text).count
 const setCount = async (n: number) => {
   while ((await count()) < n) await viaIngress(t.url, host, "/increment", { method: "POST" });
 };
-const volume = () => t.berth.driver.volumePath(dep.name, "counter");
+const volume = () => t.berth.driver.volumePath(namespaceId, "counter");
 
 let backup: ReturnType<typeof backupHarness>["backup"];
 let restore: ReturnType<typeof backupHarness>["restore"];
@@ -42,6 +44,7 @@ beforeAll(async () => {
   ({ t, api } = await startWithTeam({}, { clock }));
   const d = await api("POST", "/api/deployments", { body: { template: "counter-agent" } });
   dep = d.body;
+  namespaceId = (await t.berth.store.deployments.get(dep.id))!.namespace_id;
   host = `${dep.name}.localhost`;
   ({ backup, restore, deployed, planted } = backupHarness(t, api, dep));
   await deployed();
@@ -81,7 +84,7 @@ describe.each(["volumeSnapshot", "restic"])("the %s driver", (driver) => {
     if (driver === "restic") {
       expect(b).toMatchObject({
         encrypted: true,
-        keyId: `ns:${dep.name}:v1`,
+        keyId: `ns:${namespaceId}:v1`,
         checksum: expect.stringMatching(/^sha256:/),
       });
       expect(b.objectKey).toMatch(/\.tar\.gz\.enc$/);

@@ -59,7 +59,8 @@ export function desiredWorkloads(
     const spec = resolveSpec(w, env, driver);
     return {
       key: workloadKey(d.id, w.name),
-      namespace: d.namespace,
+      // volumes are scoped by the namespace incarnation, never by its reusable name
+      namespace: d.namespaceId,
       name: w.name,
       spec,
       replicas: row.desired_replicas,

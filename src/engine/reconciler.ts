@@ -25,6 +25,10 @@ interface Result {
 }
 
 const NOT_READY_REQUEUE_MS = 1_000;
+const OPERATION_WAIT_MS = 500;
+
+/** Removes what a namespace incarnation owns outside the deployments (its backups); idempotent. */
+export type NamespaceFinalizer = (namespaceId: string) => Promise<void>;
 const ERROR_BACKOFF_MAX_MS = 30_000;
 
 export class Reconciler {
@@ -35,6 +39,7 @@ export class Reconciler {
   private resyncTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly unsubscribe: (() => void)[] = [];
+  private readonly namespaceFinalizers: NamespaceFinalizer[] = [];
 
   constructor(
     private readonly store: Store,
@@ -64,6 +69,11 @@ export class Reconciler {
     for (const t of this.timers.values()) clearTimeout(t);
     for (const u of this.unsubscribe) u();
     await Promise.allSettled([...this.running.values()]);
+  }
+
+  /** Runs when the last deployment of a namespace incarnation is deleted, before its record goes. */
+  onNamespaceDeleted(finalizer: NamespaceFinalizer): void {
+    this.namespaceFinalizers.push(finalizer);
   }
 
   enqueue(id: string): void {
@@ -134,6 +144,12 @@ export class Reconciler {
     const d = toDeployment(row);
     const workloads = await this.store.deployments.workloads(id);
     if (d.status === "deleting") {
+      // a backup or restore still running in the namespace finishes first, so no artifact it
+      // writes outlives the namespace
+      const op = await this.store.operations.runningIn(d.namespaceId);
+      const live = op && (op.lease_expires_at ?? "") > this.clock.now().toISOString();
+      if (live && (op.kind === "backup" || op.kind === "restore"))
+        return { requeueAfterMs: OPERATION_WAIT_MS };
       await this.finalize(d, workloads, row.delete_mode === "retain" ? "retain" : "purge");
       return {};
     }
@@ -239,14 +255,18 @@ export class Reconciler {
     }
   }
 
-  /** Finalizers in order: workloads, volumes (when the namespace empties), secrets, then the record. */
+  /**
+   * Finalizers in order: workloads; when the namespace empties, its volumes and what else it owns
+   * (backups); secrets; then the record, and the namespace, whose name is then free for a new one.
+   */
   private async finalize(d: Deployment, workloads: WorkloadRow[], mode: "purge" | "retain"): Promise<void> {
     await this.removeWorkloads(d.id, []);
-    const others = (await this.store.deployments.list({})).filter(
-      (x) => x.namespace === d.namespace && x.id !== d.id && x.status !== "destroyed",
+    const others = (await this.store.deployments.inNamespace(d.namespaceId)).filter(
+      (x) => x.id !== d.id && x.status !== "destroyed",
     );
     if (others.length === 0) {
-      for (const w of workloads) await this.driver.deleteVolume(d.namespace, w.name);
+      for (const w of workloads) await this.driver.deleteVolume(d.namespaceId, w.name);
+      for (const f of this.namespaceFinalizers) await f(d.namespaceId);
     }
     const at = this.clock.now().toISOString();
     await this.store.transaction(async (tx) => {
@@ -267,8 +287,8 @@ export class Reconciler {
           created_at: at,
         });
       }
-      if (others.length === 0) await tx.deployments.deleteNamespace(d.namespace);
-      else await tx.deployments.setCurrent(d.namespace, null);
+      if (others.length === 0) await tx.deployments.deleteNamespace(d.namespaceId);
+      else await tx.deployments.setCurrent(d.namespaceId, null);
     });
     this.log.info({ deploymentId: d.id, name: d.name, mode }, "deployment deleted");
   }

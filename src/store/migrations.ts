@@ -388,12 +388,58 @@ const runOrder: Migration = {
   },
 };
 
+/**
+ * Namespace incarnations (issue 13 §1): a namespace's name can be reused after it is deleted, so
+ * its state is keyed by an id that never is. Existing namespaces keep their name as their id, so
+ * their volumes, backups and backup keys (all derived from the name so far) keep working.
+ * Deployments link their template by id, for the same reason (a deleted slug can be taken again).
+ */
+const namespaceIncarnations: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.alterTable("namespaces").addColumn("id", "text").execute();
+    await db
+      .updateTable("namespaces")
+      .set({ id: sql`${sql.ref("name")}` })
+      .execute();
+    await db.schema.createIndex("namespaces_id").on("namespaces").column("id").unique().execute();
+    await db.schema.alterTable("deployments").addColumn("namespace_id", "text").execute();
+    await db
+      .updateTable("deployments")
+      .set({ namespace_id: sql`${sql.ref("namespace")}` })
+      .execute();
+    await db.schema
+      .createIndex("deployments_namespace_id")
+      .on("deployments")
+      .columns(["namespace_id", "is_current"])
+      .execute();
+    await db.schema.alterTable("deployments").addColumn("template_id", "text").execute();
+    await db
+      .updateTable("deployments")
+      .set({
+        template_id: sql`(select ${sql.ref("templates.id")} from ${sql.table("templates")} where ${sql.ref("templates.slug")} = ${sql.ref("deployments.template_slug")})`,
+      })
+      .execute();
+    await db.schema.createIndex("deployments_template_id").on("deployments").column("template_id").execute();
+    await db.schema.alterTable("backups").addColumn("namespace_id", "text").execute();
+    await db
+      .updateTable("backups")
+      .set({ namespace_id: sql`${sql.ref("namespace")}` })
+      .execute();
+    await db.schema
+      .createIndex("backups_namespace_id")
+      .on("backups")
+      .columns(["namespace_id", "id"])
+      .execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_operations": operations,
   "0003_schedules": schedules,
   "0004_backups": backups,
   "0005_run_order": runOrder,
+  "0006_namespace_incarnations": namespaceIncarnations,
 };
 
 class StaticProvider implements MigrationProvider {

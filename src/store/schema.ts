@@ -74,7 +74,13 @@ export interface AgentTable {
   updated_at: string;
 }
 
+/**
+ * A namespace incarnation: the name is reusable once the namespace is deleted, the id never is.
+ * Everything a namespace owns (volumes, backups, their keys, the operation lock) is keyed by the id,
+ * so nothing passes to a later namespace of the same name, whoever creates it.
+ */
 export interface NamespaceTable {
+  id: string;
   name: string;
   team_id: string;
   current_deployment_id: string | null;
@@ -85,9 +91,13 @@ export interface DeploymentTable {
   id: string;
   name: string;
   namespace: string;
+  /** The namespace incarnation (`namespaces.id`) this deployment belongs to. */
+  namespace_id: string;
   team_id: string;
   created_by: string | null;
   source_type: string;
+  /** The linked template (by id: a slug can be deleted and taken by another team). */
+  template_id: string | null;
   template_slug: string | null;
   template_revision: number | null;
   image: string | null;
@@ -277,6 +287,7 @@ export interface BackupTable {
   deployment_id: string;
   team_id: string;
   namespace: string;
+  namespace_id: string;
   agent_id: string;
   sandbox_name: string;
   pvc_name: string;

@@ -17,11 +17,13 @@ export interface StoreHarness {
 
 const at = (n: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString();
 
-function deployment(teamId: string, name: string, extra: Partial<NewDeployment> = {}): NewDeployment {
+/** A complete deployment row for store tests. */
+export function deployment(teamId: string, name: string, extra: Partial<NewDeployment> = {}): NewDeployment {
   return {
     id: newId(),
     name,
     namespace: name,
+    namespace_id: name,
     team_id: teamId,
     created_by: "test",
     source_type: "template",
@@ -95,6 +97,19 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       expect((await store.tenancy.getKeyByHash(`hash-${id}`))?.id).toBe(id);
       await store.tenancy.revokeKey(id, at(2));
       expect(await store.tenancy.getKeyByHash(`hash-${id}`)).toBeUndefined();
+    });
+
+    it("gives a namespace name to one incarnation at a time, and a new id when it is reused", async () => {
+      const name = `ns-${newId().slice(-8)}`;
+      const first = newId();
+      expect(await store.deployments.claimNamespace(first, name, teamId, at(0))).toBe(true);
+      expect(await store.deployments.claimNamespace(newId(), name, "team_other", at(1))).toBe(false);
+      expect(await store.deployments.getNamespace(name)).toMatchObject({ id: first, team_id: teamId });
+      await store.deployments.deleteNamespace(first);
+      const second = newId();
+      expect(await store.deployments.claimNamespace(second, name, "team_other", at(2))).toBe(true);
+      expect(await store.deployments.getNamespace(name)).toMatchObject({ id: second, team_id: "team_other" });
+      await store.deployments.deleteNamespace(second);
     });
 
     it("keeps template revisions immutable and numbered", async () => {

@@ -36,6 +36,11 @@ export function backupHarness(t: TestBerth, api: ApiClient, dep: { id: string; n
     }, "restore finished");
   }
 
+  /** The deployment's namespace incarnation: what its volume, backups and backup keys are keyed by. */
+  const namespaceId = async () => (await t.berth.store.deployments.get(dep.id))!.namespace_id;
+  /** The deployment's volume of `workload` (by its namespace incarnation, not its name). */
+  const volume = async (workload = "counter") => t.berth.driver.volumePath(await namespaceId(), workload);
+
   const deployed = () =>
     waitFor(
       async () =>
@@ -45,7 +50,7 @@ export function backupHarness(t: TestBerth, api: ApiClient, dep: { id: string; n
 
   /** Stores `file` as an object and inserts a succeeded `restic` record for it (no key unless given). */
   async function planted(name: string, file: string, extra: Record<string, unknown> = {}) {
-    const key = `${dep.name}/counter/${name}.tar.gz`;
+    const key = `${await namespaceId()}/counter/${name}.tar.gz`;
     const stored = path.join(t.dataDir, "objects", key);
     await fs.mkdir(path.dirname(stored), { recursive: true });
     await fs.copyFile(file, stored);
@@ -59,6 +64,7 @@ export function backupHarness(t: TestBerth, api: ApiClient, dep: { id: string; n
       deployment_id: dep.id,
       team_id: (await api("GET", "/api/me")).body.teamId,
       namespace: dep.name,
+      namespace_id: await namespaceId(),
       agent_id: "counter",
       sandbox_name: "counter",
       pvc_name: "berth-data-counter",
@@ -82,7 +88,7 @@ export function backupHarness(t: TestBerth, api: ApiClient, dep: { id: string; n
     return { id, file: stored };
   }
 
-  return { cloud, backup, restore, deployed, planted };
+  return { cloud, backup, restore, deployed, planted, namespaceId, volume };
 }
 
 export interface TreeEntry {

@@ -217,3 +217,24 @@ export class FakeClock {
     this.t += ms;
   }
 }
+
+/**
+ * The volume of `workload` in a data dir holding one namespace (volumes are keyed by the namespace
+ * incarnation's id, not its name); for tests whose berth runs in another process.
+ */
+export async function onlyVolume(dataDir: string, workload: string): Promise<string> {
+  const root = path.join(dataDir, "volumes");
+  const found: string[] = [];
+  for (const ns of await fs.readdir(root)) {
+    const dir = path.join(root, ns, workload);
+    if (
+      await fs.stat(dir).then(
+        (s) => s.isDirectory(),
+        () => false,
+      )
+    )
+      found.push(dir);
+  }
+  if (found.length !== 1) throw new Error(`expected one volume of ${workload}, found ${found.length}`);
+  return found[0]!;
+}

@@ -94,13 +94,13 @@ export class BackupsService {
   }
 
   private snapshotDir(b: BackupRow): string {
-    return path.join(this.dataDir, "snapshots", b.namespace, b.id);
+    return path.join(this.dataDir, "snapshots", b.namespace_id, b.id);
   }
 
   async list(caller: Principal, d: Deployment, agentId?: string) {
     requireScope(caller, "deployments:read");
     const rows = await this.store.backups.list(
-      d.namespace,
+      d.namespaceId,
       agentId === undefined ? undefined : this.workloadOf(d, agentId),
     );
     return rows.map(backupView);
@@ -135,6 +135,7 @@ export class BackupsService {
       deployment_id: d.id,
       team_id: d.teamId,
       namespace: d.namespace,
+      namespace_id: d.namespaceId,
       agent_id: workload,
       sandbox_name: workload,
       pvc_name: `berth-data-${workload}`,
@@ -157,7 +158,7 @@ export class BackupsService {
     const { done } = await this.ops.start(
       {
         kind: "backup",
-        namespace: d.namespace,
+        namespace: d.namespaceId,
         deploymentId: d.id,
         phase: "queued",
         payload: { backupId: row.id },
@@ -178,7 +179,7 @@ export class BackupsService {
     if (!b) throw new BerthError("INTERNAL", "backup record missing");
     const key = workloadKey(b.deployment_id, b.agent_id);
     (await this.driver.freeze(key))(); // a control plane that died mid-copy may have left them frozen
-    const volume = this.driver.volumePath(b.namespace, b.agent_id);
+    const volume = this.driver.volumePath(b.namespace_id, b.agent_id);
     const copy =
       b.driver === "volumeSnapshot" ? this.snapshotDir(b) : path.join(this.dataDir, "tmp", `backup-${b.id}`);
     try {
@@ -195,7 +196,7 @@ export class BackupsService {
         });
         return;
       }
-      const dataKey = this.keys.newDataKey(b.namespace);
+      const dataKey = this.keys.newDataKey(b.namespace_id);
       const file = `${copy}.tar.gz.enc`;
       let lastReport = 0;
       // archived straight from the volume while its processes are frozen: a point in time without
@@ -212,7 +213,7 @@ export class BackupsService {
           }
         },
       }).finally(thaw);
-      const objectKey = `${b.namespace}/${b.agent_id}/${b.id}.tar.gz.enc`;
+      const objectKey = `${b.namespace_id}/${b.agent_id}/${b.id}.tar.gz.enc`;
       await this.objects.put(objectKey, file);
       await fs.rm(file, { force: true });
       await this.setPhase(b.id, "completed", {
@@ -252,8 +253,9 @@ export class BackupsService {
     const workload = this.workloadOf(d, input.agentId);
     const b = input.backupId
       ? await this.store.backups.get(input.backupId)
-      : await this.store.backups.newestSucceeded(d.namespace, workload);
-    if (!b || b.namespace !== d.namespace)
+      : await this.store.backups.newestSucceeded(d.namespaceId, workload);
+    // a backup belongs to its namespace incarnation: never to a later namespace of the same name
+    if (!b || b.namespace_id !== d.namespaceId || b.team_id !== d.teamId)
       throw notFound(input.backupId ? "backup" : "succeeded backup for this agent");
     if (b.status !== "succeeded") throw unprocessable(`backup ${b.id} is ${b.status} and cannot be restored`);
     if (b.agent_id !== workload) throw unprocessable(`backup ${b.id} belongs to agent ${b.agent_id}`);
@@ -264,7 +266,7 @@ export class BackupsService {
     const { done } = await this.ops.start(
       {
         kind: "restore",
-        namespace: d.namespace,
+        namespace: d.namespaceId,
         deploymentId: d.id,
         phase: "restoring-pausing",
         payload: { backupId: b.id, workload, wasRunning } satisfies RestorePayload,
@@ -314,7 +316,7 @@ export class BackupsService {
    * be re-run after a crash: whichever of the three directories exist says how far it got.
    */
   private async swapIn(b: BackupRow): Promise<void> {
-    const volume = this.driver.volumePath(b.namespace, b.agent_id);
+    const volume = this.driver.volumePath(b.namespace_id, b.agent_id);
     const staged = `${volume}.restore-${b.id}`;
     const old = `${volume}.old-${b.id}`;
     const exists = (p: string) =>
@@ -341,7 +343,7 @@ export class BackupsService {
     if (!b.object_key || !b.checksum) throw new ArchiveError("backup has no archive");
     try {
       const { stream, size } = await this.objects.read(b.object_key);
-      const key = b.wrapped_key ? this.keys.unwrap(b.namespace, b.wrapped_key) : undefined;
+      const key = b.wrapped_key ? this.keys.unwrap(b.namespace_id, b.wrapped_key) : undefined;
       await restoreArchive(stream, dir, { checksum: b.checksum, storedBytes: size, key });
     } catch (err) {
       await fs.rm(dir, { recursive: true, force: true });
@@ -349,13 +351,27 @@ export class BackupsService {
     }
   }
 
+  /**
+   * Deletes every backup of a namespace incarnation, artifacts first, then the records (re-run
+   * after a crash, it finishes the job): a deleted namespace's backups go with it (docs/decisions.md).
+   */
+  async deleteNamespace(namespaceId: string): Promise<void> {
+    for (const b of await this.store.backups.list(namespaceId)) await this.deleteArtifacts(b);
+    await fs.rm(path.join(this.dataDir, "snapshots", namespaceId), { recursive: true, force: true });
+    await this.store.backups.deleteInNamespace(namespaceId);
+  }
+
+  private async deleteArtifacts(b: BackupRow): Promise<void> {
+    if (b.object_key) await this.objects.delete(b.object_key);
+    await fs.rm(this.snapshotDir(b), { recursive: true, force: true });
+  }
+
   /** Deletes expired artifacts and marks their records; returns the ids it collected. */
   async collect(): Promise<string[]> {
     const done: string[] = [];
     for (const b of await this.store.backups.expired(this.now())) {
       try {
-        if (b.object_key) await this.objects.delete(b.object_key);
-        await fs.rm(this.snapshotDir(b), { recursive: true, force: true });
+        await this.deleteArtifacts(b);
         await this.setPhase(b.id, "expired", { status: "expired" });
         done.push(b.id);
       } catch (err) {

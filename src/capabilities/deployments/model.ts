@@ -11,10 +11,13 @@ export interface Deployment {
   id: string;
   name: string;
   namespace: string;
+  /** The namespace incarnation: what volumes, backups and the operation lock are keyed by. */
+  namespaceId: string;
   teamId: string;
   createdBy: string | null;
   source: {
     type: SourceType;
+    templateId: string | null;
     templateSlug: string | null;
     templateRevision: number | null;
     image: string | null;
@@ -55,10 +58,12 @@ function parseRow(r: DeploymentRow): Deployment {
     id: r.id,
     name: r.name,
     namespace: r.namespace,
+    namespaceId: r.namespace_id,
     teamId: r.team_id,
     createdBy: r.created_by,
     source: {
       type: r.source_type as SourceType,
+      templateId: r.template_id,
       templateSlug: r.template_slug,
       templateRevision: r.template_revision,
       image: r.image,

@@ -40,9 +40,9 @@ export interface NewDeploymentInput {
   teamId: string;
   actor: string;
   name?: string;
-  namespace?: string;
   source: {
     type: SourceType;
+    templateId?: string;
     templateSlug?: string;
     templateRevision?: number;
     image?: string;
@@ -69,8 +69,8 @@ export class DeploymentsService {
     private readonly env: DeploymentEnv,
     private readonly notify: (deploymentId: string) => void,
   ) {
-    templates.onNewRevision((slug, revision) => {
-      void this.autoUpdate(slug, revision).catch(() => undefined);
+    templates.onNewRevision((templateId, revision) => {
+      void this.autoUpdate(templateId, revision).catch(() => undefined);
     });
   }
 
@@ -80,8 +80,10 @@ export class DeploymentsService {
     requireScope(caller, "deployments:read");
     const row = assertOwned(caller, await this.store.deployments.getByName(name), "deployment");
     // a redeployed deployment's name keeps addressing the deployment now serving its namespace
+    // (the same incarnation only: a later namespace of the same name is someone else's)
     const current = row.is_current ? row : await this.store.deployments.currentIn(row.namespace);
-    return toDeployment(assertOwned(caller, current, "deployment"));
+    const same = current?.namespace_id === row.namespace_id ? current : undefined;
+    return toDeployment(assertOwned(caller, same, "deployment"));
   }
 
   async getOwned(caller: Principal, id: string): Promise<Deployment> {
@@ -145,6 +147,7 @@ export class DeploymentsService {
       name: input.name,
       source: {
         type: "template",
+        templateId: resolved.template.id,
         templateSlug: resolved.template.slug,
         templateRevision: resolved.revision.revision,
       },
@@ -226,14 +229,20 @@ export class DeploymentsService {
         do name = newDeploymentName();
         while (await tx.deployments.getByName(name));
       }
-      const namespace = input.namespace ?? name;
+      const namespace = input.replaces?.namespace ?? name;
+      const namespaceId = input.replaces?.namespaceId ?? newId();
+      // a new deployment starts a new namespace incarnation; only a redeploy joins an existing one
+      if (!input.replaces && !(await tx.deployments.claimNamespace(namespaceId, namespace, team.id, at)))
+        throw conflict(`the name ${namespace} is in use`);
       const values: NewDeployment = {
         id,
         name,
         namespace,
+        namespace_id: namespaceId,
         team_id: team.id,
         created_by: input.actor,
         source_type: input.source.type,
+        template_id: input.source.templateId ?? null,
         template_slug: input.source.templateSlug ?? null,
         template_revision: input.source.templateRevision ?? null,
         image: input.source.image ?? null,
@@ -257,10 +266,9 @@ export class DeploymentsService {
         ended_at: null,
         archived_at: null,
       };
-      await tx.deployments.ensureNamespace(namespace, team.id, at);
       if (input.replaces) await this.supersede(tx, input.replaces, id, input.actor, at);
       await tx.deployments.insert(values);
-      await tx.deployments.setCurrent(namespace, id);
+      await tx.deployments.setCurrent(namespaceId, id);
       await tx.deployments.putWorkloads(
         workloadRows(id, input.config, input.startStopped ? 0 : input.replicas, at),
       );
@@ -464,20 +472,19 @@ export class DeploymentsService {
     return { ...d, idleTimeoutMs, updatedAt: at };
   }
 
-  /** Moves every opted-in current deployment of a template to its new revision. */
-  async autoUpdate(slug: string, revision: number): Promise<string[]> {
+  /** Moves every opted-in current deployment linked to this template (by id) to its new revision. */
+  async autoUpdate(templateId: string, revision: number): Promise<string[]> {
     const rows = await this.store.deployments.list({});
     const targets = rows
       .map(toDeployment)
       .filter(
-        (d) => d.source.templateSlug === slug && d.autoUpdate.enabled && d.isCurrent && isLive(d.status),
+        (d) => d.source.templateId === templateId && d.autoUpdate.enabled && d.isCurrent && isLive(d.status),
       );
-    const resolved = await this.templates.resolve(null, slug, revision).catch(async () => {
-      const t = await this.store.templates.getBySlug(slug);
-      const rev = t && (await this.store.templates.getRevision(t.id, revision));
-      if (!t || !rev) throw notFound("template revision");
-      return { template: t, revision: rev, config: JSON.parse(rev.config) as RunnableConfig };
-    });
+    const t = await this.store.templates.get(templateId);
+    const rev = t && (await this.store.templates.getRevision(t.id, revision));
+    if (!t || !rev) throw notFound("template revision");
+    const resolved = { template: t, revision: rev, config: JSON.parse(rev.config) as RunnableConfig };
+    const slug = t.slug;
     const updated: string[] = [];
     for (const d of targets) {
       const at = this.now();

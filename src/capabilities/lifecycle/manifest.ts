@@ -28,9 +28,14 @@ export class ManifestService {
     private readonly templates: TemplatesService,
   ) {}
 
+  /** The template a deployment is linked to, by id: a deleted template's slug may belong to someone else now. */
+  private linkedTemplate(d: Deployment) {
+    return d.source.templateId ? this.store.templates.get(d.source.templateId) : Promise.resolve(undefined);
+  }
+
   async manifest(caller: Principal, d: Deployment): Promise<Manifest> {
     const slug = d.source.templateSlug;
-    const t = slug ? await this.store.templates.getBySlug(slug) : undefined;
+    const t = await this.linkedTemplate(d);
     const readable = t !== undefined && this.templates.canRead(caller, t);
     const latest = readable ? await this.store.templates.getRevision(t.id, t.latest_revision) : undefined;
     const linked =
@@ -60,11 +65,11 @@ export class ManifestService {
 
   async syncTemplate(caller: Principal, d: Deployment) {
     requireScope(caller, "templates:write");
-    const slug = d.source.templateSlug;
-    const linked = slug ? await this.store.templates.getBySlug(slug) : undefined;
+    const linked = await this.linkedTemplate(d);
     const at = this.clock.now().toISOString();
     let mode: "updated" | "forked" | "created";
     let templateSlug: string;
+    let templateId: string;
     let revision: number;
     if (
       linked &&
@@ -76,10 +81,11 @@ export class ManifestService {
       revision = await this.templates.appendRevision(linked, d.config, actorOf(caller));
       mode = "updated";
       templateSlug = linked.slug;
+      templateId = linked.id;
     } else {
       const base = linked ? `${linked.slug}-fork` : d.namespace;
       templateSlug = await this.freeSlug(base);
-      await this.templates.insertTemplate({
+      const created = await this.templates.insertTemplate({
         slug: templateSlug,
         name: linked ? `${linked.name} (fork)` : `${d.namespace}`,
         description: linked
@@ -93,10 +99,12 @@ export class ManifestService {
         forkedFrom: linked?.slug ?? null,
       });
       revision = 1;
+      templateId = created.id;
       mode = linked ? "forked" : "created";
     }
     await this.store.transaction(async (tx) => {
       await tx.deployments.update(d.id, {
+        template_id: templateId,
         template_slug: templateSlug,
         template_revision: revision,
         config_hash: configHash(d.config),
@@ -113,7 +121,7 @@ export class ManifestService {
         at,
       );
     });
-    const t = await this.store.templates.getBySlug(templateSlug);
+    const t = await this.store.templates.get(templateId);
     return { mode, revision, template: templateView(t!) };
   }
 

@@ -65,7 +65,7 @@ export class PauseResume {
     if (!PAUSABLE.includes(d.status)) throw unprocessable(`cannot pause a deployment in status ${d.status}`);
     const { done } = await this.ops.start({
       kind: "pause",
-      namespace: d.namespace,
+      namespace: d.namespaceId,
       deploymentId: d.id,
       phase: "stopping",
       payload: { workload, actor, reason } satisfies Target,
@@ -86,7 +86,7 @@ export class PauseResume {
       throw unprocessable(`cannot resume a deployment in status ${d.status}`);
     const { done } = await this.ops.start({
       kind: "resume",
-      namespace: d.namespace,
+      namespace: d.namespaceId,
       deploymentId: d.id,
       phase: "starting",
       payload: { workload, actor, reason } satisfies Target,

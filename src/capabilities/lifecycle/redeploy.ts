@@ -71,7 +71,7 @@ export class Redeployer {
     const { done } = await this.ops.start(
       {
         kind: "redeploy",
-        namespace: d.namespace,
+        namespace: d.namespaceId,
         deploymentId: d.id,
         phase: "creating",
         payload: { newId: id, oldId: d.id },
@@ -81,7 +81,6 @@ export class Redeployer {
           id,
           teamId: d.teamId,
           actor: actorOf(caller),
-          namespace: d.namespace,
           source,
           config,
           env,
@@ -101,21 +100,24 @@ export class Redeployer {
   private async chooseConfig(caller: Principal, d: Deployment, input: RedeployInput) {
     const keep = {
       type: d.source.type,
+      templateId: d.source.templateId ?? undefined,
       templateSlug: d.source.templateSlug ?? undefined,
       templateRevision: d.source.templateRevision ?? undefined,
       image: d.source.image ?? undefined,
       agentId: d.source.agentId ?? undefined,
     };
     if (input.configSnapshot) return { config: input.configSnapshot, source: keep };
-    const slug = input.templateSlug ?? (input.mode === "template" ? d.source.templateSlug : null);
-    if (input.mode === "template" && !slug)
-      throw unprocessable("this deployment is not linked to a template");
-    if (slug) {
-      const t = await this.templates.resolve(caller, slug);
+    const linked = input.templateSlug === undefined && input.mode === "template";
+    if (linked && !d.source.templateId) throw unprocessable("this deployment is not linked to a template");
+    // the linked template is found by id: its slug may since have been deleted and taken by another team
+    const ref = linked ? { id: d.source.templateId! } : input.templateSlug;
+    if (ref !== undefined) {
+      const t = await this.templates.resolve(caller, ref);
       return {
         config: t.config,
         source: {
           type: "template" as const,
+          templateId: t.template.id,
           templateSlug: t.template.slug,
           templateRevision: t.revision.revision,
         },

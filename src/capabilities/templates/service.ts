@@ -42,7 +42,8 @@ export const revisionView = (r: TemplateRevisionRow) => ({
   createdAt: r.created_at,
 });
 
-type RevisionListener = (slug: string, revision: number) => void;
+/** Told of each new revision, by template id (deployments link templates by id, not by slug). */
+type RevisionListener = (templateId: string, revision: number) => void;
 
 export class TemplatesService {
   private readonly listeners: RevisionListener[] = [];
@@ -82,9 +83,17 @@ export class TemplatesService {
     return { ...templateView(t), revisions: revisions.map(revisionView) };
   }
 
-  /** The template and revision a deployment would run (latest unless pinned). */
-  async resolve(caller: Principal | null, slug: string, revision?: number): Promise<TemplateWithRevision> {
-    const t = await this.store.templates.getBySlug(slug);
+  /** The template (by slug, or by id for a linked one) and the revision a deployment would run (latest unless pinned). */
+  async resolve(
+    caller: Principal | null,
+    ref: string | { id: string },
+    revision?: number,
+  ): Promise<TemplateWithRevision> {
+    const t =
+      typeof ref === "string"
+        ? await this.store.templates.getBySlug(ref)
+        : await this.store.templates.get(ref.id);
+    const slug = typeof ref === "string" ? ref : (t?.slug ?? "linked to this deployment");
     if (!t || !this.canRead(caller, t)) throw notFound(`template ${slug}`);
     const rev = await this.store.templates.getRevision(t.id, revision ?? t.latest_revision);
     if (!rev) throw notFound(`revision ${revision} of template ${slug}`);
@@ -168,7 +177,7 @@ export class TemplatesService {
   async appendRevision(t: TemplateRow, config: RunnableConfig, actor: string | null): Promise<number> {
     const at = this.clock.now().toISOString();
     const revision = await this.store.transaction(async (tx) => {
-      const fresh = await tx.templates.getBySlug(t.slug);
+      const fresh = await tx.templates.get(t.id);
       if (!fresh) throw notFound("template");
       const next = fresh.latest_revision + 1;
       await tx.templates.insertRevision({
@@ -182,7 +191,7 @@ export class TemplatesService {
       await tx.templates.update(fresh.id, { latest_revision: next, updated_at: at });
       return next;
     });
-    for (const l of this.listeners) l(t.slug, revision);
+    for (const l of this.listeners) l(t.id, revision);
     return revision;
   }
 

@@ -13,22 +13,22 @@ export class BackupsRepo {
     return this.db.selectFrom("backups").selectAll().where("id", "=", id).executeTakeFirst();
   }
 
-  /** Backups of a deployment's namespace (they outlive redeploys), newest first. */
-  list(namespace: string, agentId?: string): Promise<BackupRow[]> {
+  /** Backups of a namespace incarnation (they outlive redeploys, never the namespace), newest first. */
+  list(namespaceId: string, agentId?: string): Promise<BackupRow[]> {
     let q = this.db
       .selectFrom("backups")
       .selectAll()
-      .where("namespace", "=", namespace)
+      .where("namespace_id", "=", namespaceId)
       .orderBy("id", "desc");
     if (agentId !== undefined) q = q.where("agent_id", "=", agentId);
     return q.execute();
   }
 
-  newestSucceeded(namespace: string, agentId: string): Promise<BackupRow | undefined> {
+  newestSucceeded(namespaceId: string, agentId: string): Promise<BackupRow | undefined> {
     return this.db
       .selectFrom("backups")
       .selectAll()
-      .where("namespace", "=", namespace)
+      .where("namespace_id", "=", namespaceId)
       .where("agent_id", "=", agentId)
       .where("status", "=", "succeeded")
       .orderBy("id", "desc")
@@ -37,6 +37,10 @@ export class BackupsRepo {
 
   async update(id: string, set: Partial<Omit<BackupRow, "id">>): Promise<void> {
     await this.db.updateTable("backups").set(set).where("id", "=", id).execute();
+  }
+
+  async deleteInNamespace(namespaceId: string): Promise<void> {
+    await this.db.deleteFrom("backups").where("namespace_id", "=", namespaceId).execute();
   }
 
   expired(now: string): Promise<BackupRow[]> {

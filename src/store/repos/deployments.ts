@@ -1,6 +1,7 @@
 /**
  * Deployments with their namespaces, workloads and encrypted env. A namespace has at most one
  * current deployment; `is_current` on the deployment mirrors `namespaces.current_deployment_id`.
+ * A namespace name is held by one incarnation (`namespaces.id`) of one team at a time.
  */
 import type SqliteDatabase from "better-sqlite3";
 import type { Kysely } from "kysely";
@@ -59,11 +60,12 @@ export class DeploymentsRepo {
       .executeTakeFirst();
   }
 
-  inNamespace(namespace: string): Promise<DeploymentRow[]> {
+  /** Every deployment of a namespace incarnation, historical ones included. */
+  inNamespace(namespaceId: string): Promise<DeploymentRow[]> {
     return this.db
       .selectFrom("deployments")
       .selectAll()
-      .where("namespace", "=", namespace)
+      .where("namespace_id", "=", namespaceId)
       .orderBy("id")
       .execute();
   }
@@ -129,24 +131,31 @@ export class DeploymentsRepo {
     await this.db.deleteFrom("deployments").where("id", "=", id).execute();
   }
 
-  async ensureNamespace(name: string, teamId: string, at: string): Promise<void> {
-    await this.db
+  /** Creates a new incarnation of the namespace `name`; false when a live one holds the name. */
+  async claimNamespace(id: string, name: string, teamId: string, at: string): Promise<boolean> {
+    const r = await this.db
       .insertInto("namespaces")
-      .values({ name, team_id: teamId, current_deployment_id: null, created_at: at })
+      .values({ id, name, team_id: teamId, current_deployment_id: null, created_at: at })
       .onConflict((oc) => oc.column("name").doNothing())
-      .execute();
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
   }
 
-  async setCurrent(namespace: string, deploymentId: string | null): Promise<void> {
+  getNamespace(name: string) {
+    return this.db.selectFrom("namespaces").selectAll().where("name", "=", name).executeTakeFirst();
+  }
+
+  async setCurrent(namespaceId: string, deploymentId: string | null): Promise<void> {
     await this.db
       .updateTable("namespaces")
       .set({ current_deployment_id: deploymentId })
-      .where("name", "=", namespace)
+      .where("id", "=", namespaceId)
       .execute();
   }
 
-  async deleteNamespace(name: string): Promise<void> {
-    await this.db.deleteFrom("namespaces").where("name", "=", name).execute();
+  /** Deletes the incarnation; the name is free again (for a new incarnation with a new id). */
+  async deleteNamespace(id: string): Promise<void> {
+    await this.db.deleteFrom("namespaces").where("id", "=", id).execute();
   }
 
   async getEnvCiphertext(deploymentId: string): Promise<string | undefined> {

@@ -14,7 +14,7 @@ export class OperationsRepo {
       await this.db.insertInto("operations").values(row).execute();
     } catch (err) {
       if (/unique|duplicate/i.test(String((err as Error).message))) {
-        throw conflict(`another operation is already running in namespace ${row.namespace}`);
+        throw conflict("another operation is already running in this namespace");
       }
       throw err;
     }

@@ -9,6 +9,10 @@ export class TemplatesRepo {
     return this.db.insertInto("templates").values(row).execute();
   }
 
+  get(id: string): Promise<TemplateRow | undefined> {
+    return this.db.selectFrom("templates").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
   getBySlug(slug: string): Promise<TemplateRow | undefined> {
     return this.db.selectFrom("templates").selectAll().where("slug", "=", slug).executeTakeFirst();
   }
