@@ -84,6 +84,7 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
     backoff: { initialMs: config.backoff.initialMs, maxMs: config.backoff.maxMs, resetAfterMs: 60_000 },
     stopGraceMs: config.stopGraceMs,
     probeIntervalMs: config.probeIntervalMs,
+    rolloutTimeoutMs: config.rolloutTimeoutMs,
     images: builtinImages(examplesDir),
   });
   const env = new DeploymentEnv(store, box);

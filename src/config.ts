@@ -25,6 +25,10 @@ export const configSchema = z.object({
   BERTH_BACKOFF_INITIAL_MS: z.coerce.number().int().min(1).default(1_000),
   BERTH_BACKOFF_MAX_MS: z.coerce.number().int().min(1).default(300_000),
   BERTH_PROBE_INTERVAL_MS: z.coerce.number().int().min(10).default(5_000),
+  /** How long a rolling update waits for a new replica to be ready before keeping the old one. */
+  BERTH_ROLLOUT_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+  /** Lease on the local runtime's reconciler shared through the store (one control plane runs it). */
+  BERTH_LEASE_TTL_MS: z.coerce.number().int().min(300).default(15_000),
   BERTH_INGRESS_SCHEME: z.enum(["http", "https"]).default("http"),
   /** Commands a client-supplied workload may run, comma-separated (images run their own). */
   BERTH_ALLOWED_COMMANDS: z
@@ -59,6 +63,8 @@ export interface Config {
   stopGraceMs: number;
   backoff: { initialMs: number; maxMs: number };
   probeIntervalMs: number;
+  rolloutTimeoutMs: number;
+  leaseTtlMs: number;
   ingress: { scheme: "http" | "https"; port: number | undefined };
   s3: S3Settings | undefined;
   allowedCommands: readonly string[];
@@ -97,6 +103,8 @@ export function fromEnv(e: EnvConfig): Config {
     stopGraceMs: e.BERTH_STOP_GRACE_MS,
     backoff: { initialMs: e.BERTH_BACKOFF_INITIAL_MS, maxMs: e.BERTH_BACKOFF_MAX_MS },
     probeIntervalMs: e.BERTH_PROBE_INTERVAL_MS,
+    rolloutTimeoutMs: e.BERTH_ROLLOUT_TIMEOUT_MS,
+    leaseTtlMs: e.BERTH_LEASE_TTL_MS,
     ingress: { scheme: e.BERTH_INGRESS_SCHEME, port: e.BERTH_INGRESS_PORT },
     s3: s3Settings(e),
     allowedCommands: e.BERTH_ALLOWED_COMMANDS,

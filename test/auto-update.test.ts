@@ -3,7 +3,14 @@
  * strategy; rolling keeps the old process serving until the new one is ready.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type ApiClient, type TestBerth, viaIngress, waitFor, startWithTeam } from "./support/berth.js";
+import {
+  type ApiClient,
+  helloConfig,
+  startWithTeam,
+  type TestBerth,
+  viaIngress,
+  waitFor,
+} from "./support/berth.js";
 
 let t: TestBerth;
 let api: ApiClient;
@@ -15,17 +22,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const config = (greeting: string) => ({
-  workloads: [
-    {
-      name: "web",
-      image: "berth/hello",
-      port: 8080,
-      env: { GREETING: greeting },
-      healthCheck: { type: "http", path: "/" },
-    },
-  ],
-});
+const config = helloConfig;
 
 async function deploy(slug: string, autoUpdate: { enabled: boolean; strategy?: string }) {
   const d = await api<{ name: string }>("POST", "/api/deployments", { body: { template: slug } });

@@ -179,20 +179,26 @@ export class Reconciler {
     for (const w of desired) if (w.replicas > 0) await this.driver.apply(w);
     return this.observe(
       d,
-      desired.map((w) => ({ key: w.key, replicas: w.replicas })),
+      desired.map((w) => ({ key: w.key, replicas: w.replicas, specHash: w.specHash })),
     );
   }
 
-  private async observe(d: Deployment, wanted: { key: string; replicas: number }[]): Promise<Result> {
+  private async observe(
+    d: Deployment,
+    wanted: { key: string; replicas: number; specHash: string }[],
+  ): Promise<Result> {
     let desired = 0;
     let ready = 0;
     let running = 0;
     let failure: string | undefined;
     let waiting: string | undefined;
+    let rolloutFailed: string | undefined;
     for (const w of wanted) {
       desired += w.replicas;
       const st = this.driver.status(w.key);
       if (!st) continue;
+      if (st.failedRollout?.specHash === w.specHash)
+        rolloutFailed = `rollout failed: ${st.failedRollout.reason}; the previous replicas keep serving`;
       ready += Math.min(st.readyReplicas, w.replicas);
       for (const r of st.replicas) {
         if (r.pid !== null && r.phase !== "stopping") running++;
@@ -208,18 +214,23 @@ export class Reconciler {
     }
     let next: CanonicalStatus = observedStatus(d.status, { desired, ready, running });
     if (d.status === "pending" && next === "pending") next = "deploying";
-    const reason = next === "ready" ? null : (waiting ?? null);
+    const reason = rolloutFailed ?? (next === "ready" ? null : (waiting ?? null));
     if (next !== d.status) {
       await this.transition(
         d,
         next,
-        { status_reason: reason, last_error: waiting ?? null },
+        { status_reason: reason, last_error: rolloutFailed ?? waiting ?? null },
         reason ?? `now ${next}`,
       );
     } else if (reason !== d.statusReason) {
-      await this.store.deployments.updateIfStatus(d.id, d.status, {
-        status_reason: reason,
-        last_error: waiting ?? d.lastError,
+      await this.store.transaction(async (tx) => {
+        const ok = await tx.deployments.updateIfStatus(d.id, d.status, {
+          status_reason: reason,
+          // an error that was only the previous reason (a failed rollout since replaced) goes with it
+          last_error: rolloutFailed ?? waiting ?? (d.lastError === d.statusReason ? null : d.lastError),
+        });
+        // a failed rollout is recorded once, when it is first seen
+        if (ok && rolloutFailed) await this.record(tx, d, "rollout_failed", d.status, rolloutFailed);
       });
     }
     return next === "ready" ? {} : { requeueAfterMs: NOT_READY_REQUEUE_MS };
@@ -233,17 +244,21 @@ export class Reconciler {
         status: to,
         updated_at: at,
       });
-      if (!ok) return;
-      await tx.history.addEvent({
-        id: newId(),
-        deployment_id: d.id,
-        type: "status_changed",
-        from_status: d.status,
-        to_status: to,
-        message,
-        actor: "system:reconciler",
-        created_at: at,
-      });
+      if (ok) await this.record(tx, d, "status_changed", to, message);
+    });
+  }
+
+  /** A lifecycle event written by the reconciler. */
+  private async record(tx: Store, d: Deployment, type: string, to: CanonicalStatus, message: string) {
+    await tx.history.addEvent({
+      id: newId(),
+      deployment_id: d.id,
+      type,
+      from_status: d.status,
+      to_status: to,
+      message,
+      actor: "system:reconciler",
+      created_at: this.clock.now().toISOString(),
     });
   }
 

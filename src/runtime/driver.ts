@@ -68,6 +68,11 @@ export interface WorkloadStatus {
   readyReplicas: number;
   specHash: string;
   replicas: ReplicaStatus[];
+  /**
+   * Set when a rolling update to `specHash` failed: its new replica never became ready, so the
+   * previous replicas keep serving and the driver does not retry that spec (a new spec does).
+   */
+  failedRollout?: { specHash: string; reason: string };
 }
 
 export interface RuntimeEvent {

@@ -238,3 +238,16 @@ export async function onlyVolume(dataDir: string, workload: string): Promise<str
   if (found.length !== 1) throw new Error(`expected one volume of ${workload}, found ${found.length}`);
   return found[0]!;
 }
+
+/** A template config of one `berth/hello` workload answering `hello: <greeting>`, ready once it answers HTTP. */
+export const helloConfig = (greeting: string) => ({
+  workloads: [
+    {
+      name: "web",
+      image: "berth/hello",
+      port: 8080,
+      env: { GREETING: greeting },
+      healthCheck: { type: "http", path: "/" },
+    },
+  ],
+});

@@ -55,6 +55,8 @@ interface Workload {
   replicas: Replica[];
   /** New replicas of a rolling update, serving alongside the old ones until they take over. */
   surge: Replica[];
+  /** The spec whose rolling update failed (not retried until the spec changes). */
+  failedRollout?: { specHash: string; reason: string };
 }
 
 export class LocalDriver implements RuntimeDriver {
@@ -186,14 +188,20 @@ export class LocalDriver implements RuntimeDriver {
             w.replicas[i] = r;
           });
         } else if (current.specHash !== d.specHash) {
-          w.replicas[i] =
-            d.strategy === "rolling"
-              ? await this.rollReplica(w, current, d)
-              : await this.recreateReplica(w, current, d);
+          if (d.strategy === "recreate") {
+            w.replicas[i] = await this.recreateReplica(w, current, d);
+            continue;
+          }
+          // after a failed rollout of this spec, the old replicas keep serving until the spec changes
+          const next =
+            w.failedRollout?.specHash === d.specHash ? undefined : await this.rollReplica(w, current, d);
+          if (!next) break;
+          w.replicas[i] = next;
         } else {
           current.setSpec(d.spec);
         }
       }
+      if (w.replicas.every((r) => r.specHash === d.specHash)) w.failedRollout = undefined;
       await this.persist(w);
     });
   }
@@ -231,16 +239,39 @@ export class LocalDriver implements RuntimeDriver {
     });
   }
 
-  /** Starts the new replica beside the old, waits for it to be ready, then stops the old one. */
-  private async rollReplica(w: Workload, old: Replica, d: DesiredWorkload): Promise<Replica> {
+  /**
+   * Starts the new replica beside the old and waits for it to be ready, then stops the old one.
+   * A new replica that is not ready by the rollout timeout is stopped instead: the old one keeps
+   * serving, the failure is recorded on the workload (`failedRollout`) and as a Warning event, and
+   * undefined is returned.
+   */
+  private async rollReplica(w: Workload, old: Replica, d: DesiredWorkload): Promise<Replica | undefined> {
     const next = await this.startReplica(w, old.index, d, (r) => w.surge.push(r));
-    const deadline = Date.now() + (this.opts.rolloutTimeoutMs ?? 60_000);
+    const timeoutMs = this.opts.rolloutTimeoutMs ?? 60_000;
+    const deadline = Date.now() + timeoutMs;
     while (next.phase !== "ready" && next.phase !== "failed" && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
     }
-    w.replicas[old.index] = next;
     w.surge = w.surge.filter((r) => r !== next);
-    await old.stop(this.opts.stopGraceMs ?? 10_000);
+    const grace = this.opts.stopGraceMs ?? 10_000;
+    if (next.phase !== "ready") {
+      const exit = next.lastExit ? `; it exited with ${next.lastExit.code ?? next.lastExit.signal}` : "";
+      const reason = `the new replica ${old.index} was not ready within ${Math.round(timeoutMs / 1000)}s (${next.phase}, ${next.restarts} restarts${exit})`;
+      await next.stop(grace);
+      w.failedRollout = { specHash: d.specHash, reason };
+      this.emit({
+        key: w.key,
+        type: "Warning",
+        reason: "RolloutFailed",
+        message: `rollout failed: ${reason}; the previous replica keeps serving`,
+        object: `pod/${w.name}-${old.index}`,
+        at: this.clock.now(),
+      });
+      for (const l of this.changeListeners) l(w.key);
+      return undefined;
+    }
+    w.replicas[old.index] = next;
+    await old.stop(grace);
     return next;
   }
 
@@ -266,6 +297,7 @@ export class LocalDriver implements RuntimeDriver {
       readyReplicas: w.replicas.filter((r) => r.phase === "ready").length,
       specHash: hash,
       replicas: w.replicas.map((r) => r.status()),
+      ...(w.failedRollout ? { failedRollout: w.failedRollout } : {}),
     };
   }
 
