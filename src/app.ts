@@ -30,6 +30,7 @@ import type { Config } from "./config.js";
 import { IdlePauser } from "./engine/idle-pauser.js";
 import { OperationRunner } from "./engine/operations.js";
 import { Reconciler } from "./engine/reconciler.js";
+import { controlPlaneId, RuntimeLease } from "./engine/runtime-lease.js";
 import { Scheduler } from "./engine/scheduler.js";
 import { builtinTemplates, examplesDir } from "./examples.js";
 import { buildHttpApp } from "./http/server.js";
@@ -168,6 +169,24 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
     opts.idleCheckMs ?? 5_000,
   );
 
+  let booted = false;
+  const lease = new RuntimeLease(
+    store,
+    clock,
+    log.child({ component: "lease" }),
+    controlPlaneId(config.dataDir),
+    config.leaseTtlMs,
+    {
+      acquired: () => {
+        reconciler.start();
+        // a takeover also finishes the operations the previous holder left running
+        if (booted)
+          void ops.recover({ exclusive: false }).catch((err) => log.error({ err }, "recovery failed"));
+      },
+      lost: () => void reconciler.stop(),
+    },
+  );
+
   const ingress: IngressSettings = {
     domain: config.domain,
     scheme: config.ingress.scheme,
@@ -198,6 +217,7 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
         await store.deployments.count({ limit: 1 });
         return true;
       },
+      standby: () => lease.standbyReason(),
     },
     log,
   );
@@ -213,11 +233,12 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
   await listen(front.server, config.port, config.host);
   const port = (front.server.address() as AddressInfo).port;
   if (config.ingress.port === undefined) ingress.port = port;
-  reconciler.start();
+  await lease.start();
   waker.start();
   idle.start();
   ops.startRenewal();
-  await ops.recover({ exclusive: store.dialect === "sqlite" });
+  if (lease.isHeld) await ops.recover({ exclusive: store.dialect === "sqlite" });
+  booted = true;
   if (opts.scheduler !== false) await scheduler.start({ exclusive: store.dialect === "sqlite" });
   const bootstrapKey = await auth.bootstrap();
 
@@ -239,6 +260,7 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
       await waker.flush();
       ops.stop();
       await reconciler.stop();
+      await lease.stop(stopWorkloads);
       if (stopWorkloads) for (const key of driver.keys()) await driver.remove(key);
       await driver.close();
       await app.close();

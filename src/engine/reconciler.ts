@@ -37,6 +37,7 @@ export class Reconciler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly failures = new Map<string, number>();
   private resyncTimer: NodeJS.Timeout | undefined;
+  private started = false;
   private stopped = false;
   private readonly unsubscribe: (() => void)[] = [];
   private readonly namespaceFinalizers: NamespaceFinalizer[] = [];
@@ -51,6 +52,8 @@ export class Reconciler {
   ) {}
 
   start(): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
     this.unsubscribe.push(
       this.driver.onChange((key) => {
         const parsed = parseWorkloadKey(key);
@@ -76,8 +79,9 @@ export class Reconciler {
     this.namespaceFinalizers.push(finalizer);
   }
 
+  /** Asks for a reconcile of the deployment; ignored until `start` (a standby control plane never starts). */
   enqueue(id: string): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.started) return;
     const timer = this.timers.get(id);
     if (timer) {
       clearTimeout(timer);

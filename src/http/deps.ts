@@ -40,6 +40,8 @@ export interface SurfaceDeps {
   /** Interval of SSE keep-alive comments. */
   sseKeepAliveMs: number;
   ready(): Promise<boolean>;
+  /** Why this control plane stands by (another one runs the local runtime), or undefined. */
+  standby(): string | undefined;
 }
 
 declare module "fastify" {

@@ -65,7 +65,11 @@ export async function buildHttpApp(deps: SurfaceDeps, logger: Logger): Promise<F
   app.get("/healthz", { schema: { tags: ["health"], summary: "Liveness" } }, async () => ({ status: "ok" }));
   app.get("/readyz", { schema: { tags: ["health"], summary: "Readiness" } }, async (_req, reply) => {
     const ok = await deps.ready().catch(() => false);
-    return reply.code(ok ? 200 : 503).send({ status: ok ? "ready" : "not ready" });
+    const standby = deps.standby();
+    if (ok && standby === undefined) return reply.code(200).send({ status: "ready" });
+    return reply
+      .code(503)
+      .send({ status: "not ready", ...(standby !== undefined ? { reason: standby } : {}) });
   });
 
   /** Resolves the bearer key; a recently seen key is answered from memory without a store read. */

@@ -433,6 +433,19 @@ const namespaceIncarnations: Migration = {
   },
 };
 
+/** Leases held by one control plane at a time: the local runtime's reconciler (issue 13 §8). */
+const leases: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable("leases")
+      .addColumn("name", "text", (c) => c.primaryKey())
+      .addColumn("holder", "text", (c) => c.notNull())
+      .addColumn("acquired_at", "text", (c) => c.notNull())
+      .addColumn("expires_at", "text", (c) => c.notNull())
+      .execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_operations": operations,
@@ -440,6 +453,7 @@ export const migrations: Record<string, Migration> = {
   "0004_backups": backups,
   "0005_run_order": runOrder,
   "0006_namespace_incarnations": namespaceIncarnations,
+  "0007_leases": leases,
 };
 
 class StaticProvider implements MigrationProvider {

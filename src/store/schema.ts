@@ -308,7 +308,16 @@ export interface BackupTable {
   updated_at: string;
 }
 
+/** A named lease one control plane holds at a time (renewed before `expires_at`). */
+export interface LeaseTable {
+  name: string;
+  holder: string;
+  acquired_at: string;
+  expires_at: string;
+}
+
 export interface Database {
+  leases: LeaseTable;
   backups: BackupTable;
   environments: EnvironmentTable;
   vaults: VaultTable;
@@ -352,3 +361,4 @@ export type VaultRow = Selectable<VaultTable>;
 export type ScheduleRow = Selectable<ScheduleTable>;
 export type ScheduleRunRow = Selectable<ScheduleRunTable>;
 export type BackupRow = Selectable<BackupTable>;
+export type LeaseRow = Selectable<LeaseTable>;

@@ -112,6 +112,20 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       await store.deployments.deleteNamespace(second);
     });
 
+    it("gives a lease to one holder until it expires, renews it for that holder, and releases it", async () => {
+      const name = `lease-${newId().slice(-8)}`;
+      expect(await store.leases.acquire(name, "cp-a", at(0), at(10))).toBe(true);
+      expect(await store.leases.acquire(name, "cp-b", at(5), at(15))).toBe(false);
+      expect(await store.leases.acquire(name, "cp-a", at(9), at(19))).toBe(true);
+      expect(await store.leases.acquire(name, "cp-b", at(12), at(22))).toBe(false);
+      expect(await store.leases.acquire(name, "cp-b", at(20), at(30))).toBe(true);
+      expect(await store.leases.get(name)).toMatchObject({ holder: "cp-b", expires_at: at(30) });
+      await store.leases.release(name, "cp-a");
+      expect(await store.leases.get(name)).toMatchObject({ holder: "cp-b" });
+      await store.leases.release(name, "cp-b");
+      expect(await store.leases.acquire(name, "cp-a", at(21), at(31))).toBe(true);
+    });
+
     it("keeps template revisions immutable and numbered", async () => {
       const tid = newId();
       await store.templates.insert({

@@ -8,6 +8,7 @@ import { AgentsRepo } from "./repos/agents.js";
 import { BackupsRepo } from "./repos/backups.js";
 import { DeploymentsRepo } from "./repos/deployments.js";
 import { HistoryRepo } from "./repos/history.js";
+import { LeasesRepo } from "./repos/leases.js";
 import { OperationsRepo } from "./repos/operations.js";
 import { SchedulesRepo } from "./repos/schedules.js";
 import { TemplatesRepo } from "./repos/templates.js";
@@ -24,6 +25,7 @@ export class Store {
   readonly operations: OperationsRepo;
   readonly schedules: SchedulesRepo;
   readonly backups: BackupsRepo;
+  readonly leases: LeasesRepo;
 
   /** Present on the root store of a SQLite database, which berth owns exclusively. */
   private readonly caches: { deployments: RowCache<DeploymentRow>; teams: RowCache<TeamRow> } | undefined;
@@ -42,6 +44,7 @@ export class Store {
     this.operations = new OperationsRepo(db);
     this.schedules = new SchedulesRepo(db);
     this.backups = new BackupsRepo(db);
+    this.leases = new LeasesRepo(db);
   }
 
   static fromOpened(opened: OpenedDb): Store {
