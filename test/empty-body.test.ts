@@ -149,5 +149,11 @@ describe("agent deployments (seed 002) and the template platform (seed 004)", ()
     const platform = await post("/api/deployments");
     expect(platform.status).toBe(400);
     expect(platform.body).toMatchObject({ code: "VALIDATION" });
+    const form = await api("POST", "/api/deployments/delete", {
+      rawBody: "",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    expect(form.status).toBe(400);
+    expect(form.body).toMatchObject({ code: "VALIDATION" });
   });
 });

@@ -1,7 +1,9 @@
 /**
  * A rolling update whose new replica never becomes ready (issue 13 §8): the old replica keeps
  * serving the whole time, the rollout is recorded as failed with its reason, and every surface says
- * so; a later good revision rolls out and clears it. Real processes, real HTTP through the ingress.
+ * so; a later good revision rolls out and clears it. The same for a redeploy whose new deployment
+ * fails: it is rolled back and the previous deployment serves again on its volume. Real processes,
+ * real HTTP through the ingress.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -17,7 +19,10 @@ let t: TestBerth;
 let api: ApiClient;
 
 beforeAll(async () => {
-  ({ t, api } = await startWithTeam({ BERTH_ROLLOUT_TIMEOUT_MS: "2000" }));
+  ({ t, api } = await startWithTeam({
+    BERTH_ROLLOUT_TIMEOUT_MS: "2000",
+    BERTH_ALLOWED_COMMANDS: "node,/nonexistent/agent-binary",
+  }));
 });
 afterAll(async () => {
   await t?.close();
@@ -103,5 +108,50 @@ describe("a rollout whose new replica never becomes ready", () => {
     }, "reason cleared");
     expect(d.status).toBe("deployed");
     expect(t.berth.driver.status(`${id}/web`)!.replicas[0]!.pid).not.toBe(oldPid);
+  });
+});
+
+describe("a redeploy whose new deployment fails to start", () => {
+  it("is rolled back: the previous deployment is current and serves again, with its state", async () => {
+    const d = await api("POST", "/api/deployments", {
+      body: { template: "counter-agent", name: "redeploy-app" },
+    });
+    expect(d.status, d.text).toBe(201);
+    const cloud = (id: string, action = "") =>
+      `/api/cloud-saas/deployments/${id}${action ? `/${action}` : ""}`;
+    await waitFor(
+      async () => (await api("GET", cloud(d.body.id))).body.deployment?.status === "deployed",
+      "up",
+    );
+    const host = "redeploy-app.localhost";
+    for (let i = 0; i < 2; i++) await viaIngress(t.url, host, "/increment", { method: "POST" });
+
+    const res = await api("POST", cloud(d.body.id, "redeploy"), {
+      body: {
+        configSnapshot: {
+          workloads: [{ name: "counter", command: "/nonexistent/agent-binary", port: 8080 }],
+        },
+      },
+    });
+    expect(res.status, res.text).toBe(502);
+    expect(res.body.error).toBe(
+      `the new deployment failed to start; the previous deployment ${d.body.id} was restored`,
+    );
+    const restored = await waitFor(async () => {
+      const r = await api("GET", cloud(d.body.id));
+      return r.body.deployment?.status === "deployed" ? r.body.deployment : undefined;
+    }, "previous deployment serving again");
+    expect(restored.isCurrent).toBe(true);
+    expect(JSON.parse((await viaIngress(t.url, host)).text).count).toBe(2);
+    const namespaceId = (await t.berth.store.deployments.get(d.body.id))!.namespace_id;
+    const [failed, ...others] = (await t.berth.store.deployments.inNamespace(namespaceId)).filter(
+      (x) => x.id !== d.body.id,
+    );
+    expect(others).toEqual([]);
+    const view = await api("GET", cloud(failed!.id));
+    expect(view.body.deployment).toMatchObject({ status: "failed", isCurrent: false });
+    expect(view.body.deployment.statusReason).toBe("rolled back: the new deployment failed to start");
+    const events = await api("GET", `/deployments/${failed!.id}/events?event_type=rolled_back`);
+    expect(events.body.events).toHaveLength(1);
   });
 });

@@ -3,7 +3,9 @@
  * snapshot, the linked template's latest revision, another accessible template, or an explicit
  * config snapshot checked by the server-side policy. The previous deployment becomes historical.
  * Runs as a durable operation: the new deployment is written (id chosen up front) under the lock,
- * then the old processes stop before the new ones start on the shared volumes.
+ * then the old processes stop before the new ones start on the shared volumes. A new deployment
+ * that fails or is not ready in time is rolled back: it ends `failed`, and once its processes have
+ * stopped the previous deployment is current again and serves as before (issue 13 §8).
  */
 import { BerthError, conflict, unprocessable } from "../../domain/errors.js";
 import type { RunnableConfig } from "../../domain/config-spec.js";
@@ -18,6 +20,7 @@ import type { ConfigPolicy } from "../config-policy.js";
 import type { DeploymentEnv } from "../deployments/env.js";
 import { type Deployment, toDeployment } from "../deployments/model.js";
 import type { DeploymentsService } from "../deployments/service.js";
+import { addLifecycleEvent } from "../deployments/events.js";
 import type { TemplatesService } from "../templates/service.js";
 
 export interface RedeployInput {
@@ -30,7 +33,12 @@ export interface RedeployInput {
 interface Payload {
   newId: string;
   oldId: string;
+  /** The replaced deployment's status, restored by a rollback (absent in older operations). */
+  oldStatus?: string;
 }
+
+/** The status reason of a previous deployment made current again, until its processes restart. */
+const RESTORING = "restoring after a failed redeploy";
 
 export class Redeployer {
   constructor(
@@ -74,7 +82,7 @@ export class Redeployer {
         namespace: d.namespaceId,
         deploymentId: d.id,
         phase: "creating",
-        payload: { newId: id, oldId: d.id },
+        payload: { newId: id, oldId: d.id, oldStatus: d.status } satisfies Payload,
       },
       async (ctx) => {
         await this.deployments.create({
@@ -133,6 +141,7 @@ export class Redeployer {
     if (!row)
       throw new BerthError("INTERNAL", "redeploy was interrupted before its new deployment was written");
     const d = toDeployment(row);
+    if (row.is_current !== 1 && row.status === "failed") return this.finishRollBack(p);
     this.notify(p.oldId);
     const oldGone = await pollUntil(
       () => (this.driver.keys().some((k) => k.startsWith(`${p.oldId}/`)) ? undefined : true),
@@ -157,10 +166,91 @@ export class Redeployer {
       return undefined;
     }, this.timeoutMs);
     if (outcome !== "ready" && outcome !== "superseded") {
-      throw new BerthError(
-        "RUNTIME_FAILED",
-        `the new deployment ${outcome === "failed" ? "failed to start" : "was not ready in time"}`,
-      );
+      const reason = `the new deployment ${outcome === "failed" ? "failed to start" : "was not ready in time"}`;
+      await this.rollBack(d, p, reason);
+      throw new BerthError("RUNTIME_FAILED", `${reason}; the previous deployment ${p.oldId} was restored`);
     }
+  }
+
+  /**
+   * Gives the namespace back to the deployment the failed one replaced: the new one ends failed
+   * and the old one is current again, stopped until the new processes are gone (shared volumes),
+   * then started (or left paused, as it was). Each step is a transaction a recovered operation
+   * can finish.
+   */
+  private async rollBack(next: Deployment, p: Payload, reason: string): Promise<void> {
+    const old = await this.store.deployments.get(p.oldId);
+    if (!old || old.is_current === 1 || old.status !== "destroyed") return;
+    const at = this.clock.now().toISOString();
+    const paused = p.oldStatus === "paused";
+    await this.store.transaction(async (tx) => {
+      await tx.deployments.update(next.id, {
+        is_current: 0,
+        status: "failed",
+        status_reason: `rolled back: ${reason}`,
+        last_error: reason,
+        ended_at: at,
+        updated_at: at,
+      });
+      await tx.deployments.update(old.id, {
+        is_current: 1,
+        status: paused ? "paused" : "stopped",
+        status_reason: paused ? null : RESTORING,
+        ended_at: null,
+        updated_at: at,
+      });
+      await tx.deployments.setCurrent(old.namespace_id, old.id);
+      const actor = "system:redeploy";
+      await addLifecycleEvent(
+        tx,
+        next.id,
+        "rolled_back",
+        next.status,
+        "failed",
+        `${reason}; rolled back`,
+        actor,
+        at,
+      );
+      const restored = `restored: redeploy ${next.id} was rolled back (${reason})`;
+      await addLifecycleEvent(
+        tx,
+        old.id,
+        "restored",
+        "destroyed",
+        paused ? "paused" : "stopped",
+        restored,
+        actor,
+        at,
+      );
+    });
+    this.notify(next.id);
+    await this.finishRollBack(p);
+  }
+
+  /** The second step of a rollback: the old processes start once the new ones are gone. */
+  private async finishRollBack(p: Payload): Promise<void> {
+    await pollUntil(
+      () => (this.driver.keys().some((k) => k.startsWith(`${p.newId}/`)) ? undefined : true),
+      this.timeoutMs,
+    );
+    const at = this.clock.now().toISOString();
+    const restarted = await this.store.transaction(async (tx) => {
+      const old = await tx.deployments.get(p.oldId);
+      if (old?.is_current !== 1 || old.status !== "stopped" || old.status_reason !== RESTORING) return false;
+      await tx.deployments.update(old.id, { status: "deploying", status_reason: null, updated_at: at });
+      const message = "previous deployment restarted after a rolled-back redeploy";
+      await addLifecycleEvent(
+        tx,
+        old.id,
+        "restarted",
+        "stopped",
+        "deploying",
+        message,
+        "system:redeploy",
+        at,
+      );
+      return true;
+    });
+    if (restarted) this.notify(p.oldId);
   }
 }
