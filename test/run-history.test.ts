@@ -1,7 +1,8 @@
 /**
  * Run history of a scheduled deployment (issue 13 §5, seed 003): newest first by the time each run
  * is for, whatever triggered it (cron, manual, skipped), and an `after_id` cursor shaped like the
- * list route's (`{data, has_more, first_id, last_id}`), walked page by page to the end.
+ * list route's (`{data, has_more, first_id, last_id}`), walked page by page to the end; the
+ * surface's other lists (environments, vaults) page the same way.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiClient, FakeClock, startWithTeam, type TestBerth, waitFor } from "./support/berth.js";
@@ -91,5 +92,27 @@ describe("run history", () => {
     const unknown = await api("GET", `${base}/${id}/runs?after_id=run_${"0".repeat(32)}`);
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.message).toContain("after_id");
+  });
+});
+
+describe.each([
+  ["environments", { name: "env" }],
+  ["vaults", { name: "vault", secrets: { TOKEN: "paging-s3cret" } }],
+])("the %s list", (kind, body) => {
+  it("pages newest first with the list route's cursor", async () => {
+    const created: string[] = [];
+    for (let i = 0; i < 3; i++)
+      created.unshift((await api("POST", `/api/v1/cloud/${kind}`, { body })).body.id);
+    const all = (await api<Page>("GET", `/api/v1/cloud/${kind}?limit=100`)).body.data.map((x) => x.id);
+    expect(all.slice(0, 3)).toEqual(created);
+    const first = await api<Page>("GET", `/api/v1/cloud/${kind}?limit=2`);
+    expect(first.status, first.text).toBe(200);
+    expect(first.body.data.map((x) => x.id)).toEqual(all.slice(0, 2));
+    expect(first.body).toMatchObject({ has_more: true, first_id: created[0], last_id: created[1] });
+    const next = await api<Page>("GET", `/api/v1/cloud/${kind}?limit=2&after_id=${first.body.last_id}`);
+    expect(next.body.data.map((x) => x.id)).toEqual(all.slice(2, 4));
+    expect(next.body.has_more).toBe(all.length > 4);
+    expect(first.text + next.text).not.toContain("paging-s3cret");
+    expect((await api("GET", `/api/v1/cloud/${kind}?after_id=nope`)).status).toBe(400);
   });
 });

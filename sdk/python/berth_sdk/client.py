@@ -542,8 +542,11 @@ class BerthClient:
     def run_scheduled_deployment(self, deployment_id: str) -> Dict[str, Any]:
         return self.request("run_scheduled_deployment", {"id": deployment_id}, body={})
 
-    def list_scheduled_deployment_runs(self, deployment_id: str, limit: Optional[int] = None) -> Dict[str, Any]:
-        return self.request("list_scheduled_deployment_runs", {"id": deployment_id}, query={"limit": limit})
+    def list_scheduled_deployment_runs(
+        self, deployment_id: str, limit: Optional[int] = None, after_id: Optional[str] = None
+    ) -> Dict[str, Any]:
+        query = {"limit": limit, "after_id": after_id}
+        return self.request("list_scheduled_deployment_runs", {"id": deployment_id}, query=query)
 
     def create_environment(
         self, name: str, description: Optional[str] = None, config: Optional[Dict[str, Any]] = None
@@ -551,8 +554,8 @@ class BerthClient:
         body = _compact({"name": name, "description": description, "config": config})
         return self.request("create_environment", body=body)
 
-    def list_environments(self) -> Dict[str, Any]:
-        return self.request("list_environments")
+    def list_environments(self, limit: Optional[int] = None, after_id: Optional[str] = None) -> Dict[str, Any]:
+        return self.request("list_environments", query={"limit": limit, "after_id": after_id})
 
     def get_environment(self, environment_id: str) -> Dict[str, Any]:
         return self.request("get_environment", {"id": environment_id})
@@ -561,8 +564,8 @@ class BerthClient:
         """Vault secrets are write-only: answers carry their names, never their values."""
         return self.request("create_vault", body={"name": name, "secrets": secrets})
 
-    def list_vaults(self) -> Dict[str, Any]:
-        return self.request("list_vaults")
+    def list_vaults(self, limit: Optional[int] = None, after_id: Optional[str] = None) -> Dict[str, Any]:
+        return self.request("list_vaults", query={"limit": limit, "after_id": after_id})
 
     def get_vault(self, vault_id: str) -> Dict[str, Any]:
         return self.request("get_vault", {"id": vault_id})

@@ -342,8 +342,8 @@ export class BerthClient {
   createEnvironment(body: Body<"createEnvironment">) {
     return this.request("createEnvironment", {}, { body });
   }
-  listEnvironments() {
-    return this.request("listEnvironments");
+  listEnvironments(query: Query<"listEnvironments"> = {}) {
+    return this.request("listEnvironments", {}, { query });
   }
   getEnvironment(id: string) {
     return this.request("getEnvironment", { id });
@@ -352,8 +352,8 @@ export class BerthClient {
   createVault(body: Body<"createVault">) {
     return this.request("createVault", {}, { body });
   }
-  listVaults() {
-    return this.request("listVaults");
+  listVaults(query: Query<"listVaults"> = {}) {
+    return this.request("listVaults", {}, { query });
   }
   getVault(id: string) {
     return this.request("getVault", { id });

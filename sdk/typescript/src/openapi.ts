@@ -3485,10 +3485,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List environments */
+        /** List environments, newest first */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    after_id?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -3584,10 +3587,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List vaults */
+        /** List vaults, newest first (names only) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    after_id?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;

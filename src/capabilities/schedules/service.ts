@@ -131,13 +131,7 @@ export class SchedulesService {
       limit + 1,
       after,
     );
-    const page = rows.slice(0, limit).map((r) => scheduleView(r, this.now()));
-    return {
-      data: page,
-      has_more: rows.length > limit,
-      first_id: page[0]?.id ?? null,
-      last_id: page.at(-1)?.id ?? null,
-    };
+    return pageOf(rows, limit, (r) => scheduleView(r, this.now()));
   }
 
   async update(caller: Principal, id: string, input: ScheduleUpdate) {
@@ -234,14 +228,7 @@ export class SchedulesService {
       afterId !== undefined ? await this.store.schedules.getRun(fromRunId(afterId) ?? "") : undefined;
     if (afterId !== undefined && afterRow?.schedule_id !== s.id)
       throw invalid("after_id must be the id of a run of this deployment (run_…)");
-    const rows = await this.store.schedules.runs(s.id, limit + 1, afterRow);
-    const page = rows.slice(0, limit).map(runView);
-    return {
-      data: page,
-      has_more: rows.length > limit,
-      first_id: page[0]?.id ?? null,
-      last_id: page.at(-1)?.id ?? null,
-    };
+    return pageOf(await this.store.schedules.runs(s.id, limit + 1, afterRow), limit, runView);
   }
 
   async createEnvironment(
@@ -265,12 +252,14 @@ export class SchedulesService {
     return environmentView(row);
   }
 
-  async listEnvironments(caller: Principal) {
+  async listEnvironments(caller: Principal, limit: number, afterId?: string) {
     requireScope(caller, "deployments:read");
-    const rows = await this.store.schedules.listEnvironments(
-      isAdmin(caller) ? undefined : (caller.teamId ?? ""),
+    const team = isAdmin(caller) ? undefined : (caller.teamId ?? "");
+    return pageOf(
+      await this.store.schedules.listEnvironments(team, limit + 1, afterId),
+      limit,
+      environmentView,
     );
-    return { data: rows.map(environmentView), has_more: false };
   }
 
   async getEnvironment(caller: Principal, id: string) {
@@ -298,10 +287,10 @@ export class SchedulesService {
     return vaultView(row);
   }
 
-  async listVaults(caller: Principal) {
+  async listVaults(caller: Principal, limit: number, afterId?: string) {
     requireScope(caller, "deployments:read");
-    const rows = await this.store.schedules.listVaults(isAdmin(caller) ? undefined : (caller.teamId ?? ""));
-    return { data: rows.map(vaultView), has_more: false };
+    const team = isAdmin(caller) ? undefined : (caller.teamId ?? "");
+    return pageOf(await this.store.schedules.listVaults(team, limit + 1, afterId), limit, vaultView);
   }
 
   async getVault(caller: Principal, id: string) {
@@ -318,4 +307,18 @@ export class SchedulesService {
     }
     return out;
   }
+}
+
+/**
+ * One page of a seed 003 list, newest first: `rows` holds up to `limit + 1` rows (the extra one
+ * only says there is more); `last_id` is the `after_id` of the next page.
+ */
+function pageOf<R, V extends { id: string }>(rows: R[], limit: number, view: (r: R) => V) {
+  const data = rows.slice(0, limit).map(view);
+  return {
+    data,
+    has_more: rows.length > limit,
+    first_id: data[0]?.id ?? null,
+    last_id: data.at(-1)?.id ?? null,
+  };
 }

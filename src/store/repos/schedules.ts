@@ -154,9 +154,11 @@ export class SchedulesRepo {
     return this.db.selectFrom("environments").selectAll().where("id", "=", id).executeTakeFirst();
   }
 
-  listEnvironments(teamId: string | undefined): Promise<EnvironmentRow[]> {
-    let q = this.db.selectFrom("environments").selectAll().orderBy("id", "desc");
+  /** Newest first; `afterId` is the last id of the previous page. */
+  listEnvironments(teamId: string | undefined, limit: number, afterId?: string): Promise<EnvironmentRow[]> {
+    let q = this.db.selectFrom("environments").selectAll().orderBy("id", "desc").limit(limit);
     if (teamId !== undefined) q = q.where("team_id", "=", teamId);
+    if (afterId !== undefined) q = q.where("id", "<", afterId);
     return q.execute();
   }
 
@@ -168,9 +170,11 @@ export class SchedulesRepo {
     return this.db.selectFrom("vaults").selectAll().where("id", "=", id).executeTakeFirst();
   }
 
-  listVaults(teamId: string | undefined): Promise<VaultRow[]> {
-    let q = this.db.selectFrom("vaults").selectAll().orderBy("id", "desc");
+  /** Newest first; `afterId` is the last id of the previous page. */
+  listVaults(teamId: string | undefined, limit: number, afterId?: string): Promise<VaultRow[]> {
+    let q = this.db.selectFrom("vaults").selectAll().orderBy("id", "desc").limit(limit);
     if (teamId !== undefined) q = q.where("team_id", "=", teamId);
+    if (afterId !== undefined) q = q.where("id", "<", afterId);
     return q.execute();
   }
 

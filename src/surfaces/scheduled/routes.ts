@@ -12,6 +12,12 @@ import type { SurfaceDeps } from "../../http/deps.js";
 const tags = ["scheduled deployments (seed 003)"];
 const depId = z.string().regex(/^dep_[0-9a-f]{32}$/, "must be a deployment id (dep_ + 32 hex digits)");
 const byId = { params: z.strictObject({ id: depId }) };
+/** Paging of every seed 003 list: `limit` 1–100 (20) and `after_id`, the `last_id` of the previous page. */
+const pageQuery = (id: RegExp, what: string) =>
+  z.strictObject({
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    after_id: z.string().regex(id, `must be ${what}`).optional(),
+  });
 const event = z.record(z.string(), z.unknown());
 const cronSchedule = z.strictObject({
   type: z.literal("cron"),
@@ -113,10 +119,7 @@ export function scheduledRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
       schema: {
         tags,
         summary: "List scheduled deployments, newest first",
-        querystring: z.strictObject({
-          limit: z.coerce.number().int().min(1).max(100).default(20),
-          after_id: depId.optional(),
-        }),
+        querystring: pageQuery(/^dep_[0-9a-f]{32}$/, "a deployment id (dep_ + 32 hex digits)"),
       },
     },
     async (req) => svc.list(req.principal, req.query.limit, req.query.after_id),
@@ -199,13 +202,7 @@ export function scheduledRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
         tags,
         summary: "Run history, newest first",
         ...byId,
-        querystring: z.strictObject({
-          limit: z.coerce.number().int().min(1).max(100).default(20),
-          after_id: z
-            .string()
-            .regex(/^run_[0-9a-f]{32}$/, "must be a run id (run_ + 32 hex digits)")
-            .optional(),
-        }),
+        querystring: pageQuery(/^run_[0-9a-f]{32}$/, "a run id (run_ + 32 hex digits)"),
       },
     },
     async (req) => svc.runs(req.principal, req.params.id, req.query.limit, req.query.after_id),
@@ -226,8 +223,16 @@ export function scheduledRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
     },
     async (req) => svc.createEnvironment(req.principal, req.body),
   );
-  r.get("/environments", { schema: { tags, summary: "List environments" } }, async (req) =>
-    svc.listEnvironments(req.principal),
+  r.get(
+    "/environments",
+    {
+      schema: {
+        tags,
+        summary: "List environments, newest first",
+        querystring: pageQuery(/^env_[0-9a-f]{32}$/, "an environment id (env_ + 32 hex digits)"),
+      },
+    },
+    async (req) => svc.listEnvironments(req.principal, req.query.limit, req.query.after_id),
   );
   r.get(
     "/environments/:id",
@@ -247,8 +252,16 @@ export function scheduledRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
     },
     async (req) => svc.createVault(req.principal, req.body),
   );
-  r.get("/vaults", { schema: { tags, summary: "List vaults" } }, async (req) =>
-    svc.listVaults(req.principal),
+  r.get(
+    "/vaults",
+    {
+      schema: {
+        tags,
+        summary: "List vaults, newest first (names only)",
+        querystring: pageQuery(/^vault_[0-9a-f]{32}$/, "a vault id (vault_ + 32 hex digits)"),
+      },
+    },
+    async (req) => svc.listVaults(req.principal, req.query.limit, req.query.after_id),
   );
   r.get(
     "/vaults/:id",
