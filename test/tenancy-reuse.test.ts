@@ -228,7 +228,11 @@ describe("schedules, environments and vaults", () => {
       const runs = await a("GET", `/api/v1/cloud/deployments/${first.id}/runs`);
       return runs.body.data[0]?.status === "completed";
     }, "first run");
+    const sessions = path.join(t.dataDir, "sessions");
+    const uuid = first.id.replace(/^dep_(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5");
+    expect(await fs.readdir(sessions)).toContain(uuid);
     expect((await a("DELETE", `/api/v1/cloud/deployments/${first.id}`)).status).toBe(200);
+    expect(await fs.readdir(sessions)).not.toContain(uuid);
 
     for (const api of [b, a]) {
       const again = await scheduleAs(api, "0");

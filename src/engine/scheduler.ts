@@ -7,6 +7,7 @@
  * (at most 100 per schedule) and the schedule continues from the next future fire time.
  */
 import { randomBytes } from "node:crypto";
+import fs from "node:fs/promises";
 import type { Logger } from "pino";
 import { agentSpecSchema } from "../capabilities/agents/service.js";
 import type { SchedulesService } from "../capabilities/schedules/service.js";
@@ -16,7 +17,7 @@ import type { RuntimeDriver } from "../runtime/driver.js";
 import type { ScheduleRow, ScheduleRunRow } from "../store/schema.js";
 import type { Store } from "../store/store.js";
 import type { Clock } from "../util/clock.js";
-import { runSession, sessionDir, sessionSpecOf } from "./session-runner.js";
+import { runSession, sessionDir, sessionSpecOf, sessionsOf } from "./session-runner.js";
 
 export interface SchedulerOptions {
   dataDir: string;
@@ -43,6 +44,7 @@ export class Scheduler {
   ) {
     // Manual runs are not tied to a fire time: each gets a key of its own.
     schedules.setTrigger((s) => this.trigger(s, "manual", `manual:${newId()}`));
+    schedules.setCleanup((id) => fs.rm(sessionsOf(opts.dataDir, id), { recursive: true, force: true }));
   }
 
   async start(opts: { exclusive: boolean }): Promise<void> {

@@ -139,5 +139,8 @@ export function runSession(input: {
   });
 }
 
+/** Every session state dir of a schedule. */
+export const sessionsOf = (dataDir: string, scheduleId: string) => path.join(dataDir, "sessions", scheduleId);
+
 export const sessionDir = (dataDir: string, scheduleId: string, sessionId: string) =>
-  path.join(dataDir, "sessions", scheduleId, sessionId);
+  path.join(sessionsOf(dataDir, scheduleId), sessionId);

@@ -36,9 +36,12 @@ export type ScheduleUpdate = Partial<Omit<ScheduleInput, "agentId">>;
 
 /** Triggers a run now; implemented by the scheduler. */
 export type ManualTrigger = (schedule: ScheduleRow) => Promise<string>;
+/** Removes what a deleted schedule kept outside the store (its sessions' state); implemented by the scheduler. */
+export type ScheduleCleanup = (scheduleId: string) => Promise<void>;
 
 export class SchedulesService {
   private trigger: ManualTrigger | undefined;
+  private cleanup: ScheduleCleanup | undefined;
 
   constructor(
     private readonly store: Store,
@@ -48,6 +51,10 @@ export class SchedulesService {
 
   setTrigger(trigger: ManualTrigger): void {
     this.trigger = trigger;
+  }
+
+  setCleanup(cleanup: ScheduleCleanup): void {
+    this.cleanup = cleanup;
   }
 
   private now = () => this.clock.now();
@@ -208,6 +215,8 @@ export class SchedulesService {
     requireScope(caller, "deployments:write");
     const s = await this.owned(caller, id);
     await this.store.schedules.delete(s.id);
+    // nothing of a deleted schedule (runs, session state) is kept for anyone, whatever name comes next
+    await this.cleanup?.(s.id);
     return { id, type: "deployment_deleted" as const };
   }
 
