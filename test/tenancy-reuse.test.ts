@@ -48,7 +48,11 @@ async function deployed(api: ApiClient, name: string): Promise<string> {
 }
 
 async function backedUp(api: ApiClient, id: string, driver: string) {
-  const res = await api("POST", cloud(id, "backups"), { body: { driver } });
+  // the previous backup's operation may still be releasing the namespace lock (409) for a moment
+  const res = await waitFor(async () => {
+    const r = await api("POST", cloud(id, "backups"), { body: { driver } });
+    return r.status === 409 ? undefined : r;
+  }, "namespace free for a backup");
   expect(res.status, res.text).toBe(202);
   return waitFor(async () => {
     const list = await api("GET", cloud(id, "backups"));
