@@ -216,7 +216,7 @@ describe("secrets seeded through every API", () => {
     }, "backup");
     expect(done.status, JSON.stringify(done)).toBe("succeeded");
     const row = await t.berth.store.backups.get(done.id);
-    const dataKey = new BackupKeys(ROOT_KEY).unwrap(row!.namespace, row!.wrapped_key!);
+    const dataKey = new BackupKeys(ROOT_KEY).unwrap(row!.namespace_id, row!.wrapped_key!);
     seed("backup-wrapped-key", row!.wrapped_key!);
     for (const encoding of ["hex", "base64", "base64url"] as const)
       seed(`backup-data-key-${encoding}`, dataKey.toString(encoding));
