@@ -1,7 +1,7 @@
 /**
  * Builds the Fastify application: compilers, OpenAPI document (/openapi.json, /docs), health
  * probes, and each surface registered in its own encapsulated context with its own auth hook,
- * error renderer and not-found handler.
+ * error renderer and not-found handler; the web dashboard's static files at /dashboard.
  */
 import formbody from "@fastify/formbody";
 import swagger from "@fastify/swagger";
@@ -27,6 +27,7 @@ import { scheduledRoutes } from "../surfaces/scheduled/routes.js";
 import { cloudRoutes } from "../surfaces/cloud/routes.js";
 import { platformRoutes } from "../surfaces/platform/routes.js";
 import { templatePlatformRoutes } from "../surfaces/template-platform/routes.js";
+import { dashboardRoutes } from "./dashboard.js";
 import type { SurfaceDeps } from "./deps.js";
 import { emptyJsonIsNoBody } from "./json-body.js";
 
@@ -124,6 +125,8 @@ export async function buildHttpApp(deps: SurfaceDeps, logger: Logger): Promise<F
     );
     agentDeploymentRoutes(agents, deps);
   });
+
+  dashboardRoutes(app);
 
   app.setErrorHandler((err: FastifyError | BerthError, req, reply) => renderApiError(err, req, reply));
   app.setNotFoundHandler((req, reply) => {
