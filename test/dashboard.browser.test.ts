@@ -6,7 +6,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { consoleErrors, launchChromium, seriousViolations } from "./support/browser.js";
-import { apiClient, startWithTeam, type TestBerth, teamWithKey, viaIngress } from "./support/berth.js";
+import { apiClient, startTestBerth, type TestBerth, teamWithKey, viaIngress } from "./support/berth.js";
 
 let t: TestBerth;
 let key: string;
@@ -19,7 +19,8 @@ let host: string;
 const UI_TIMEOUT = 30_000;
 
 beforeAll(async () => {
-  ({ t, key } = await startWithTeam());
+  t = await startTestBerth();
+  ({ key } = await teamWithKey(t.api, undefined, "business"));
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
@@ -272,7 +273,8 @@ describe("the dashboard", { timeout: 120_000 }, () => {
 
   it("shows the team's usage against its tier", async () => {
     await nav("Team");
-    await page.getByText(/1 of (unlimited|\d+)/).waitFor();
+    await page.getByRole("definition").filter({ hasText: "1 of 10" }).waitFor();
+    expect(await page.getByRole("meter", { name: "Deployment limit used" }).getAttribute("value")).toBe("1");
     await expectAccessible();
   });
 
