@@ -82,6 +82,11 @@ describe("the dashboard", { timeout: 120_000 }, () => {
   });
 
   it("creates a deployment from a template and sees it become ready", async () => {
+    // A template's secret var is a password field.
+    await page.getByLabel("Template", { exact: true }).selectOption("counter-agent");
+    expect(await page.getByLabel("BERTH_AGENT_TOKEN (secret)", { exact: true }).getAttribute("type")).toBe(
+      "password",
+    );
     await page.getByLabel("Template", { exact: true }).selectOption("hello");
     await page.getByLabel("GREETING", { exact: true }).fill("from the browser");
     await page.getByRole("button", { name: "Create deployment" }).click();
@@ -156,6 +161,26 @@ describe("the dashboard", { timeout: 120_000 }, () => {
     await expect
       .poll(async () => (await viaIngress(t.url, host)).text, { timeout: UI_TIMEOUT })
       .toContain("hello: changed in the browser");
+  });
+
+  it("keeps secret values write-only in the config editor", async () => {
+    await page.getByRole("button", { name: "Add var" }).click();
+    await page.getByLabel("Name", { exact: true }).last().fill("API_TOKEN");
+    await page.getByLabel("Value of API_TOKEN", { exact: true }).fill("s3cret-from-the-browser");
+    await page.getByRole("button", { name: "Save and restart" }).click();
+    const secret = page.getByLabel("Value of API_TOKEN (secret, write-only)");
+    await secret.waitFor();
+    expect(await secret.getAttribute("type")).toBe("password");
+    expect(await secret.inputValue()).toBe("");
+    expect(await page.content()).not.toContain("s3cret-from-the-browser");
+
+    // Saving again without typing it keeps the stored value.
+    await page.getByLabel("Value of GREETING", { exact: true }).fill("changed in the browser");
+    await page.getByRole("button", { name: "Save and restart" }).click();
+    await page.getByText("Saved; the deployment restarts").waitFor();
+    const config = await apiClient(t.url, key)("GET", `/api/deployments/config?name=${name}`);
+    expect(config.body.configData).toEqual({ GREETING: "changed in the browser", API_TOKEN: "********" });
+    await expect.poll(() => badge().getAttribute("data-status"), { timeout: UI_TIMEOUT }).toBe("ready");
   });
 
   it("pauses it; loading its URL wakes it", async () => {
@@ -276,6 +301,67 @@ describe("the dashboard", { timeout: 120_000 }, () => {
     await page.getByRole("definition").filter({ hasText: "1 of 10" }).waitFor();
     expect(await page.getByRole("meter", { name: "Deployment limit used" }).getAttribute("value")).toBe("1");
     await expectAccessible();
+  });
+
+  it("deploys an image, shows a refused one's server message, scales, saves, redeploys and deletes", async () => {
+    await nav("Deployments");
+    await page.getByLabel("Image", { exact: true }).fill("no-such/image");
+    await page.getByRole("button", { name: "Deploy image" }).click();
+    errors.allow(/status of 4\d\d/);
+    await expect.poll(() => page.getByRole("alert").textContent()).toMatch(/no-such\/image.*\(HTTP 4\d\d\)/);
+    errors.take();
+
+    await page.getByLabel("Image", { exact: true }).fill("berth/hello");
+    await page.getByRole("button", { name: "Deploy image" }).click();
+    await page.waitForURL(
+      (u) => /\/dashboard\/deployments\/[a-z0-9]{10}$/.test(u.pathname) && !u.pathname.endsWith(name),
+    );
+    const image = page.url().split("/").at(-1)!;
+    await expect.poll(() => badge().getAttribute("data-status"), { timeout: UI_TIMEOUT }).toBe("ready");
+
+    await page.getByRole("button", { name: "Scale", exact: true }).click();
+    await page.getByRole("dialog").getByLabel("Replicas").fill("2");
+    await page.getByRole("dialog").getByRole("button", { name: "Scale" }).click();
+    await expect
+      .poll(() => page.locator(".summary").textContent(), { timeout: UI_TIMEOUT })
+      .toContain("2 replicas");
+
+    await confirm("Save as template");
+    await page
+      .getByRole("status")
+      .filter({ hasText: /^Template .+ created, revision 1\.$/ })
+      .waitFor();
+    await page.getByText("up-to-date").waitFor();
+
+    await confirm("Redeploy");
+    await page.waitForURL((u) => !u.pathname.endsWith(image));
+    const redeployed = page.url().split("/").at(-1)!;
+    await page.getByRole("heading", { level: 1, name: redeployed }).waitFor();
+    await expect.poll(() => badge().getAttribute("data-status"), { timeout: UI_TIMEOUT }).toBe("ready");
+
+    await confirm("Delete");
+    await page.getByRole("heading", { level: 1, name: "Deployments" }).waitFor();
+    await expect
+      .poll(() => page.getByRole("row", { name: new RegExp(redeployed) }).count(), { timeout: UI_TIMEOUT })
+      .toBe(0);
+  });
+
+  it("works from the keyboard: skip link first, dialogs trap focus and close on Escape", async () => {
+    await page.goto(`${t.url}/dashboard/deployments/${name}`);
+    await page.getByRole("heading", { level: 1, name }).waitFor();
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Deployments");
+
+    await page.getByRole("button", { name: "Restart", exact: true }).focus();
+    await page.keyboard.press("Enter");
+    const dialog = page.getByRole("dialog");
+    await dialog.waitFor();
+    expect(await dialog.evaluate((d) => d.contains(document.activeElement))).toBe(true);
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Restart");
   });
 
   it("passes axe-core on every page, at desktop and at phone width", async () => {

@@ -7,9 +7,14 @@ import { useSyncExternalStore } from "react";
 export const BASE = "/dashboard";
 
 const listeners = new Set<() => void>();
+let moved = false;
 const notify = () => {
+  moved = true;
   for (const l of listeners) l();
 };
+
+/** True once the user has moved between pages in this tab (not on the first load). */
+export const hasNavigated = () => moved;
 window.addEventListener("popstate", notify);
 
 const subscribe = (l: () => void) => {

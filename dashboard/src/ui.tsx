@@ -5,6 +5,7 @@
  */
 import { BerthError } from "@berth/sdk";
 import { type ReactNode, useCallback, useEffect, useRef, useState } from "react";
+import { hasNavigated } from "./router.js";
 import { BADGES, type Badge } from "./status.js";
 
 /** The server's own message when there is one; the error's text otherwise. */
@@ -187,9 +188,10 @@ export function bytes(n: number): string {
 
 export function PageTitle({ children }: { children: ReactNode }) {
   const h = useRef<HTMLHeadingElement>(null);
-  // Focus moves to the page's heading on navigation, so keyboard and screen-reader users start there.
+  // After a move between pages, focus goes to the new page's heading, so keyboard and screen-reader
+  // users start there; a fresh load leaves focus at the top (skip link first).
   useEffect(() => {
-    h.current?.focus();
+    if (hasNavigated()) h.current?.focus();
     document.title = `${typeof children === "string" ? children : "berth"} · berth`;
   }, [children]);
   return (

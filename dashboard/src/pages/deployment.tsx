@@ -102,6 +102,10 @@ function Actions({
   const { client } = useSession();
   const [replicas, setReplicas] = useState(String(d.replicas));
   const [idle, setIdle] = useState("");
+  const [mode, setMode] = useState<"template" | "snapshot">(
+    d.source.type === "template" ? "template" : "snapshot",
+  );
+  const [note, setNote] = useState("");
   const paused = d.status === "paused";
   const after = (p: Promise<unknown>) => p.then(onChange);
   return (
@@ -143,15 +147,27 @@ function Actions({
           />
         </ConfirmButton>
         <ConfirmButton
-          label="Redeploy from template"
-          question={`Redeploy ${name} from the latest revision of its template? Its volume is kept.`}
-          disabled={d.source.type !== "template"}
-          onConfirm={() => after(client.redeployCloudDeployment(d.id, { mode: "template" }))}
-        />
+          label="Redeploy"
+          question={`Redeploy ${name}? A new deployment replaces it in its namespace; the volume is kept.`}
+          onConfirm={async () => {
+            const next = await client.redeployCloudDeployment(d.id, { mode });
+            navigate(`/deployments/${next.deployment.name}`);
+          }}
+        >
+          <label htmlFor="redeploy-mode">From</label>
+          <select id="redeploy-mode" value={mode} onChange={(e) => setMode(e.target.value as typeof mode)}>
+            {d.source.type === "template" && <option value="template">the template's latest revision</option>}
+            <option value="snapshot">the config it runs now</option>
+          </select>
+        </ConfirmButton>
         <ConfirmButton
           label="Save as template"
           question={`Save the config ${name} runs as a template you can edit?`}
-          onConfirm={() => after(client.syncCloudDeploymentTemplate(d.id))}
+          onConfirm={async () => {
+            const r = await client.syncCloudDeploymentTemplate(d.id);
+            setNote(`Template ${r.template.slug} ${r.mode}, revision ${r.revision}.`);
+            onChange();
+          }}
         />
         <ConfirmButton
           label="Idle timeout"
@@ -183,6 +199,11 @@ function Actions({
           }}
         />
       </div>
+      {note && (
+        <p role="status" className="ok">
+          {note}
+        </p>
+      )}
     </section>
   );
 }
