@@ -181,6 +181,18 @@ describe("the dashboard", { timeout: 120_000 }, () => {
     const config = await apiClient(t.url, key)("GET", `/api/deployments/config?name=${name}`);
     expect(config.body.configData).toEqual({ GREETING: "changed in the browser", API_TOKEN: "********" });
     await expect.poll(() => badge().getAttribute("data-status"), { timeout: UI_TIMEOUT }).toBe("ready");
+
+    // The live log follows the restarted process too.
+    const marker = `/after-restart-${Date.now()}`;
+    await expect
+      .poll(
+        async () => {
+          await viaIngress(t.url, host, marker);
+          return page.getByTestId("log-lines").textContent();
+        },
+        { timeout: UI_TIMEOUT, interval: 1000 },
+      )
+      .toContain(`GET ${marker}`);
   });
 
   it("pauses it; loading its URL wakes it", async () => {

@@ -1,13 +1,15 @@
 /**
  * Live logs: the last lines, then new ones over Server-Sent Events (the SDK's followDeploymentLogs,
  * which sends the key as a header, never in the URL). Pause holds new lines back until resumed;
- * follow keeps the newest line in view; search filters what is shown.
+ * follow keeps the newest line in view; search filters what is shown. A closed stream is followed
+ * again after a pause.
  */
 import { useEffect, useRef, useState } from "react";
 import { useSession } from "../../app.js";
 import { ErrorNote } from "../../ui.js";
 
 const KEEP = 1000;
+const RECONNECT_MS = 2000;
 
 export function Logs({ name }: { name: string }) {
   const { client } = useSession();
@@ -31,9 +33,20 @@ export function Logs({ name }: { name: string }) {
     (async () => {
       const { logs } = await client.getDeploymentLogs(name, { tail: 100 });
       setLines(logs.split("\n").filter((l) => l !== ""));
-      setLive(true);
-      for await (const data of client.followDeploymentLogs(name, {}, { signal: abort.signal })) {
-        add(data.split("\n"));
+      // The stream ends when the server closes it (a restart, a pause): follow again after a moment.
+      while (!abort.signal.aborted) {
+        try {
+          setLive(true);
+          setError(undefined);
+          for await (const data of client.followDeploymentLogs(name, {}, { signal: abort.signal })) {
+            add(data.split("\n"));
+          }
+        } catch (err) {
+          if (abort.signal.aborted) return;
+          setError(err);
+        }
+        setLive(false);
+        await new Promise((r) => setTimeout(r, RECONNECT_MS));
       }
     })().catch((err: unknown) => {
       if (!abort.signal.aborted) setError(err);
