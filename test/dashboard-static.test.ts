@@ -5,6 +5,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DASHBOARD_DIST } from "../src/http/dashboard.js";
 import { startWithTeam, type TestBerth, waitFor } from "./support/berth.js";
@@ -50,6 +51,22 @@ describe("the dashboard's files", () => {
     expect(script.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
     const style = await get(css!);
     expect(style.headers.get("content-type")).toBe("text/css; charset=utf-8");
+  });
+
+  it("keeps the first load within 300 KB of gzipped JavaScript (the shell and the deployments page)", async () => {
+    const html = await (await get("/dashboard/")).text();
+    const entry = [...html.matchAll(/(?:src|href)="(\/dashboard\/assets\/[^"]+\.js)"/g)].map((m) => m[1]!);
+    const shell = await (await get(entry[0]!)).text();
+    // The landing page's lazy chunk is imported by name from the entry.
+    const landing = /["'`]\.\/(deployments-[\w-]+\.js)["'`]/.exec(shell)?.[1];
+    expect(landing).toBeDefined();
+    let gzipped = 0;
+    for (const p of [...entry, `/dashboard/assets/${landing}`]) {
+      const res = await get(p);
+      expect(res.status, p).toBe(200);
+      gzipped += zlib.gzipSync(Buffer.from(await res.arrayBuffer())).length;
+    }
+    expect(gzipped).toBeLessThanOrEqual(300 * 1024);
   });
 
   it("answers 404, not the page, for a missing asset", async () => {
