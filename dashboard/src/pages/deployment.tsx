@@ -8,7 +8,7 @@ import { useState } from "react";
 import { Link, useSession } from "../app.js";
 import { navigate } from "../router.js";
 import { badgeOfCloud, badgeOfPlatform } from "../status.js";
-import { ConfirmButton, ErrorNote, Loading, PageTitle, StatusBadge, useLoad, when } from "../ui.js";
+import { ConfirmButton, ErrorNote, Loading, PageTitle, StatusBadge, useLoad, when, webUrl } from "../ui.js";
 import { Backups } from "./detail/backups.js";
 import { ConfigEditor } from "./detail/config-editor.js";
 import { Logs } from "./detail/logs.js";
@@ -57,7 +57,7 @@ export default function Deployment({ name }: { name: string }) {
         </span>
         {c?.statusReason && <span className="muted">{c.statusReason}</span>}
         {s.ingresses.map((i) => (
-          <a key={i.url} href={i.url} target="_blank" rel="noreferrer" className="ingress">
+          <a key={i.url} href={webUrl(i.url)} target="_blank" rel="noreferrer" className="ingress">
             Open {i.host}
           </a>
         ))}

@@ -19,6 +19,7 @@ import {
   useAction,
   useLoad,
   TableWrap,
+  webUrl,
 } from "../ui.js";
 
 type Cloud = Result<"listCloudDeployments">["deployments"][number];
@@ -157,7 +158,7 @@ export default function Deployments() {
                     {r.ingresses.length === 0
                       ? "—"
                       : r.ingresses.map((i) => (
-                          <a key={i.url} href={i.url} target="_blank" rel="noreferrer">
+                          <a key={i.url} href={webUrl(i.url)} target="_blank" rel="noreferrer">
                             {i.host}
                           </a>
                         ))}
