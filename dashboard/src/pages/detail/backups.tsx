@@ -90,11 +90,14 @@ export function Backups({ deployment: d }: { deployment: Cloud }) {
                   </td>
                   <td className="phase">{b.phase}</td>
                   <td>
-                    <progress
-                      max={Math.max(1, b.totalBytes)}
-                      value={b.bytesDone}
-                      aria-label={`bytes of backup ${when(b.createdAt)}`}
-                    />{" "}
+                    {/* The bar while bytes move; a finished archive is smaller than the volume it holds. */}
+                    {busy(b) && (
+                      <progress
+                        max={Math.max(1, b.totalBytes)}
+                        value={b.bytesDone}
+                        aria-label={`bytes of backup ${when(b.createdAt)}`}
+                      />
+                    )}{" "}
                     <span className="bytes">
                       {bytes(b.bytesDone)} / {bytes(b.totalBytes)}
                     </span>
