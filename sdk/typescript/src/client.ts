@@ -50,7 +50,8 @@ export class BerthClient {
   constructor(options: BerthClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.token = options.token;
-    this.fetchImpl = options.fetch ?? globalThis.fetch;
+    // Called through a wrapper: a browser's fetch stored on another object throws "Illegal invocation".
+    this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   }
 
   /** Calls one operation by name; the typed methods below all go through here. */
