@@ -5,7 +5,8 @@
  *   2. behind nginx: nginx (upstream keep-alive) → berth → two hello deployments, requests
  *      alternating between the two hosts so each nginx→berth connection carries both; against
  *      nginx routing the same two hosts to the same replicas itself.
- * Each scenario runs BENCH_RUNS times (default 3) and prints the medians.
+ * Each scenario runs BENCH_RUNS times (default 3) and prints the medians. BENCH_DESIGN_A=1 also
+ * measures the rejected design (a): a Node http.Server front with an undici Pool upstream.
  *   npm run bench:proxy             (installs wrk and nginx from Debian's packages if missing)
  */
 import fs from "node:fs";
@@ -13,7 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { freePort } from "../test/support/postgres.js";
 import { startNginx } from "../test/support/nginx.js";
-import { berthWithHello, ensureTools, median, type WrkResult, wrk } from "./lib.js";
+import { berthWithHello, ensureTools, median, startProcess, type WrkResult, wrk } from "./lib.js";
 
 ensureTools({ wrk: "wrk", nginx: "nginx" });
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -89,6 +90,25 @@ try {
     run(`http://127.0.0.1:${front}/`, { script }),
     run(`http://127.0.0.1:${front}/via-berth/`, { script }),
   );
+  if (process.env.BENCH_DESIGN_A === "1") {
+    const a = await startProcess(
+      process.execPath,
+      [new URL("./fixtures/http-level-proxy.mjs", import.meta.url).pathname],
+      {
+        UPSTREAM_PORT: String(portA),
+      },
+    );
+    try {
+      wrk(`http://127.0.0.1:${a.port}/`, { seconds: 2 });
+      measure(
+        "design (a): nginx -> hello  vs  Node http.Server + undici Pool -> hello",
+        run(`http://127.0.0.1:${direct}/`),
+        run(`http://127.0.0.1:${a.port}/`),
+      );
+    } finally {
+      a.stop();
+    }
+  }
 } finally {
   nginx.stop();
   await b.stop();

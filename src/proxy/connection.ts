@@ -83,10 +83,20 @@ export class ClientConnection implements ParserHandler, UpstreamUser {
     this.peer = unmapped(socket.remoteAddress ?? "");
     this.trusted = ctx.trusted.contains(this.peer);
     this.headStartedAt = this.lastActive = Date.now();
-    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.on("data", (chunk: Buffer) => this.guard(() => this.onData(chunk)));
     socket.on("end", () => this.onClientEnd());
     socket.on("error", () => socket.destroy());
     socket.on("close", () => this.onClose());
+  }
+
+  /** A fault in handling one connection ends that connection, never the control plane. */
+  guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.ctx.warn({ err }, "ingress connection failed");
+      this.close(true);
+    }
   }
 
   get idle(): boolean {

@@ -12,6 +12,8 @@ import { ERR, HEADERS, HttpParser, type ParserHandler, TYPE } from "./llhttp.js"
 /** What an upstream reports to the request it serves. */
 export interface UpstreamUser {
   readonly method: string;
+  /** Runs a handler; a fault ends the user's connection instead of escaping. */
+  guard(fn: () => void): void;
   onUpstreamData(up: Upstream, chunk: Buffer): void;
   onUpstreamEnd(up: Upstream): void;
   onUpstreamFailed(up: Upstream, err: Error | undefined): void;
@@ -33,10 +35,14 @@ export class Upstream implements ParserHandler {
     readonly poolKey: string,
   ) {
     socket.on("data", (chunk: Buffer) => {
-      if (this.user) this.user.onUpstreamData(this, chunk);
+      const user = this.user;
+      if (user) user.guard(() => user.onUpstreamData(this, chunk));
       else socket.destroy();
     });
-    socket.on("end", () => this.user?.onUpstreamEnd(this));
+    socket.on("end", () => {
+      const user = this.user;
+      user?.guard(() => user.onUpstreamEnd(this));
+    });
     socket.on("error", (err) => this.fail(err));
     socket.on("close", () => this.fail(undefined));
   }
@@ -47,7 +53,7 @@ export class Upstream implements ParserHandler {
     this.parser.destroy();
     const user = this.user;
     this.user = undefined;
-    user?.onUpstreamFailed(this, err);
+    user?.guard(() => user.onUpstreamFailed(this, err));
   }
 
   get alive(): boolean {
