@@ -134,6 +134,24 @@ describe("every request on one kept-alive connection goes to its own target", ()
     });
   });
 
+  it("pipelined requests with bodies: each body reaches only its own request's target", async () => {
+    const agent = JSON.stringify({
+      name: "pipelined",
+      spec: { name: "p", image: "berth/hello", port: 8080 },
+    });
+    const data =
+      `POST /echo HTTP/1.1\r\nHost: ${a.host}\r\nContent-Length: 5\r\n\r\nhello` +
+      `GET /between HTTP/1.1\r\nHost: ${b.host}\r\n\r\n` +
+      `POST /api/agents HTTP/1.1\r\nHost: ${apiHost}\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${agent.length.toString(16)}\r\n${agent}\r\n0\r\n\r\n` +
+      `POST /echo HTTP/1.1\r\nHost: ${b.host}\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n`;
+    const { responses } = await rawExchange(t.berth.port, data, 4);
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 201, 200]);
+    expect(JSON.parse(responses[0]!.body).bytes).toBe(5);
+    expect(responses[1]!.body).toBe("app-b GET /between\n");
+    expect(JSON.parse(responses[2]!.body).name).toBe("pipelined");
+    expect(JSON.parse(responses[3]!.body).bytes).toBe(3);
+  });
+
   it("host matching: any case, with or without a port, the absolute (trailing-dot) form", async () => {
     const port = t.berth.port;
     const variants = [
@@ -165,6 +183,22 @@ describe("every request on one kept-alive connection goes to its own target", ()
     }
     expect(logA).not.toContain(`host=${b.host}`);
     expect(logB).not.toContain(`host=${a.host}`);
+  });
+
+  it("a paused deployment is woken by its own request while the same connection serves others", async () => {
+    const c = await deployApp(api, "app-c");
+    const paused = await api("POST", `/api/cloud-saas/deployments/${c.id}/pause`);
+    expect(paused.status).toBe(200);
+    const data = [a.host, c.host, b.host, c.host]
+      .map((h, i) => `GET /wake-${i} HTTP/1.1\r\nHost: ${h}\r\n\r\n`)
+      .join("");
+    const { responses } = await rawExchange(t.berth.port, data, 4);
+    expect(responses.map((r) => `${r.status} ${r.body}`)).toEqual([
+      "200 app-a GET /wake-0\n",
+      "200 app-c GET /wake-1\n",
+      "200 app-b GET /wake-2\n",
+      "200 app-c GET /wake-3\n",
+    ]);
   });
 
   it("a Host under the ingress domain that names no deployment gets 404, the connection stays usable", async () => {
