@@ -49,6 +49,7 @@ const REASONS: Record<number, string> = {
 
 export class ClientConnection implements ParserHandler, UpstreamUser {
   private readonly parser = new HttpParser(TYPE.REQUEST, this);
+  readonly wantsText = true;
   private readonly peer: string;
   private readonly trusted: boolean;
   private phase = Phase.Head;
@@ -114,11 +115,10 @@ export class ClientConnection implements ParserHandler, UpstreamUser {
     this.inValue = false;
     if (this.headStartedAt === 0) this.headStartedAt = Date.now();
   }
-  onUrl(chunk: Buffer, start: number, end: number): void {
-    this.url += chunk.toString("latin1", start, end);
+  onUrl(text: string): void {
+    this.url += text;
   }
-  onHeaderField(chunk: Buffer, start: number, end: number): void {
-    const s = chunk.toString("latin1", start, end);
+  onHeaderField(s: string): void {
     const { names, values } = this.head;
     if (this.inValue || names.length === 0) {
       names.push(s);
@@ -126,9 +126,9 @@ export class ClientConnection implements ParserHandler, UpstreamUser {
       this.inValue = false;
     } else names[names.length - 1] += s;
   }
-  onHeaderValue(chunk: Buffer, start: number, end: number): void {
+  onHeaderValue(text: string): void {
     const { values } = this.head;
-    values[values.length - 1] += chunk.toString("latin1", start, end);
+    values[values.length - 1] += text;
     this.inValue = true;
   }
   onHeadersComplete(_status: number, upgrade: boolean, keepAlive: boolean): number {
@@ -243,14 +243,14 @@ export class ClientConnection implements ParserHandler, UpstreamUser {
         }
         if (!this.apiUp?.alive)
           this.apiUp = apiLink(this.ctx.api, { address: this.peer, port: this.socket.remotePort ?? 0 });
-        this.attach(this.apiUp, buildHead(head, dest.path, undefined));
+        this.attach(this.apiUp, buildHead(head, facts, dest.path, undefined));
         return;
       }
       case "ingress": {
         const head2 = (t: Target) =>
           this.forward(
             t,
-            buildHead(head, dest.path, { peer: this.peer, trusted: this.trusted, host: dest.host }),
+            buildHead(head, facts, dest.path, { peer: this.peer, trusted: this.trusted, host: dest.host }),
           );
         const ready = this.ctx.router.now(dest.name, Date.now());
         if (ready && this.enter(dest.name, ready)) {
@@ -394,7 +394,11 @@ export class ClientConnection implements ParserHandler, UpstreamUser {
     if (err) this.ctx.warn({ err: err.message }, "upstream connection failed");
     this.leave();
     this.refuse(502, "upstream connection failed", {}, !this.requestDone);
-    if (this.phase !== Phase.Closed && this.requestDone) this.unblock();
+    if (this.phase === Phase.Wait) {
+      this.phase = Phase.Head;
+      this.lastActive = Date.now();
+      this.unblock();
+    }
   }
 
   private toClient(buf: Buffer): void {

@@ -24,6 +24,17 @@ interface Authority {
   port: string | undefined;
 }
 
+/** Host header values seen recently (a connection usually repeats one), parsed. */
+const seen = new Map<string, Authority | undefined>();
+
+function cachedAuthority(value: string): Authority | undefined {
+  if (seen.has(value)) return seen.get(value);
+  const parsed = parseAuthority(value.trim());
+  if (seen.size >= 4096) seen.clear();
+  seen.set(value, parsed);
+  return parsed;
+}
+
 /** Lower-cased name without the trailing dot, and the port if one was given; undefined if malformed. */
 export function parseAuthority(value: string): Authority | undefined {
   const m = AUTHORITY.exec(value.toLowerCase());
@@ -46,7 +57,7 @@ export function destinationOf(hosts: string[], target: string, version: string, 
   let path = target;
   let authority: Authority | undefined;
   if (hosts.length === 1) {
-    authority = parseAuthority(hosts[0]!.trim());
+    authority = cachedAuthority(hosts[0]!);
     if (!authority) return { kind: "bad", reason: "malformed Host header" };
   }
   if (ABSOLUTE.test(target)) {

@@ -16,11 +16,13 @@ export const TYPE = { REQUEST: 1, RESPONSE: 2 } as const;
 export const HEADERS = { BODY: 0, NO_BODY: 1 } as const;
 
 export interface ParserHandler {
+  /** false: the head's text is not needed (onUrl/onHeaderField/onHeaderValue are not called). */
+  readonly wantsText: boolean;
   onMessageBegin(): void;
-  /** A span of the request target (requests) or reason phrase is not reported. Spans may be split. */
-  onUrl(chunk: Buffer, start: number, end: number): void;
-  onHeaderField(chunk: Buffer, start: number, end: number): void;
-  onHeaderValue(chunk: Buffer, start: number, end: number): void;
+  /** Pieces (latin1) of the request target; one may arrive in several pieces across chunks. */
+  onUrl(text: string): void;
+  onHeaderField(text: string): void;
+  onHeaderValue(text: string): void;
   /** Returns HEADERS.* or ERR.PAUSED. */
   onHeadersComplete(statusCode: number, upgrade: boolean, keepAlive: boolean): number;
   /** Returns ERR.OK or ERR.PAUSED. */
@@ -46,10 +48,16 @@ interface Exports {
 
 let current: HttpParser | undefined;
 let chunkRef: Buffer = Buffer.alloc(0);
+/** The chunk as latin1 text, decoded once per execute on first use; spans are cheap slices of it. */
+let chunkText: string | undefined;
 let bufPtr = 0;
 let bufSize = 0;
 
-const span = (at: number): number => at - bufPtr;
+function text(at: number, len: number): string {
+  chunkText ??= chunkRef.toString("latin1");
+  const start = at - bufPtr;
+  return chunkText.slice(start, start + len);
+}
 const instance = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(wasmBytes)), {
   env: {
     wasm_on_message_begin: () => {
@@ -57,16 +65,19 @@ const instance = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(
       return 0;
     },
     wasm_on_url: (_p: number, at: number, len: number) => {
-      current!.handler.onUrl(chunkRef, span(at), span(at) + len);
+      const h = current!.handler;
+      if (h.wantsText) h.onUrl(text(at, len));
       return 0;
     },
     wasm_on_status: () => 0,
     wasm_on_header_field: (_p: number, at: number, len: number) => {
-      current!.handler.onHeaderField(chunkRef, span(at), span(at) + len);
+      const h = current!.handler;
+      if (h.wantsText) h.onHeaderField(text(at, len));
       return 0;
     },
     wasm_on_header_value: (_p: number, at: number, len: number) => {
-      current!.handler.onHeaderValue(chunkRef, span(at), span(at) + len);
+      const h = current!.handler;
+      if (h.wantsText) h.onHeaderValue(text(at, len));
       return 0;
     },
     wasm_on_headers_complete: (_p: number, status: number, upgrade: number, keepAlive: number) =>
@@ -111,12 +122,14 @@ export class HttpParser {
     new Uint8Array(llhttp.memory.buffer, bufPtr, chunk.length).set(chunk);
     current = this;
     chunkRef = chunk;
+    chunkText = undefined;
     let errno: number;
     try {
       errno = llhttp.llhttp_execute(this.ptr, bufPtr, chunk.length);
     } finally {
       current = undefined;
       chunkRef = EMPTY;
+      chunkText = undefined;
     }
     if (errno === ERR.OK) return { errno, offset: chunk.length };
     return { errno, offset: llhttp.llhttp_get_error_pos(this.ptr) - bufPtr };

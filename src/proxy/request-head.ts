@@ -18,6 +18,10 @@ export interface ParsedHead {
 
 /** What the head says about routing and framing, read in one pass. */
 export interface HeadFacts {
+  /** Header names in lower case, index for index with `ParsedHead.names`. */
+  lower: string[];
+  /** Headers the Connection header names (hop-by-hop), if it names any. */
+  named: Set<string> | undefined;
   hosts: string[];
   transferEncoding: string | undefined;
   /** True when a body follows the head (a non-zero Content-Length or any Transfer-Encoding). */
@@ -38,19 +42,22 @@ const DROPPED = new Set([
 
 export function headFacts(head: ParsedHead): HeadFacts {
   const hosts: string[] = [];
+  const lower: string[] = new Array(head.names.length);
+  let named: Set<string> | undefined;
   let te: string | undefined;
   let hasBody = false;
   for (let i = 0; i < head.names.length; i++) {
-    const n = head.names[i]!;
-    if (n.length === 4 && n.toLowerCase() === "host") hosts.push(head.values[i]!);
-    else if (n.length === 14 && n.toLowerCase() === "content-length")
-      hasBody ||= head.values[i]!.trim() !== "0";
-    else if (n.length === 17 && n.toLowerCase() === "transfer-encoding") {
-      te = te === undefined ? head.values[i]! : `${te}, ${head.values[i]}`;
+    const n = head.names[i]!.toLowerCase();
+    const v = head.values[i]!;
+    lower[i] = n;
+    if (n === "host") hosts.push(v);
+    else if (n === "content-length") hasBody ||= v.trim() !== "0";
+    else if (n === "transfer-encoding") {
+      te = te === undefined ? v : `${te}, ${v}`;
       hasBody = true;
-    }
+    } else if (n === "connection") named = connectionTokens(v, named);
   }
-  return { hosts, transferEncoding: te, hasBody };
+  return { lower, named, hosts, transferEncoding: te, hasBody };
 }
 
 /**
@@ -59,20 +66,20 @@ export function headFacts(head: ParsedHead): HeadFacts {
  */
 export function buildHead(
   head: ParsedHead,
+  facts: HeadFacts,
   path: string,
   forwarding: { peer: string; trusted: boolean; host: string } | undefined,
 ): string {
-  const named = connectionTokens(head);
+  const { lower: names, named } = facts;
   const sent: Forwarding = { xff: [], proto: undefined, xhost: undefined, forwarded: [] };
   const http10 = head.version === "1.0";
   let out = `${head.method} ${path} HTTP/${http10 ? "1.0" : "1.1"}\r\n`;
   let upgradeTo: string | undefined;
   for (let i = 0; i < head.names.length; i++) {
-    const name = head.names[i]!;
-    const lower = name.toLowerCase();
+    const lower = names[i]!;
     const value = head.values[i]!.trim();
     if (!DROPPED.has(lower) && !named?.has(lower)) {
-      out += `${name}: ${value}\r\n`;
+      out += `${head.names[i]}: ${value}\r\n`;
       continue;
     }
     if (lower === "upgrade") upgradeTo = value;
@@ -87,17 +94,13 @@ export function buildHead(
   return `${out}\r\n`;
 }
 
-function connectionTokens(head: ParsedHead): Set<string> | undefined {
-  let tokens: Set<string> | undefined;
-  for (let i = 0; i < head.names.length; i++) {
-    if (head.names[i]!.toLowerCase() !== "connection") continue;
-    tokens ??= new Set();
-    for (const t of head.values[i]!.split(",")) {
-      const token = t.trim().toLowerCase();
-      // Naming a framing or routing header must not strip it: the body's framing was validated with it.
-      if (token && token !== "content-length" && token !== "transfer-encoding" && token !== "host")
-        tokens.add(token);
-    }
+function connectionTokens(value: string, into: Set<string> | undefined): Set<string> {
+  const tokens = into ?? new Set<string>();
+  for (const t of value.split(",")) {
+    const token = t.trim().toLowerCase();
+    // Naming a framing or routing header must not strip it: the body's framing was validated with it.
+    if (token && token !== "content-length" && token !== "transfer-encoding" && token !== "host")
+      tokens.add(token);
   }
   return tokens;
 }

@@ -21,6 +21,7 @@ export interface UpstreamUser {
 
 export class Upstream implements ParserHandler {
   readonly parser = new HttpParser(TYPE.RESPONSE, this);
+  readonly wantsText = false;
   user: UpstreamUser | undefined;
   /** Status and keep-alive of the response being read. */
   status = 0;
