@@ -110,7 +110,9 @@ describe.concurrent("activity through the ingress keeps a deployment awake", () 
     expect(await status(d.id)).toBe("ready");
     expect(await pausingEvents(d.id)).toBe(0);
     const stoppedAt = Date.now();
+    const closed = new Promise<boolean>((r) => ws.addEventListener("close", (e) => r(e.wasClean)));
     ws.close();
+    expect(await closed).toBe(true);
     await dispatcher.close();
     const after = await pausedAfter(d.id, stoppedAt);
     expect(after).toBeLessThan(IDLE_MS + CHECK_MS + FLUSH_MS + 2_000);

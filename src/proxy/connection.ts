@@ -364,7 +364,11 @@ export class ClientConnection implements ParserHandler, UpstreamUser {
   }
 
   onUpstreamEnd(up: Upstream): void {
-    if (up !== this.up || this.phase === Phase.Tunnel) {
+    if (up !== this.up) return;
+    if (this.phase === Phase.Tunnel) {
+      // The app ended the tunnel: what it sent still reaches the client, then the connection ends.
+      this.up = undefined;
+      up.user = undefined;
       this.close();
       return;
     }
