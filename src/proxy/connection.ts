@@ -12,7 +12,8 @@ import type { CidrList } from "./forwarded.js";
 import { unmapped } from "./forwarded.js";
 import { destinationOf } from "./host.js";
 import { ERR, HttpParser, type ParserHandler, TYPE } from "./llhttp.js";
-import { buildHead, headFacts, type ParsedHead } from "./request-head.js";
+import { localResponse } from "./local-response.js";
+import { buildHead, HeadReader, headFacts } from "./request-head.js";
 import type { Refusal, Router, Target } from "./router.js";
 import { apiLink, type Upstream, type UpstreamPool, type UpstreamUser } from "./upstream.js";
 
@@ -37,25 +38,13 @@ enum Phase {
 
 const EMPTY = Buffer.alloc(0);
 const STREAM_TOUCH_MS = 1_000;
-const REASONS: Record<number, string> = {
-  400: "Bad Request",
-  404: "Not Found",
-  405: "Method Not Allowed",
-  408: "Request Timeout",
-  431: "Request Header Fields Too Large",
-  502: "Bad Gateway",
-  503: "Service Unavailable",
-};
-
 export class ClientConnection implements ParserHandler, UpstreamUser {
   private readonly parser = new HttpParser(TYPE.REQUEST, this);
   readonly wantsText = true;
   private readonly peer: string;
   private readonly trusted: boolean;
   private phase = Phase.Head;
-  private head: ParsedHead = { method: "GET", version: "1.1", names: [], values: [], upgrade: false };
-  private url = "";
-  private inValue = false;
+  private readonly head = new HeadReader();
   private headBytes = 0;
   /** When the head being read began (0: between requests); the front's sweep enforces timeouts. */
   headStartedAt: number;
@@ -110,26 +99,17 @@ export class ClientConnection implements ParserHandler, UpstreamUser {
 
   // --- llhttp callbacks (request parser) ---
   onMessageBegin(): void {
-    this.url = "";
-    this.head = { method: "GET", version: "1.1", names: [], values: [], upgrade: false };
-    this.inValue = false;
+    this.head.reset();
     if (this.headStartedAt === 0) this.headStartedAt = Date.now();
   }
   onUrl(text: string): void {
-    this.url += text;
+    this.head.url += text;
   }
-  onHeaderField(s: string): void {
-    const { names, values } = this.head;
-    if (this.inValue || names.length === 0) {
-      names.push(s);
-      values.push("");
-      this.inValue = false;
-    } else names[names.length - 1] += s;
+  onHeaderField(text: string): void {
+    this.head.field(text);
   }
   onHeaderValue(text: string): void {
-    const { values } = this.head;
-    values[values.length - 1] += text;
-    this.inValue = true;
+    this.head.value(text);
   }
   onHeadersComplete(_status: number, upgrade: boolean, keepAlive: boolean): number {
     this.head.method = this.parser.method();
@@ -226,7 +206,7 @@ export class ClientConnection implements ParserHandler, UpstreamUser {
       this.refuse(400, "Transfer-Encoding must end with chunked", {}, true);
       return;
     }
-    const dest = destinationOf(facts.hosts, this.url, head.version, this.ctx.domain);
+    const dest = destinationOf(facts.hosts, head.url, head.version, this.ctx.domain);
     switch (dest.kind) {
       case "bad": {
         this.refuse(400, dest.reason, {}, true);
@@ -483,11 +463,7 @@ export class ClientConnection implements ParserHandler, UpstreamUser {
   refuse(status: number, message: string, headers: Record<string, string> = {}, close = false): void {
     if (this.phase === Phase.Closed) return;
     const closing = close || !this.keepAlive || this.clientEnded || (this.hasBody && !this.requestDone);
-    const body = JSON.stringify({ error: message });
-    let out = `HTTP/1.1 ${status} ${REASONS[status] ?? "Error"}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`;
-    for (const [k, v] of Object.entries(headers)) out += `${k}: ${v}\r\n`;
-    if (closing) out += "Connection: close\r\n";
-    this.socket.write(`${out}\r\n${this.method === "HEAD" ? "" : body}`);
+    this.socket.write(localResponse(status, message, headers, closing, this.method === "HEAD"));
     this.local = true;
     if (closing) this.close();
   }

@@ -16,6 +16,38 @@ export interface ParsedHead {
   upgrade: boolean;
 }
 
+/** Collects one request head from llhttp's text callbacks; a name or value may come in pieces. */
+export class HeadReader implements ParsedHead {
+  method = "GET";
+  version = "1.1";
+  url = "";
+  names: string[] = [];
+  values: string[] = [];
+  upgrade = false;
+  private inValue = false;
+
+  reset(): void {
+    this.url = "";
+    this.names = [];
+    this.values = [];
+    this.upgrade = false;
+    this.inValue = false;
+  }
+
+  field(text: string): void {
+    if (this.inValue || this.names.length === 0) {
+      this.names.push(text);
+      this.values.push("");
+      this.inValue = false;
+    } else this.names[this.names.length - 1] += text;
+  }
+
+  value(text: string): void {
+    this.values[this.values.length - 1] += text;
+    this.inValue = true;
+  }
+}
+
 /** What the head says about routing and framing, read in one pass. */
 export interface HeadFacts {
   /** Header names in lower case, index for index with `ParsedHead.names`. */
