@@ -1,9 +1,20 @@
 /** Helpers for the ingress tests: deploy a workload, read its own log, speak raw HTTP on one socket. */
+import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { type ApiClient, waitFor } from "./berth.js";
 
-export const ingressApp = path.resolve(import.meta.dirname, "../fixtures/ingress-app.mjs");
+/**
+ * The fixture app's source, passed with `node -e` so it runs wherever the runtime runs node (a
+ * sandbox need not see this repository). Comment lines and indentation are dropped to stay under
+ * the 4096-character limit of one argument.
+ */
+const ingressApp = fs
+  .readFileSync(path.resolve(import.meta.dirname, "../fixtures/ingress-app.mjs"), "utf8")
+  .split("\n")
+  .map((l) => l.trim())
+  .filter((l) => l !== "" && !l.startsWith("//"))
+  .join("\n");
 
 export interface Deployed {
   id: string;
@@ -19,7 +30,13 @@ export async function deployApp(
 ): Promise<Deployed> {
   const spec = opts.image
     ? { name: label, image: "berth/hello", port: 8080, env: { GREETING: label, ...opts.env } }
-    : { name: label, command: "node", args: [ingressApp], port: 8080, env: { APP_NAME: label, ...opts.env } };
+    : {
+        name: label,
+        command: "node",
+        args: ["--input-type=module", "-e", ingressApp],
+        port: 8080,
+        env: { APP_NAME: label, ...opts.env },
+      };
   const agent = await api<{ id: string }>("POST", "/api/agents", { body: { name: label, spec } });
   if (agent.status !== 201) throw new Error(`agent: ${agent.status} ${agent.text}`);
   const dep = await api<{ id: string; name: string }>("POST", "/deployments", {
