@@ -308,6 +308,18 @@ describe("what web apps need", () => {
   });
 });
 
+describe("a client that half-closes mid-body", () => {
+  it("is disconnected: its request can never complete", async () => {
+    const socket = net.connect(port, "127.0.0.1");
+    const closed = new Promise<void>((r) => socket.once("close", () => r()));
+    socket.on("error", () => undefined);
+    socket.resume();
+    socket.end(`POST /echo?half HTTP/1.1\r\nHost: ${a.host}\r\nContent-Length: 1000\r\n\r\n0123456789`);
+    await closed;
+    expect((await send("/after-half")).body.toString()).toBe("app-a GET /after-half\n");
+  });
+});
+
 describe("upstream failure", () => {
   it("a replica that stops accepting connections gets 502, and the control plane keeps serving", async () => {
     const b = await deployApp(api, "app-b");

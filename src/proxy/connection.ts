@@ -472,6 +472,8 @@ export class ClientConnection implements ParserHandler, UpstreamUser {
     this.clientEnded = true;
     if (this.phase === Phase.Tunnel) this.up?.socket.end();
     else if (this.idle || this.readingHead) this.close();
+    // A body cut short can never complete: abort it rather than leave the app waiting for the rest.
+    else if (this.phase === Phase.Body && !this.blocked) this.close(true);
   }
 
   /** Ends the connection after what was written (or at once with `abort`). */
