@@ -308,6 +308,30 @@ describe("what web apps need", () => {
   });
 });
 
+describe("an answer before the whole body arrived", () => {
+  const upload = (path: string, host: string, extra = "") =>
+    `POST ${path} HTTP/1.1\r\nHost: ${host}\r\n${extra}Content-Length: ${8 * 1024 * 1024}\r\n\r\n${"x".repeat(8 * 1024 * 1024)}`;
+
+  it("from an app: the rest of the body is dropped and the connection serves the next request", async () => {
+    const { responses } = await rawExchange(port, upload("/early", a.host) + get("/after-early"), 2);
+    expect(responses.map((r) => `${r.status} ${r.body}`)).toEqual([
+      "200 early\n",
+      "200 app-a GET /after-early\n",
+    ]);
+  });
+
+  it("from the API (401 before reading the body): the same", async () => {
+    const apiHost = new URL(t.url).host;
+    const { responses } = await rawExchange(
+      port,
+      upload("/api/agents", apiHost, "Content-Type: application/json\r\n") + get("/after-401"),
+      2,
+    );
+    expect(responses.map((r) => r.status)).toEqual([401, 200]);
+    expect(responses[1]!.body).toBe("app-a GET /after-401\n");
+  });
+});
+
 describe("a client that half-closes mid-body", () => {
   it("is disconnected: its request can never complete", async () => {
     const socket = net.connect(port, "127.0.0.1");

@@ -130,7 +130,8 @@ export class ClientConnection implements ParserHandler, UpstreamUser {
       if (this.up && !this.up.socket.write(chunk)) this.waitForUpstreamDrain();
       return;
     }
-    if (this.blocked || this.phase === Phase.Closed) {
+    if (this.phase === Phase.Closed) return;
+    if (this.blocked) {
       this.pending = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
       this.socket.pause();
       return;
@@ -412,8 +413,15 @@ export class ClientConnection implements ParserHandler, UpstreamUser {
     } else if (reusable) this.ctx.pool.release(up, Date.now());
     else up.destroy();
     this.leave();
-    if (!this.keepAlive || !up.keepAlive || !this.requestDone || this.head.upgrade || this.clientEnded) {
+    if (!this.keepAlive || !up.keepAlive || this.head.upgrade || this.clientEnded) {
       this.close();
+      return;
+    }
+    if (!this.requestDone) {
+      // Answered before the whole body arrived (a 401, a 413): the rest is read and dropped, as
+      // Node's own server does, and the connection carries on.
+      this.local = true;
+      this.socket.resume();
       return;
     }
     this.phase = Phase.Head;
