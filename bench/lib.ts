@@ -31,9 +31,10 @@ const toMs = (v: string, unit: string): number =>
 /** Header names are sent as given; spell `Host` so, or wrk adds a second Host header of its own. */
 export function wrk(
   url: string,
-  opts: { headers?: Record<string, string>; seconds?: number; connections?: number } = {},
+  opts: { headers?: Record<string, string>; seconds?: number; connections?: number; script?: string } = {},
 ): WrkResult {
   const args = ["-t2", `-c${opts.connections ?? 50}`, `-d${opts.seconds ?? 10}s`, "--latency"];
+  if (opts.script) args.push("-s", opts.script);
   for (const [k, v] of Object.entries(opts.headers ?? {})) args.push("-H", `${k}: ${v}`);
   const out = execFileSync("wrk", [...args, url], { encoding: "utf8" });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
@@ -74,13 +75,18 @@ export interface BenchBerth {
   berth: BerthProcess;
   key: string;
   name: string;
+  /** Every hello deployment's name (the first is `name`). */
+  names: string[];
   dataDir: string;
   /** Port of the hello replica itself (for baselines that proxy the same upstream). */
   upstreamPort: number;
+  /** Ports of every hello replica. */
+  upstreamPorts: number[];
   stop(): Promise<void>;
 }
 
-export async function berthWithHello(): Promise<BenchBerth> {
+/** A berth control plane with `count` ready `hello` deployments (one replica each). */
+export async function berthWithHello(count = 1): Promise<BenchBerth> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "berth-bench-"));
   const admin = `admin-${randomBytes(16).toString("hex")}`;
   const berth = await spawnBerth({
@@ -97,28 +103,37 @@ export async function berthWithHello(): Promise<BenchBerth> {
       body: { name: "bench", teamId: team.body.id, scopes: ["deployments:read", "deployments:write"] },
     })
   ).body.key;
-  const dep = await apiClient(berth.url, key)<{ name: string }>("POST", "/api/deployments", {
-    body: { template: "hello" },
+  const names: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const dep = await apiClient(berth.url, key)<{ name: string }>("POST", "/api/deployments", {
+      body: { template: "hello" },
+    });
+    names.push(dep.body.name);
+    await waitFor(async () => {
+      const s = await apiClient(berth.url, key)<{ deploymentReady: boolean }>(
+        "GET",
+        `/api/deployments/status?name=${dep.body.name}`,
+      );
+      return s.body.deploymentReady;
+    }, "hello ready");
+  }
+  const upstreamPorts = processesUnder(dataDir).map((pid) => {
+    const environ = fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+    return Number(environ.find((e) => e.startsWith("PORT="))?.slice(5));
   });
-  const name = dep.body.name;
-  await waitFor(async () => {
-    const s = await apiClient(berth.url, key)<{ deploymentReady: boolean }>(
-      "GET",
-      `/api/deployments/status?name=${name}`,
-    );
-    return s.body.deploymentReady;
-  }, "hello ready");
-  const pid = processesUnder(dataDir)[0]!;
-  const environ = fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
-  const upstreamPort = Number(environ.find((e) => e.startsWith("PORT="))?.slice(5));
   return {
     berth,
     key,
-    name,
+    name: names[0]!,
+    names,
     dataDir,
-    upstreamPort,
+    upstreamPort: upstreamPorts[0]!,
+    upstreamPorts,
     async stop() {
-      await apiClient(berth.url, key)("POST", "/api/deployments/delete", { body: { deployment_name: name } });
+      for (const name of names)
+        await apiClient(berth.url, key)("POST", "/api/deployments/delete", {
+          body: { deployment_name: name },
+        });
       await waitFor(() => processesUnder(dataDir).length === 0, "hello stopped", 15_000).catch(
         () => undefined,
       );

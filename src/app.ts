@@ -34,7 +34,7 @@ import { controlPlaneId, RuntimeLease } from "./engine/runtime-lease.js";
 import { Scheduler } from "./engine/scheduler.js";
 import { builtinTemplates, examplesDir } from "./examples.js";
 import { buildHttpApp } from "./http/server.js";
-import { createFront } from "./proxy/front.js";
+import { createFront, type FrontLimits } from "./proxy/front.js";
 import type { RuntimeDriver } from "./runtime/driver.js";
 import { builtinImages, createLocalDriver } from "./runtime/local/index.js";
 import { loadRootKey, SecretBox } from "./security/secrets.js";
@@ -70,6 +70,8 @@ export interface StartOptions {
   retryBaseMs?: number;
   backupCollectMs?: number;
   sseKeepAliveMs?: number;
+  /** Overrides of the front listener's limits (tests use short head and keep-alive deadlines). */
+  ingressLimits?: Partial<FrontLimits>;
 }
 
 export async function startBerth(config: Config, opts: StartOptions = {}): Promise<Berth> {
@@ -224,6 +226,12 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
   await app.ready();
   const front = createFront({
     ingress: new IngressService(store, driver, ingress),
+    domain: config.domain,
+    trustedProxies: config.ingress.trustedProxies,
+    limits: {
+      maxConnectionsPerDeployment: config.ingress.maxConnectionsPerDeployment,
+      ...opts.ingressLimits,
+    },
     api: app.server as http.Server,
     log: log.child({ component: "proxy" }),
     wakeTimeoutMs: opts.wakeTimeoutMs ?? 25_000,

@@ -5,6 +5,7 @@
 import path from "node:path";
 import { z } from "zod";
 import type { S3Settings } from "./backup/object-store.js";
+import { type CidrList, parseCidrs } from "./proxy/forwarded.js";
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -38,6 +39,19 @@ export const configSchema = z.object({
     .transform((v) => v.split(",")),
   /** Port shown in ingress URLs; defaults to PORT (omitted when it is the scheme's default). */
   BERTH_INGRESS_PORT: port.optional(),
+  /** Front proxies (CIDRs or addresses, comma-separated) whose X-Forwarded-* and Forwarded headers are kept. */
+  BERTH_TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .superRefine((v, ctx) => {
+      try {
+        parseCidrs(v);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: `must be comma-separated CIDRs: ${(err as Error).message}` });
+      }
+    }),
+  /** Requests in flight and open tunnels per deployment through the ingress; above it, 503. */
+  BERTH_INGRESS_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1_000),
   /** Object storage for archives: unset = `<data dir>/objects`; set = an S3-compatible bucket. */
   BERTH_S3_BUCKET: z.string().min(3).max(63).optional(),
   BERTH_S3_ENDPOINT: z.url().optional(),
@@ -65,7 +79,12 @@ export interface Config {
   probeIntervalMs: number;
   rolloutTimeoutMs: number;
   leaseTtlMs: number;
-  ingress: { scheme: "http" | "https"; port: number | undefined };
+  ingress: {
+    scheme: "http" | "https";
+    port: number | undefined;
+    trustedProxies: CidrList;
+    maxConnectionsPerDeployment: number;
+  };
   s3: S3Settings | undefined;
   allowedCommands: readonly string[];
 }
@@ -105,7 +124,12 @@ export function fromEnv(e: EnvConfig): Config {
     probeIntervalMs: e.BERTH_PROBE_INTERVAL_MS,
     rolloutTimeoutMs: e.BERTH_ROLLOUT_TIMEOUT_MS,
     leaseTtlMs: e.BERTH_LEASE_TTL_MS,
-    ingress: { scheme: e.BERTH_INGRESS_SCHEME, port: e.BERTH_INGRESS_PORT },
+    ingress: {
+      scheme: e.BERTH_INGRESS_SCHEME,
+      port: e.BERTH_INGRESS_PORT,
+      trustedProxies: parseCidrs(e.BERTH_TRUSTED_PROXIES),
+      maxConnectionsPerDeployment: e.BERTH_INGRESS_MAX_CONNECTIONS,
+    },
     s3: s3Settings(e),
     allowedCommands: e.BERTH_ALLOWED_COMMANDS,
   };

@@ -5,7 +5,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import pino from "pino";
-import { type Berth, startBerth } from "../../src/app.js";
+import { type Berth, type StartOptions, startBerth } from "../../src/app.js";
 import { type Config, fromEnv, configSchema } from "../../src/config.js";
 
 export interface TestBerth {
@@ -67,6 +67,7 @@ export async function startTestBerth(
     clock?: { now(): Date };
     /** false: schedules fire only when a test calls `berth.scheduler.tick()`. */
     scheduler?: boolean;
+    ingressLimits?: StartOptions["ingressLimits"];
   } = {},
 ): Promise<TestBerth> {
   const dataDir = opts.dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), "berth-test-")));
@@ -96,6 +97,7 @@ export async function startTestBerth(
     clock: opts.clock,
     scheduler: opts.scheduler,
     retryBaseMs: 50,
+    ingressLimits: opts.ingressLimits,
   });
   return {
     berth,

@@ -1,5 +1,5 @@
 /**
- * Resolves an ingress host to the workload that serves it and that workload's ready endpoints,
+ * Resolves a deployment name (the label of its ingress host, see src/proxy/host.ts) to the workload that serves it and that workload's ready endpoints,
  * balancing round-robin across ready replicas.
  */
 import type { Endpoint, RuntimeDriver } from "../../runtime/driver.js";
@@ -22,16 +22,6 @@ export class IngressService {
     private readonly driver: RuntimeDriver,
     private readonly settings: IngressSettings,
   ) {}
-
-  /** The deployment name an ingress host addresses, or undefined for any other host. */
-  nameOfHost(hostHeader: string | undefined): string | undefined {
-    if (!hostHeader) return undefined;
-    const host = hostHeader.trim().toLowerCase().replace(/:\d+$/, "");
-    const suffix = `.${this.settings.domain}`;
-    if (!host.endsWith(suffix)) return undefined;
-    const label = host.slice(0, -suffix.length);
-    return /^[a-z0-9-]{1,63}$/.test(label) ? label : undefined;
-  }
 
   async route(name: string): Promise<Route> {
     let row = await this.store.deployments.getByName(name);

@@ -1,7 +1,7 @@
 /**
  * Auto-resume and activity. A paused deployment is woken by a proxied request (which waits), a
  * mention or a heartbeat (fire-and-forget). Concurrent wakes of one deployment share one resume.
- * Activity (proxied connections, heartbeats, mentions) is kept in memory and flushed once a second
+ * Activity (each proxied request, bytes on streams and tunnels, heartbeats, mentions) is kept in memory and flushed once a second
  * to `last_active_at`, which the idle pauser reads.
  */
 import type { Logger } from "pino";
@@ -15,7 +15,7 @@ import type { PauseResume } from "./pause-resume.js";
 
 export class Waker {
   private readonly waking = new Map<string, Promise<boolean>>();
-  private readonly activity = new Map<string, string>();
+  private readonly activity = new Map<string, Date>();
   private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -35,14 +35,16 @@ export class Waker {
     if (this.flushTimer) clearInterval(this.flushTimer);
   }
 
+  /** Called for every proxied request and streamed chunk: a map write, no store access. */
   touch(deploymentId: string): void {
-    this.activity.set(deploymentId, this.clock.now().toISOString());
+    this.activity.set(deploymentId, this.clock.now());
   }
 
   async flush(): Promise<void> {
     const entries = [...this.activity.entries()];
     this.activity.clear();
-    for (const [id, at] of entries) await this.store.deployments.touch(id, at).catch(() => undefined);
+    for (const [id, at] of entries)
+      await this.store.deployments.touch(id, at.toISOString()).catch(() => undefined);
   }
 
   /**
