@@ -35,8 +35,7 @@ import { Scheduler } from "./engine/scheduler.js";
 import { builtinTemplates, examplesDir } from "./examples.js";
 import { buildHttpApp } from "./http/server.js";
 import { createFront, type FrontLimits } from "./proxy/front.js";
-import type { RuntimeDriver } from "./runtime/driver.js";
-import { builtinImages, createLocalDriver } from "./runtime/local/index.js";
+import { builtinImages, createLocalDriver, type LocalDriver } from "./runtime/local/index.js";
 import { loadRootKey, SecretBox } from "./security/secrets.js";
 import { openDb } from "./store/db.js";
 import { Store } from "./store/store.js";
@@ -46,7 +45,8 @@ export interface Berth {
   url: string;
   port: number;
   store: Store;
-  driver: RuntimeDriver;
+  /** The runtime this control plane built (services see only its RuntimeDriver interface). */
+  driver: LocalDriver;
   reconciler: Reconciler;
   scheduler: Scheduler;
   backups: BackupsService;
@@ -139,7 +139,6 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
     new SecretBox(loadRootKey(config.encryptionKey, config.dataDir), "berth:vaults"),
   );
   const scheduler = new Scheduler(store, clock, driver, schedules, log.child({ component: "scheduler" }), {
-    dataDir: config.dataDir,
     pollMs: opts.schedulerPollMs ?? 100,
     missedGraceMs: opts.missedGraceMs ?? 60_000,
     retryBaseMs: opts.retryBaseMs ?? 1_000,

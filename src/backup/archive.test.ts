@@ -1,5 +1,5 @@
 /**
- * createArchive holds a volume to the limits a restore applies (so a backup that succeeds is one
+ * archiveStream (the local driver's helper) holds a volume to the limits a restore applies (so a backup that succeeds is one
  * that restores) and leaves out what is not data (FIFOs, sockets): with real GNU tar and find.
  */
 import { execFileSync } from "node:child_process";
@@ -7,8 +7,12 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createArchive } from "./archive.js";
-import { DEFAULT_LIMITS } from "./validate.js";
+import { sealArchive } from "./archive.js";
+import { type ArchiveLimits, DEFAULT_LIMITS } from "./validate.js";
+import { archiveStream } from "./volume-tar.js";
+
+const createArchive = (dir: string, out: string, opts: { limits?: ArchiveLimits }) =>
+  sealArchive(archiveStream(dir, opts.limits), out, {});
 
 let dir: string;
 let volume: string;

@@ -1,32 +1,31 @@
 /**
- * Volume archives: a tar.gz made by GNU tar (gzip or pigz) in a child process (the API's event loop
- * only moves bytes), sealed under a per-backup data key in chunks (format 2, sealed-stream.ts), with
- * a SHA-256 checksum of the stored bytes recorded at backup time.
+ * Stored volume archives: the tar.gz stream a runtime driver exports (RuntimeDriver.exportVolume;
+ * the local driver's is made by volume-tar.ts), sealed under a per-backup data key in chunks
+ * (format 2, sealed-stream.ts), with a SHA-256 checksum of the stored bytes recorded at backup time.
+ * This module never sees a volume: on restore it feeds the driver's extraction (RuntimeDriver
+ * .restoreVolume) and the validator the same authenticated plain bytes.
  *
- * What holds on restore: no byte reaches GNU tar or the validator before it is authenticated.
+ * What holds on restore: no byte reaches the extraction or the validator before it is authenticated.
  * - Format 2 (every archive berth writes): streamed in one pass; each 64 KiB chunk is released only
  *   after its tag verified, and a cut, reordered or extended stream fails before the restore counts.
  * - Anything else (format 1, "BERTHGCM1", whose one GCM tag comes at the end; or a plain tar.gz with
  *   no key): read once and verified whole (the recorded checksum, and format 1's tag) while being
- *   resealed in format 2 under a one-time key to a scratch file next to `dir`, which is then
+ *   resealed in format 2 under a one-time key to a scratch file in `scratchDir`, which is then
  *   extracted like format 2. No plaintext is ever written to disk.
- * The staging directory counts only when the checksum, every tag, the validator and tar all agree;
- * otherwise this throws and the caller removes `dir`. A backup is held to the limits a restore
- * applies (volume-listing.ts), so an archive that was made is one that restores.
+ * The restore counts only when the checksum, every tag, the validator and the extraction all agree;
+ * otherwise this throws and the driver discards what it staged. A backup is held to the limits a
+ * restore applies (volume-listing.ts), so an archive that was made is one that restores.
  */
-import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
-import { PassThrough, Readable, Transform } from "node:stream";
+import path from "node:path";
+import { PassThrough, Readable, Transform, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { ArchiveError } from "./archive-error.js";
-import { secureRestoredTree, startExtraction } from "./extract.js";
-import { gzipPrograms } from "./gzip.js";
 import { isLegacyGcm, openLegacyGcm } from "./legacy-gcm.js";
 import { isSealed, openSealed, SEALED_HEADER_BYTES, seal } from "./sealed-stream.js";
-import { type ArchiveLimits, DEFAULT_LIMITS } from "./validate.js";
-import { listVolume } from "./volume-listing.js";
+import { type ArchiveLimits, DEFAULT_LIMITS, startValidator, type Verdict } from "./validate.js";
 
 export { ArchiveError } from "./archive-error.js";
 
@@ -58,52 +57,21 @@ function tap(onBytes?: (n: number) => void) {
 }
 
 /**
- * Archives `sourceDir` into `outFile`, sealed under `key` when given (berth always gives one). What
- * it holds is what volume-listing.ts lists; a volume beyond `limits` fails with an ArchiveError.
+ * Writes the archive stream `plain` (RuntimeDriver.exportVolume) to `outFile`, sealed under `key`
+ * when given (berth always gives one), and checksums what it stored.
  */
-export async function createArchive(
-  sourceDir: string,
+export async function sealArchive(
+  plain: Readable,
   outFile: string,
-  opts: { key?: Buffer; onBytes?: (n: number) => void; limits?: ArchiveLimits },
+  opts: { key?: Buffer; onBytes?: (n: number) => void },
 ): Promise<{ bytes: number; checksum: string }> {
-  const listing = listVolume(sourceDir, opts.limits ?? DEFAULT_LIMITS);
-  const tar = spawn(
-    "tar",
-    [
-      "-cf",
-      "-",
-      "-I",
-      gzipPrograms().pack,
-      "-C",
-      sourceDir,
-      "--null",
-      "--verbatim-files-from",
-      "--no-recursion",
-      "-T",
-      "-",
-    ],
-    { stdio: ["pipe", "pipe", "pipe"] },
-  );
-  let stderr = "";
-  tar.stderr.on("data", (c) => {
-    stderr += String(c);
-  });
-  tar.stdin.on("error", () => undefined);
-  const exited = new Promise<number>((resolve) => tar.once("close", (code) => resolve(code ?? 1)));
-  listing.names.pipe(tar.stdin);
   const counted = tap(opts.onBytes);
-  const out = fs.createWriteStream(outFile);
-  try {
-    await Promise.all([
-      listing.done,
-      pipeline(tar.stdout, opts.key ? seal(opts.key) : new PassThrough(), counted.stream, out),
-    ]);
-  } catch (err) {
-    tar.kill("SIGKILL");
-    throw err;
-  }
-  const code = await exited;
-  if (code !== 0) throw new ArchiveError(`tar failed: ${stderr.trim() || `exit ${code}`}`);
+  await pipeline(
+    plain,
+    opts.key ? seal(opts.key) : new PassThrough(),
+    counted.stream,
+    fs.createWriteStream(outFile),
+  );
   return { bytes: counted.state.bytes, checksum: counted.state.checksum() };
 }
 
@@ -112,11 +80,23 @@ interface RestoreOptions {
   storedBytes: number;
   key?: Buffer;
   limits?: ArchiveLimits;
+  /** Where a format-1 or plain archive is resealed while it is verified (never plaintext). */
+  scratchDir: string;
 }
 
-/** Restores a stored archive into `dir` (a staging directory). */
-export async function restoreArchive(source: Readable, dir: string, opts: RestoreOptions): Promise<void> {
-  await fsp.mkdir(dir, { recursive: true });
+/** The runtime driver's extraction into its staging area (RuntimeDriver.restoreVolume). */
+export type Extract = (plain: Readable) => Promise<void>;
+
+/**
+ * Restores a stored archive through the driver's `extract`: resolves only when the checksum, every
+ * tag, the validator and the extraction agree; otherwise throws, and the driver discards what it
+ * staged.
+ */
+export async function restoreArchive(
+  source: Readable,
+  extract: Extract,
+  opts: RestoreOptions,
+): Promise<void> {
   const limits = opts.limits ?? DEFAULT_LIMITS;
   // A keyed archive was made by berth from a volume that existed, so only the limits a backup is
   // also held to apply (a volume of zeros compresses far beyond any ratio and must still restore);
@@ -124,38 +104,83 @@ export async function restoreArchive(source: Readable, dir: string, opts: Restor
   const applied = { ...opts, limits: opts.key ? { ...limits, maxRatio: Number.POSITIVE_INFINITY } : limits };
   const { head, stream } = await peek(source, SEALED_HEADER_BYTES);
   if (opts.key && isSealed(head)) {
-    await extractSealed(stream, opts.key, dir, applied);
+    await extractSealed(stream, opts.key, extract, applied);
   } else {
     if (opts.key && !isLegacyGcm(head)) throw new ArchiveError("not an encrypted berth archive");
-    await verifyThenExtract(stream, dir, applied);
+    await verifyThenExtract(stream, extract, applied);
   }
-  await secureRestoredTree(dir);
 }
 
-/** One pass: hashed as it arrives, opened chunk by chunk, extracted and validated. */
-async function extractSealed(source: Readable, key: Buffer, dir: string, opts: RestoreOptions) {
+/**
+ * One pass: hashed as it arrives, opened chunk by chunk, and fed at once to the driver's extraction
+ * and to the validator (a child process); a validator refusal ends the extraction at once.
+ */
+async function extractSealed(source: Readable, key: Buffer, extract: Extract, opts: RestoreOptions) {
   const stored = tap();
-  const extraction = startExtraction(dir, opts.storedBytes, opts.limits);
+  const toDriver = new PassThrough();
+  toDriver.on("error", () => undefined);
+  let extractError: Error | undefined;
+  const extracted = extract(toDriver).catch((err: Error) => {
+    extractError = err;
+    toDriver.destroy();
+  });
+  const validator = startValidator(opts.storedBytes, opts.limits);
+  const sinks = new Map<string, Writable>([
+    ["driver", toDriver],
+    ["validator", validator.input],
+  ]);
+  let verdict: Verdict | undefined;
+  void validator.verdict.then((v) => {
+    verdict = v;
+    sinks.delete("validator");
+    if (!v.ok) {
+      sinks.delete("driver");
+      toDriver.destroy(new ArchiveError(`refusing to restore: ${v.problem}`));
+    }
+  });
   let streamError: unknown;
   try {
-    await pipeline(source, stored.stream, openSealed(key), (plain) => extraction.consume(plain));
+    await pipeline(source, stored.stream, openSealed(key), async (plain: AsyncIterable<Buffer>) => {
+      for await (const chunk of plain) await Promise.all([...sinks.values()].map((s) => writeTo(s, chunk)));
+    });
   } catch (err) {
     streamError = err;
+  } finally {
+    toDriver.end();
+    validator.input.end();
   }
-  const result = await extraction.finish();
+  const [, final] = await Promise.all([extracted, validator.verdict]);
+  verdict ??= final;
   if (streamError && !(streamError instanceof ArchiveError))
     throw new ArchiveError(`could not read the archive: ${(streamError as Error).message}`);
   if (stored.state.ended && stored.state.checksum() !== opts.checksum)
     throw new ArchiveError("archive checksum does not match; refusing to restore");
   if (streamError) throw streamError;
-  if (!result.verdict.ok) throw new ArchiveError(`refusing to restore: ${result.verdict.problem}`);
-  if (result.code !== 0)
-    throw new ArchiveError(`extraction failed: ${result.stderr || `exit ${result.code}`}`);
+  if (!verdict.ok) throw new ArchiveError(`refusing to restore: ${verdict.problem}`);
+  if (extractError) throw new ArchiveError(`extraction failed: ${extractError.message}`);
+}
+
+/** Writes with backpressure; a sink that died (its process exited) is skipped, never waited on. */
+function writeTo(sink: Writable, chunk: Buffer): Promise<void> {
+  if (sink.destroyed || sink.writableEnded) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      sink.off("drain", done);
+      sink.off("close", done);
+      sink.off("error", done);
+      resolve();
+    };
+    sink.on("error", done);
+    if (sink.write(chunk)) return done();
+    sink.once("drain", done);
+    sink.once("close", done);
+  });
 }
 
 /** Format 1 or plain: verified whole while resealed to a scratch file, then extracted from it. */
-async function verifyThenExtract(source: Readable, dir: string, opts: RestoreOptions) {
-  const scratch = `${dir}.sealed`;
+async function verifyThenExtract(source: Readable, extract: Extract, opts: RestoreOptions) {
+  await fsp.mkdir(opts.scratchDir, { recursive: true });
+  const scratch = path.join(opts.scratchDir, `restore-${randomBytes(8).toString("hex")}.sealed`);
   const once = randomBytes(32);
   const stored = tap();
   const resealed = tap();
@@ -177,7 +202,7 @@ async function verifyThenExtract(source: Readable, dir: string, opts: RestoreOpt
       throw new ArchiveError("archive checksum does not match; refusing to restore");
     if (streamError) throw streamError;
     const checksum = resealed.state.checksum();
-    await extractSealed(fs.createReadStream(scratch), once, dir, { ...opts, checksum });
+    await extractSealed(fs.createReadStream(scratch), once, extract, { ...opts, checksum });
   } finally {
     await fsp.rm(scratch, { force: true });
   }
@@ -203,15 +228,4 @@ async function peek(source: Readable, n: number): Promise<{ head: Buffer; stream
     }
   }
   return { head: Buffer.concat(first).subarray(0, n), stream: Readable.from(all(), { objectMode: false }) };
-}
-
-/** Size of a directory tree in bytes (for progress), computed by `du` in a child process. */
-export async function dirBytes(dir: string): Promise<number> {
-  const du = spawn("du", ["-sb", dir], { stdio: ["ignore", "pipe", "ignore"] });
-  let out = "";
-  du.stdout.on("data", (c) => {
-    out += String(c);
-  });
-  await new Promise((r) => du.once("close", r));
-  return Number.parseInt(out, 10) || 0;
 }

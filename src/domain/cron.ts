@@ -31,9 +31,30 @@ export function cronProblem(expression: string, timezone: string): string | unde
   return undefined;
 }
 
+const CACHE_MAX = 2_000;
+/**
+ * Parsed expressions and their last answer: the fire times after `from` stay the answer for any
+ * `after` in [from, first fire time), so a list of schedules asked for its upcoming runs again and
+ * again computes them once per fire time. Bounded; emptied when full.
+ */
+const cache = new Map<string, { cron: Cron; from: number; runs: Date[] }>();
+
 /** The next `count` fire times strictly after `after`. */
 export function nextRuns(expression: string, timezone: string, after: Date, count: number): Date[] {
-  return new Cron(expression, { timezone, paused: true }).nextRuns(count, after);
+  const key = `${timezone}\u0000${expression}`;
+  let entry = cache.get(key);
+  const t = after.getTime();
+  if (entry && entry.from <= t && entry.runs.length >= count && t < (entry.runs[0]?.getTime() ?? 0))
+    return entry.runs.slice(0, count);
+  if (!entry) {
+    if (cache.size >= CACHE_MAX) cache.clear();
+    entry = { cron: new Cron(expression, { timezone, paused: true }), from: 0, runs: [] };
+    cache.set(key, entry);
+  }
+  const runs = entry.cron.nextRuns(Math.max(count, 5), after);
+  entry.from = t;
+  entry.runs = runs;
+  return runs.slice(0, count);
 }
 
 export function nextRun(expression: string, timezone: string, after: Date): Date | undefined {

@@ -148,6 +148,33 @@ export function wantsProcesses(s: CanonicalStatus): boolean {
 }
 
 /**
+ * Statuses in which a deployment is settled without processes: a periodic resync has nothing to do
+ * for them unless the runtime still runs one of their workloads (which the resync also looks at).
+ */
+export function isSettledWithoutProcesses(s: CanonicalStatus): boolean {
+  switch (s) {
+    case "paused":
+    case "stopped":
+    case "failed":
+    case "destroyed":
+      return true;
+    case "pending":
+    case "deploying":
+    case "running":
+    case "ready":
+    case "resuming":
+    case "pausing":
+    case "deleting":
+      return false;
+    default:
+      return assertNever(s);
+  }
+}
+
+export const SETTLED_WITHOUT_PROCESSES: readonly CanonicalStatus[] =
+  CANONICAL_STATUSES.filter(isSettledWithoutProcesses);
+
+/**
  * The status observed replicas imply for a deployment that wants processes:
  * all desired replicas ready → ready; some process up → running; none yet → deploying.
  */

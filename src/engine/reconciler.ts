@@ -2,7 +2,9 @@
  * Level-based reconciler. Writes and runtime changes only enqueue a deployment id; reconcile(id)
  * reads desired state (store) and observed state (driver), takes one step toward convergence and
  * records every status change as a lifecycle event. One reconcile per deployment at a time (a
- * request arriving meanwhile re-runs it once afterwards), back-off on errors, periodic resync.
+ * request arriving meanwhile re-runs it once afterwards), at most MAX_CONCURRENT at once (the rest
+ * wait in FIFO order, so a resync of thousands never floods the event loop), back-off on errors,
+ * periodic resync of the deployments that are not settled.
  */
 import type { Logger } from "pino";
 import type { DeploymentEnv } from "../capabilities/deployments/env.js";
@@ -13,7 +15,12 @@ import {
   workloadKey,
 } from "../capabilities/deployments/model.js";
 import { newId } from "../domain/ids.js";
-import { type CanonicalStatus, observedStatus, wantsProcesses } from "../domain/status.js";
+import {
+  type CanonicalStatus,
+  observedStatus,
+  SETTLED_WITHOUT_PROCESSES,
+  wantsProcesses,
+} from "../domain/status.js";
 import type { RuntimeDriver, RuntimeEvent } from "../runtime/driver.js";
 import type { DeploymentUpdate, WorkloadRow } from "../store/schema.js";
 import type { Store } from "../store/store.js";
@@ -30,9 +37,12 @@ const OPERATION_WAIT_MS = 500;
 /** Removes what a namespace incarnation owns outside the deployments (its backups); idempotent. */
 export type NamespaceFinalizer = (namespaceId: string) => Promise<void>;
 const ERROR_BACKOFF_MAX_MS = 30_000;
+const MAX_CONCURRENT = 16;
 
 export class Reconciler {
   private readonly running = new Map<string, Promise<void>>();
+  /** Enqueued ids waiting for a free slot, in arrival order. */
+  private readonly queued = new Set<string>();
   private readonly dirty = new Set<string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly failures = new Map<string, number>();
@@ -71,6 +81,7 @@ export class Reconciler {
     if (this.resyncTimer) clearInterval(this.resyncTimer);
     for (const t of this.timers.values()) clearTimeout(t);
     for (const u of this.unsubscribe) u();
+    this.queued.clear();
     await Promise.allSettled([...this.running.values()]);
   }
 
@@ -91,16 +102,30 @@ export class Reconciler {
       this.dirty.add(id);
       return;
     }
-    const run = this.run(id).finally(() => {
-      this.running.delete(id);
-      if (this.dirty.delete(id)) this.enqueue(id);
-    });
-    this.running.set(id, run);
+    this.queued.add(id);
+    this.pump();
   }
 
-  /** Resolves when no reconcile is in flight (tests and shutdown). */
+  private pump(): void {
+    for (const id of this.queued) {
+      if (this.running.size >= MAX_CONCURRENT || this.stopped) return;
+      this.queued.delete(id);
+      const run = this.run(id).finally(() => {
+        this.running.delete(id);
+        if (this.dirty.delete(id)) this.enqueue(id);
+        this.pump();
+      });
+      this.running.set(id, run);
+    }
+  }
+
+  /** Resolves when no reconcile is in flight or waiting (tests and shutdown). */
   async settle(): Promise<void> {
-    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+    while (this.running.size > 0 || this.queued.size > 0) {
+      await Promise.allSettled([...this.running.values()]);
+      if (this.running.size === 0) this.pump();
+      if (this.stopped) return;
+    }
   }
 
   private later(id: string, ms: number): void {
@@ -128,7 +153,9 @@ export class Reconciler {
 
   private async resync(): Promise<void> {
     try {
-      const ids = new Set(await this.store.deployments.activeIds());
+      // settled deployments (most of them, paused) are not read; the driver's keys cover any of
+      // them that still has a workload
+      const ids = new Set(await this.store.deployments.idsExceptStatuses(SETTLED_WITHOUT_PROCESSES));
       for (const id of ids) this.enqueue(id);
       for (const key of this.driver.keys()) {
         const parsed = parseWorkloadKey(key);
@@ -284,7 +311,8 @@ export class Reconciler {
       (x) => x.id !== d.id && x.status !== "destroyed",
     );
     if (others.length === 0) {
-      for (const w of workloads) await this.driver.deleteVolume(d.namespaceId, w.name);
+      for (const w of workloads)
+        await this.driver.deleteVolume({ namespace: d.namespaceId, workload: w.name });
       for (const f of this.namespaceFinalizers) await f(d.namespaceId);
     }
     const at = this.clock.now().toISOString();

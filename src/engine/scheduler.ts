@@ -5,9 +5,11 @@
  * Missed fire times are not replayed in a burst: after downtime only the latest missed fire time
  * runs (when it is at most `missedGraceMs` old); the earlier ones are recorded as `skipped` runs
  * (at most 100 per schedule) and the schedule continues from the next future fire time.
+ * Besides polling every `pollMs` (schedules another control plane created), the scheduler wakes at
+ * the earliest known fire time itself, and claims every fire time due in one pass in a single
+ * transaction before any session starts, so a thousand schedules on the same minute fire together.
  */
 import { randomBytes } from "node:crypto";
-import fs from "node:fs/promises";
 import type { Logger } from "pino";
 import { agentSpecSchema } from "../capabilities/agents/service.js";
 import type { SchedulesService } from "../capabilities/schedules/service.js";
@@ -17,10 +19,9 @@ import type { RuntimeDriver } from "../runtime/driver.js";
 import type { ScheduleRow, ScheduleRunRow } from "../store/schema.js";
 import type { Store } from "../store/store.js";
 import type { Clock } from "../util/clock.js";
-import { runSession, sessionDir, sessionSpecOf, sessionsOf } from "./session-runner.js";
+import { runSession, sessionSpecOf } from "./session-runner.js";
 
 export interface SchedulerOptions {
-  dataDir: string;
   pollMs: number;
   missedGraceMs: number;
   retryBaseMs: number;
@@ -31,8 +32,15 @@ const MAX_SKIPPED_RECORDS = 100;
 export class Scheduler {
   readonly owner = `sched-${process.pid}-${randomBytes(4).toString("hex")}`;
   private timer: NodeJS.Timeout | undefined;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
   private ticking = false;
+  /** A tick was asked for while one ran (a wake-up at a fire time): run once more right after. */
+  private tickAgain = false;
   private readonly active = new Set<Promise<void>>();
+  /** Sessions waiting for their turn to start (see startTurn). */
+  private readonly startQueue: (() => void)[] = [];
+  private pacing = false;
 
   constructor(
     private readonly store: Store,
@@ -44,7 +52,7 @@ export class Scheduler {
   ) {
     // Manual runs are not tied to a fire time: each gets a key of its own.
     schedules.setTrigger((s) => this.trigger(s, "manual", `manual:${newId()}`));
-    schedules.setCleanup((id) => fs.rm(sessionsOf(opts.dataDir, id), { recursive: true, force: true }));
+    schedules.setCleanup((id) => driver.deleteSessionState(id));
   }
 
   async start(opts: { exclusive: boolean }): Promise<void> {
@@ -55,7 +63,9 @@ export class Scheduler {
 
   /** Waits for running sessions (tests); stops firing. */
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
     await Promise.allSettled([...this.active]);
   }
 
@@ -73,42 +83,82 @@ export class Scheduler {
     }
   }
 
-  /** One pass over due schedules (the timer calls it; tests call it with a fake clock). */
+  /** One pass over due schedules (the timers call it; tests call it with a fake clock). */
   async tick(): Promise<void> {
-    if (this.ticking) return;
+    if (this.ticking) {
+      this.tickAgain = true;
+      return;
+    }
     this.ticking = true;
+    this.tickAgain = false;
     try {
       const now = this.clock.now();
-      for (const s of await this.store.schedules.due(now.toISOString())) await this.fire(s, now);
+      const due = await this.store.schedules.due(now.toISOString());
+      const claimed = await this.claimDue(due, now);
+      for (const [s, row] of claimed) await this.launch(s, row).catch(() => undefined);
+      await this.wakeAtNextFireTime();
     } catch (err) {
       this.log.error({ err }, "scheduler tick failed");
     } finally {
       this.ticking = false;
     }
+    if (this.tickAgain && !this.stopped) await this.tick();
+  }
+
+  /** Sets a one-shot timer for the earliest fire time when it comes before the next poll. */
+  private async wakeAtNextFireTime(): Promise<void> {
+    if (this.stopped || this.timer === undefined) return;
+    const next = await this.store.schedules.nextDue();
+    if (next === undefined) return;
+    const wait = Date.parse(next) - this.clock.now().getTime();
+    if (wait >= this.opts.pollMs) return;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = setTimeout(() => void this.tick(), Math.max(0, wait));
+    this.wakeTimer.unref();
   }
 
   /**
-   * Fires a due schedule once. When several fire times are due (berth was down), only the latest
-   * runs — if it is within `missedGraceMs` — and the earlier ones are recorded as skipped.
+   * Plans every due schedule and, in one transaction, records the missed fire times as skipped,
+   * claims the fire time to run and advances the schedule. When several fire times are due
+   * (berth was down), only the latest runs — if it is within `missedGraceMs` — and the earlier ones
+   * are recorded as skipped. Returns the runs this control plane claimed.
    */
-  private async fire(s: ScheduleRow, now: Date): Promise<void> {
-    const due: string[] = [s.next_trigger_at!];
-    for (;;) {
-      const next = nextRun(s.cron_expression, s.timezone, new Date(due.at(-1)!));
-      if (!next || next.getTime() > now.getTime()) break;
-      due.push(next.toISOString());
-      if (due.length > MAX_SKIPPED_RECORDS + 1) due.shift();
-    }
-    const latest = due.at(-1)!;
-    const runLatest = now.getTime() - Date.parse(latest) <= this.opts.missedGraceMs;
-    for (const fireTime of runLatest ? due.slice(0, -1) : due) {
-      await this.store.schedules.claimRun(
-        this.runRow(s.id, fireTime, "cron", "skipped", "missed: berth was not running at this time"),
-      );
-    }
-    if (runLatest) await this.trigger(s, "cron", latest).catch(() => undefined);
-    const future = nextRun(s.cron_expression, s.timezone, new Date(latest))?.toISOString() ?? null;
-    await this.store.schedules.advance(s.id, s.next_trigger_at!, future, now.toISOString());
+  private async claimDue(due: ScheduleRow[], now: Date): Promise<[ScheduleRow, ScheduleRunRow][]> {
+    // in id order, so two control planes claiming on one PostgreSQL take row locks in the same order
+    const ordered = [...due].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const plans = ordered.map((s) => {
+      const times: string[] = [s.next_trigger_at!];
+      for (;;) {
+        const next = nextRun(s.cron_expression, s.timezone, new Date(times.at(-1)!));
+        if (!next || next.getTime() > now.getTime()) break;
+        times.push(next.toISOString());
+        if (times.length > MAX_SKIPPED_RECORDS + 1) times.shift();
+      }
+      const latest = times.at(-1)!;
+      const runLatest = now.getTime() - Date.parse(latest) <= this.opts.missedGraceMs;
+      const future = nextRun(s.cron_expression, s.timezone, new Date(latest))?.toISOString() ?? null;
+      return {
+        s,
+        skipped: runLatest ? times.slice(0, -1) : times,
+        run: runLatest ? latest : undefined,
+        future,
+      };
+    });
+    if (plans.length === 0) return [];
+    const skipped = plans.flatMap((p) =>
+      p.skipped.map((t) =>
+        this.runRow(p.s.id, t, "cron", "skipped", "missed: berth was not running at this time"),
+      ),
+    );
+    const toRun = plans.flatMap((p) =>
+      p.run === undefined ? [] : [[p.s, this.runRow(p.s.id, p.run, "cron", "pending", null)] as const],
+    );
+    return this.store.transaction(async (tx) => {
+      const ids = await tx.schedules.claimRuns([...skipped, ...toRun.map(([, row]) => row)]);
+      for (const p of plans)
+        await tx.schedules.advance(p.s.id, p.s.next_trigger_at!, p.future, now.toISOString());
+      return toRun.filter(([, row]) => ids.has(row.id)).map(([s, row]) => [s, row]);
+    });
   }
 
   private runRow(
@@ -142,6 +192,11 @@ export class Scheduler {
   async trigger(s: ScheduleRow, trigger: "cron" | "manual", fireTime: string): Promise<string> {
     const row = this.runRow(s.id, fireTime, trigger, "pending", null);
     if (!(await this.store.schedules.claimRun(row))) throw new Error("fire time already claimed");
+    return this.launch(s, row);
+  }
+
+  /** Starts the session of a claimed run in the background, unless max_concurrent is reached. */
+  private async launch(s: ScheduleRow, row: ScheduleRunRow): Promise<string> {
     const at = this.clock.now().toISOString();
     await this.store.schedules.update(s.id, { last_triggered_at: at });
     if ((await this.store.schedules.runningCount(s.id)) > s.max_concurrent) {
@@ -186,10 +241,11 @@ export class Scheduler {
     });
     for (let attempt = 1; ; attempt++) {
       await this.store.schedules.updateRun(run.id, { attempt });
-      const result = await runSession({
+      await this.startTurn();
+      const result = await runSession(this.driver, {
         spec,
         sessionId,
-        stateDir: sessionDir(this.opts.dataDir, s.id, sessionId),
+        state: { scope: s.id, name: sessionId },
         secrets,
         events: JSON.parse(s.initial_events) as unknown[],
         timeoutMs: s.timeout_ms,
@@ -207,6 +263,27 @@ export class Scheduler {
       }
       await new Promise((r) => setTimeout(r, Math.min(30_000, this.opts.retryBaseMs * 2 ** (attempt - 1))));
     }
+  }
+
+  /**
+   * Resolves when this session may start: one start per turn of the event loop. Starting a
+   * process blocks the loop while the kernel copies the control plane's page tables (tens of ms
+   * under load), so a thousand sessions due at once start one at a time with requests served in
+   * between, instead of in one burst that stalls the API for as long as all of them take.
+   */
+  private startTurn(): Promise<void> {
+    return new Promise((resolve) => {
+      this.startQueue.push(resolve);
+      if (!this.pacing) this.nextStart();
+    });
+  }
+
+  private nextStart(): void {
+    const next = this.startQueue.shift();
+    this.pacing = next !== undefined;
+    if (!next) return;
+    next();
+    setImmediate(() => this.nextStart());
   }
 
   /** Ends a run and updates the schedule's stats; pauses the schedule after too many failures in a row. */

@@ -1,21 +1,34 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { createLocalDriver, type LocalDriver } from "../runtime/local/local-driver.js";
 import { runSession } from "./session-runner.js";
+
+const drivers: LocalDriver[] = [];
+/** A real local runtime on a data directory of its own (sessions run through the driver). */
+async function localDriver(): Promise<LocalDriver> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "berth-session-"));
+  const d = await createLocalDriver({ dataDir, logger: { info() {}, warn() {}, error() {} } });
+  drivers.push(d);
+  return d;
+}
+afterAll(async () => {
+  for (const d of drivers.splice(0)) await d.close();
+});
 
 describe("a session's kept output", () => {
   const secret = "vault-s3cret-0123456789-abcdef";
   const printing = async (xs: number) => {
-    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "berth-session-"));
-    const result = await runSession({
+    const driver = await localDriver();
+    const result = await runSession(driver, {
       spec: {
         command: process.execPath,
         args: ["-e", `process.stdout.write(process.env.TOKEN + "x".repeat(${xs}))`],
         env: {},
       },
       sessionId: "sesn_test",
-      stateDir,
+      state: { scope: "test", name: "sesn_test" },
       secrets: { TOKEN: secret },
       events: [],
       timeoutMs: 20_000,
@@ -35,15 +48,15 @@ describe("a session's kept output", () => {
   });
 
   it("keeps the output written just before the process exits", async () => {
-    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "berth-session-"));
-    const result = await runSession({
+    const driver = await localDriver();
+    const result = await runSession(driver, {
       spec: {
         command: process.execPath,
         args: ["-e", `process.stdout.write("x".repeat(1 << 20) + "END"); process.stderr.write("err")`],
         env: {},
       },
       sessionId: "sesn_test",
-      stateDir,
+      state: { scope: "test", name: "sesn_test" },
       secrets: {},
       events: [],
       timeoutMs: 20_000,
@@ -52,11 +65,11 @@ describe("a session's kept output", () => {
   });
 
   it("reports a spawn failure by its code, not by Node's message", async () => {
-    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "berth-session-"));
-    const result = await runSession({
+    const driver = await localDriver();
+    const result = await runSession(driver, {
       spec: { command: "/nonexistent/agent-binary", args: ["--token=secret-arg-value"], env: {} },
       sessionId: "sesn_test",
-      stateDir,
+      state: { scope: "test", name: "sesn_test" },
       secrets: {},
       events: [],
       timeoutMs: 20_000,

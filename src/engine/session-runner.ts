@@ -1,17 +1,12 @@
 /**
- * Runs one agent session of a scheduled deployment as a child process: `initial_events` as JSON
- * lines on stdin, BERTH_SESSION_ID and vault secrets in its env, a state dir per session (or one
- * shared by every run with `reuse_session`), killed (process group, SIGKILL) after `timeout_ms`.
- * The agent's args and env are expanded like a replica's; vault secrets are passed byte for byte.
- * The kept output excerpt has vault secret values masked.
+ * Runs one agent session of a scheduled deployment through the runtime driver (startSession):
+ * `initial_events` as JSON lines on stdin, BERTH_SESSION_ID and vault secrets in its env (the
+ * agent's args and env are expanded like a replica's; vault secrets are passed byte for byte), a
+ * state dir per session (or one shared by every run with `reuse_session`), killed after
+ * `timeout_ms`. The kept output excerpt has vault secret values masked, never leaving a fragment
+ * at the cut. Nothing here starts a process.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import fs from "node:fs";
-import path from "node:path";
-import { StringDecoder } from "node:string_decoder";
 import type { RuntimeDriver } from "../runtime/driver.js";
-import { processEnv } from "../runtime/local/env-expand.js";
-import { spawnFailure } from "../runtime/local/proc.js";
 import { redactTail, secretPieces } from "../security/redact.js";
 
 export interface SessionSpec {
@@ -29,8 +24,6 @@ export interface SessionResult {
 }
 
 const OUTPUT_KEEP = 4_000;
-/** How long a finished session's output may still arrive. */
-const OUTPUT_GRACE_MS = 1_000;
 
 export function sessionSpecOf(
   spec: { command?: string; args?: string[]; image?: string; env?: Record<string, string> },
@@ -48,99 +41,50 @@ export function sessionSpecOf(
   return { command: image.command, args: spec.args?.length ? spec.args : image.args, env: spec.env ?? {} };
 }
 
-export function runSession(input: {
-  spec: SessionSpec;
-  sessionId: string;
-  stateDir: string;
-  secrets: Record<string, string>;
-  events: unknown[];
-  timeoutMs: number;
-}): Promise<SessionResult> {
-  const started = performance.now();
-  fs.mkdirSync(input.stateDir, { recursive: true });
-  const { env, args } = processEnv({
-    provided: {
-      PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
-      HOME: input.stateDir,
-      BERTH_SESSION_ID: input.sessionId,
-      BERTH_VOLUME_DIR: input.stateDir,
-    },
-    values: input.secrets,
-    authorEnv: input.spec.env,
-    authorArgs: input.spec.args,
-  });
+/**
+ * Runs one session through the runtime driver and waits for its end, keeping the last
+ * OUTPUT_KEEP characters of its output with vault secret values masked.
+ */
+export async function runSession(
+  driver: Pick<RuntimeDriver, "startSession">,
+  input: {
+    spec: SessionSpec;
+    sessionId: string;
+    /** Same scope and name on every run of a `reuse_session` schedule: the state is kept. */
+    state: { scope: string; name: string };
+    secrets: Record<string, string>;
+    events: unknown[];
+    timeoutMs: number;
+  },
+): Promise<SessionResult> {
   const pieces = secretPieces(Object.values(input.secrets));
   const buffer = OUTPUT_KEEP + (pieces[0]?.length ?? 0);
-  return new Promise((resolve) => {
-    let output = "";
-    let cut = false;
-    let timedOut = false;
-    const decoders = [new StringDecoder("utf8"), new StringDecoder("utf8")] as const;
-    const keep = (text: string) => {
-      output += text;
-      if (output.length > buffer) {
-        output = output.slice(-buffer);
-        cut = true;
-      }
-    };
-    let timer: NodeJS.Timeout | undefined;
-    const finish = (exitCode: number | null, error: string | null) => {
-      clearTimeout(timer);
-      for (const d of decoders) keep(d.end());
-      resolve({
-        exitCode,
-        timedOut,
-        output: redactTail(output, pieces, OUTPUT_KEEP, cut),
-        durationMs: Math.round(performance.now() - started),
-        error,
-      });
-    };
-    let child: ChildProcess;
-    try {
-      child = spawn(input.spec.command, args, {
-        cwd: input.stateDir,
-        env,
-        detached: true,
-        stdio: ["pipe", "pipe", "pipe"],
-      });
-    } catch (err) {
-      finish(null, `cannot start the session: ${spawnFailure(err)}`);
-      return;
-    }
-    timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-      } catch {
-        child.kill("SIGKILL");
-      }
-    }, input.timeoutMs);
-    child.stdout!.on("data", (chunk: Buffer) => keep(decoders[0].write(chunk)));
-    child.stderr!.on("data", (chunk: Buffer) => keep(decoders[1].write(chunk)));
-    child.on("error", (err) => finish(null, `cannot start the session: ${spawnFailure(err)}`));
-    // 'exit' can come before the last output: wait for both pipes to end, but not for a process
-    // the session left behind holding them open
-    let open = 2;
-    let exited: (() => void) | undefined;
-    const ended = () => {
-      if (--open === 0) exited?.();
-    };
-    child.stdout!.once("end", ended);
-    child.stderr!.once("end", ended);
-    child.on("exit", (code) => {
-      const done = () => finish(code, timedOut ? `killed after timeout_ms (${input.timeoutMs} ms)` : null);
-      if (open === 0) return done();
-      exited = done;
-      setTimeout(done, OUTPUT_GRACE_MS).unref();
-    });
-    child.stdin!.on("error", () => undefined);
-    for (const e of input.events) child.stdin!.write(`${JSON.stringify(e)}\n`);
-    child.stdin!.end();
+  const session = driver.startSession({
+    sessionId: input.sessionId,
+    state: input.state,
+    command: input.spec.command,
+    args: input.spec.args,
+    env: input.spec.env,
+    values: input.secrets,
+    input: input.events.map((e) => `${JSON.stringify(e)}\n`).join(""),
+    timeoutMs: input.timeoutMs,
   });
+  let output = "";
+  let cut = false;
+  session.output.setEncoding("utf8");
+  for await (const text of session.output) {
+    output += text as string;
+    if (output.length > buffer) {
+      output = output.slice(-buffer);
+      cut = true;
+    }
+  }
+  const exit = await session.exit;
+  return {
+    exitCode: exit.exitCode,
+    timedOut: exit.timedOut,
+    output: redactTail(output, pieces, OUTPUT_KEEP, cut),
+    durationMs: exit.durationMs,
+    error: exit.timedOut ? `killed after timeout_ms (${input.timeoutMs} ms)` : exit.error,
+  };
 }
-
-/** Every session state dir of a schedule. */
-export const sessionsOf = (dataDir: string, scheduleId: string) => path.join(dataDir, "sessions", scheduleId);
-
-export const sessionDir = (dataDir: string, scheduleId: string, sessionId: string) =>
-  path.join(sessionsOf(dataDir, scheduleId), sessionId);

@@ -1,99 +1,40 @@
 /**
- * The runtime driver contract: every driver (local, kubernetes) must pass this same suite.
- * Real workloads: a tiny HTTP server run by the machine's node.
+ * The runtime driver contract: every driver (local, sandboxed, container, kubernetes) must pass this
+ * same suite, which covers every verb of driver.ts. A driver names the verbs it does not offer
+ * (`unsupported`); for each of those the suite checks that the verb is declined with UnsupportedVerb
+ * and left out of the capability report, instead of testing it. Real workloads: a tiny HTTP server
+ * run by the machine's node; volumes are written and read only through the workload itself, so
+ * nothing here depends on where a driver keeps them.
  */
-import fs from "node:fs/promises";
-import http from "node:http";
-import os from "node:os";
-import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import type { DesiredWorkload, RuntimeDriver, RuntimeEvent } from "./driver.js";
+import { describe, expect, it } from "vitest";
+import type { RuntimeEvent } from "./driver.js";
+import {
+  alive,
+  type ContractOptions,
+  driverPool,
+  expectDeclined,
+  get,
+  httpWorkload,
+  type MakeDriver,
+  until,
+  volumeOf,
+  volumeState,
+} from "./contract-helpers.js";
+import { describeSessionContract } from "./session.contract.js";
+import { describeVolumeContract } from "./volume.contract.js";
 
-export const HTTP_APP = `
-const http = require("node:http");
-const s = http.createServer((req, res) => { if (req.url !== "/") console.log("req " + req.url); res.end(process.env.REPLY + ":" + process.env.BERTH_REPLICA); });
-s.listen(Number(process.env.PORT), "127.0.0.1");
-process.on("SIGTERM", () => s.close(() => process.exit(0)));
-`;
-
-export function httpWorkload(
-  key: string,
-  opts: Partial<DesiredWorkload> & { reply?: string } = {},
-): DesiredWorkload {
-  const reply = opts.reply ?? "one";
-  return {
-    key,
-    namespace: key.split("/")[0]!,
-    name: key.split("/")[1] ?? "web",
-    replicas: 1,
-    specHash: `hash-${reply}`,
-    strategy: "rolling",
-    ...opts,
-    spec: opts.spec ?? {
-      command: process.execPath,
-      args: ["-e", HTTP_APP],
-      env: { REPLY: reply },
-      listens: true,
-      healthCheck: { type: "http", path: "/" },
-    },
-  };
-}
-
-export async function until<T>(
-  fn: () => T | undefined | false | Promise<T | undefined | false>,
-  what: string,
-  ms = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v as T;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-export function get(port: number, p = "/"): Promise<string> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: "127.0.0.1", port, path: p, agent: false }, (res) => {
-        let body = "";
-        res.on("data", (c) => {
-          body += String(c);
-        });
-        res.on("end", () => resolve(body));
-      })
-      .on("error", reject);
-  });
-}
-
-export const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+export * from "./contract-helpers.js";
 
 export function describeDriverContract(
   name: string,
-  makeDriver: (dataDir: string) => Promise<RuntimeDriver>,
+  makeDriver: MakeDriver,
+  opts: ContractOptions = {},
 ): void {
+  const unsupported = new Set(opts.unsupported ?? []);
+  describeVolumeContract(name, makeDriver, unsupported);
+  describeSessionContract(name, makeDriver, unsupported);
   describe(`runtime driver contract: ${name}`, () => {
-    const open: RuntimeDriver[] = [];
-    const make = async () => {
-      const dir = await fs.mkdtemp(path.join(os.tmpdir(), "berth-driver-"));
-      const d = await makeDriver(dir);
-      open.push(d);
-      return d;
-    };
-    afterEach(async () => {
-      for (const d of open.splice(0)) {
-        for (const key of d.keys()) await d.remove(key);
-        await d.close();
-      }
-    });
+    const make = driverPool(makeDriver);
 
     it("runs the desired replicas, each reachable on its own endpoint", async () => {
       const d = await make();
@@ -152,14 +93,46 @@ export function describeDriverContract(
       await d.apply(httpWorkload("ns5/web", { replicas: 2 }));
       await until(() => d.endpoints("ns5/web").length === 2, "ready");
       const pids = d.status("ns5/web")!.replicas.map((r) => r.pid!);
-      await fs.writeFile(path.join(d.volumePath("ns5", "web"), "state.txt"), "kept");
       await d.remove("ns5/web");
       for (const pid of pids) expect(alive(pid)).toBe(false);
       expect(d.status("ns5/web")).toBeUndefined();
       expect(d.keys()).not.toContain("ns5/web");
-      expect(await fs.readFile(path.join(d.volumePath("ns5", "web"), "state.txt"), "utf8")).toBe("kept");
-      await d.deleteVolume("ns5", "web");
-      await expect(fs.access(d.volumePath("ns5", "web"))).rejects.toThrow();
+    });
+
+    it("keeps a volume across remove, and deleteVolume empties it", async () => {
+      const d = await make();
+      expect(await volumeState(d, "ns5v/web", "kept")).toBe("kept");
+      expect(await d.volumeBytes(volumeOf("ns5v/web"))).toBeGreaterThanOrEqual(4);
+      await d.remove("ns5v/web");
+      expect(await volumeState(d, "ns5v/web")).toBe("kept");
+      await d.remove("ns5v/web");
+      await d.deleteVolume(volumeOf("ns5v/web"));
+      expect(await d.volumeBytes(volumeOf("ns5v/web"))).toBe(0);
+      expect(await volumeState(d, "ns5v/web")).toBe("none");
+    });
+
+    it("refuses volume references that would leave its volumes", async () => {
+      const d = await make();
+      for (const bad of [
+        { namespace: "..", workload: ".." },
+        { namespace: "ns", workload: "" },
+        { namespace: ".", workload: "x" },
+      ]) {
+        await expect(d.deleteVolume(bad)).rejects.toThrow();
+      }
+    });
+
+    it("reports what it can do", async () => {
+      const d = await make();
+      const caps = d.capabilities();
+      expect(caps.runtime).toBe(d.name);
+      expect(caps.unsupported.sort()).toEqual([...unsupported].sort());
+      expect(caps.backupDrivers.includes("volumeSnapshot")).toBe(!unsupported.has("snapshotVolume"));
+      expect(caps.backupDrivers.includes("objectArchive")).toBe(
+        !unsupported.has("exportVolume") && !unsupported.has("restoreVolume"),
+      );
+      expect(["process", "sandbox", "container", "pod"]).toContain(caps.isolation);
+      for (const image of caps.images) expect(d.resolveImage(image)).toBeDefined();
     });
 
     it("tails and follows logs", async () => {
@@ -174,6 +147,10 @@ export function describeDriverContract(
       }, "log lines");
       expect(text).toBe("req /b\n");
       const ctrl = new AbortController();
+      if (unsupported.has("followLogs")) {
+        await expectDeclined("followLogs", () => d.followLogs("ns6/web", { signal: ctrl.signal }));
+        return;
+      }
       const seen: string[] = [];
       const follow = (async () => {
         for await (const line of d.followLogs("ns6/web", { signal: ctrl.signal })) {
@@ -193,9 +170,12 @@ export function describeDriverContract(
       d.onEvent((e) => events.push(e));
       await d.apply(httpWorkload("ns7/web"));
       await until(() => d.endpoints("ns7/web").length === 1, "ready");
-      const m = await d.metrics("ns7/web");
-      expect(m!.memoryBytes).toBeGreaterThan(1024 * 1024);
-      expect(m!.cpuMillicores).toBeGreaterThanOrEqual(0);
+      if (unsupported.has("metrics")) await expectDeclined("metrics", () => d.metrics("ns7/web"));
+      else {
+        const m = await d.metrics("ns7/web");
+        expect(m!.memoryBytes).toBeGreaterThan(1024 * 1024);
+        expect(m!.cpuMillicores).toBeGreaterThanOrEqual(0);
+      }
       expect(events.map((e) => e.reason)).toEqual(expect.arrayContaining(["Scheduled", "Started", "Ready"]));
       expect(events[0]).toMatchObject({ key: "ns7/web", type: "Normal", object: "pod/web-0" });
     });

@@ -1,35 +1,30 @@
 /**
  * State backups and restores of a deployment's sandbox volume (seed 000), as durable operations
- * under the namespace lock. Drivers: `volumeSnapshot` (a full copy of the volume taken while the
- * sandbox's processes are frozen) and `restic`/`objectArchive` (a tar.gz of the frozen volume, encrypted,
- * with a checksum, in the object store). A restore extracts into a new directory and swaps it in
- * with renames, so the volume is the old content or the restored one, never a mix; either driver
- * restores links as links and hard links as one inode, and no restored entry keeps setuid/setgid.
+ * under the namespace lock. Drivers: `volumeSnapshot` (the runtime's point-in-time snapshot of the
+ * volume) and `restic`/`objectArchive` (the runtime's archive stream of the frozen volume, sealed
+ * and checksummed, in the object store). Every touch of a volume goes through the runtime driver,
+ * whose restoreVolume leaves the volume with the old content or the restored one, never a mix
+ * (links restore as links, hard links as one inode, no restored entry keeps setuid/setgid); which
+ * backup drivers exist is the runtime's capability report.
  */
-import { execFile } from "node:child_process";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { promisify } from "node:util";
 import type { Logger } from "pino";
-import { ArchiveError, createArchive, dirBytes, restoreArchive } from "../../backup/archive.js";
-import { secureRestoredTree } from "../../backup/extract.js";
+import { ArchiveError, restoreArchive, sealArchive } from "../../backup/archive.js";
 import type { BackupKeys } from "../../backup/keys.js";
 import type { ObjectStore } from "../../backup/object-store.js";
 import { BerthError, conflict, notFound, unprocessable } from "../../domain/errors.js";
 import { newId } from "../../domain/ids.js";
 import type { OperationContext, OperationRunner } from "../../engine/operations.js";
-import type { RuntimeDriver } from "../../runtime/driver.js";
+import type { RuntimeDriver, VolumeRef } from "../../runtime/driver.js";
 import type { BackupRow } from "../../store/schema.js";
 import type { Store } from "../../store/store.js";
 import type { Clock } from "../../util/clock.js";
 import { actorOf, type Principal, requireScope } from "../auth/principal.js";
-import { type Deployment, toDeployment, workloadKey } from "../deployments/model.js";
+import { type Deployment, toDeployment } from "../deployments/model.js";
 import type { PauseResume } from "../lifecycle/pause-resume.js";
 
-const run = promisify(execFile);
-
 export type BackupDriver = "volumeSnapshot" | "restic" | "objectArchive";
-const DRIVERS: readonly BackupDriver[] = ["volumeSnapshot", "restic", "objectArchive"];
 
 export const backupView = (b: BackupRow) => ({
   id: b.id,
@@ -93,8 +88,9 @@ export class BackupsService {
     return w.name;
   }
 
-  private snapshotDir(b: BackupRow): string {
-    return path.join(this.dataDir, "snapshots", b.namespace_id, b.id);
+  /** The volume a backup is of; a volumeSnapshot backup's snapshot id is the backup id. */
+  private volumeOf(b: BackupRow): VolumeRef {
+    return { namespace: b.namespace_id, workload: b.agent_id };
   }
 
   async list(caller: Principal, d: Deployment, agentId?: string) {
@@ -120,9 +116,10 @@ export class BackupsService {
       throw unprocessable("retentionDays must be a whole number from 1 to 365");
     const workload = this.workloadOf(d, input.agentId);
     const driver = input.driver ?? "volumeSnapshot";
-    if (!DRIVERS.includes(driver as BackupDriver)) {
+    const available = this.driver.capabilities().backupDrivers;
+    if (!available.includes(driver)) {
       throw unprocessable(
-        `backup driver ${driver} is not available on this runtime (available: ${DRIVERS.join(", ")})`,
+        `backup driver ${driver} is not available on this runtime (available: ${available.join(", ")})`,
       );
     }
     const at = this.clock.now();
@@ -177,18 +174,14 @@ export class BackupsService {
     const { backupId } = ctx.payload<{ backupId: string }>();
     const b = await this.store.backups.get(backupId);
     if (!b) throw new BerthError("INTERNAL", "backup record missing");
-    const key = workloadKey(b.deployment_id, b.agent_id);
-    (await this.driver.freeze(key))(); // a control plane that died mid-copy may have left them frozen
-    const volume = this.driver.volumePath(b.namespace_id, b.agent_id);
-    const copy =
-      b.driver === "volumeSnapshot" ? this.snapshotDir(b) : path.join(this.dataDir, "tmp", `backup-${b.id}`);
+    const volume = this.volumeOf(b);
+    const file = path.join(this.dataDir, "tmp", `backup-${b.id}.tar.gz.enc`);
     try {
       const phase = b.driver === "volumeSnapshot" ? "snapshot-creating" : "object-archiving";
       await ctx.phase(phase);
-      await this.setPhase(b.id, phase, { total_bytes: await dirBytes(volume) });
+      await this.setPhase(b.id, phase, { total_bytes: await this.driver.volumeBytes(volume) });
       if (b.driver === "volumeSnapshot") {
-        await this.frozenCopy(key, volume, copy);
-        const bytes = await dirBytes(copy);
+        const { bytes } = await this.driver.snapshotVolume(volume, b.id);
         await this.setPhase(b.id, "completed", {
           status: "succeeded",
           bytes_done: bytes,
@@ -197,14 +190,9 @@ export class BackupsService {
         return;
       }
       const dataKey = this.keys.newDataKey(b.namespace_id);
-      const file = `${copy}.tar.gz.enc`;
       let lastReport = 0;
-      // archived straight from the volume while its processes are frozen: a point in time without
-      // first copying the volume
       await fs.mkdir(path.dirname(file), { recursive: true });
-      await fs.mkdir(volume, { recursive: true });
-      const thaw = await this.driver.freeze(key);
-      const result = await createArchive(volume, file, {
+      const result = await sealArchive(this.driver.exportVolume(volume), file, {
         key: dataKey.key,
         onBytes: (n) => {
           if (Date.now() - lastReport > 500) {
@@ -212,10 +200,9 @@ export class BackupsService {
             void this.store.backups.update(b.id, { bytes_done: n }).catch(() => undefined);
           }
         },
-      }).finally(thaw);
+      });
       const objectKey = `${b.namespace_id}/${b.agent_id}/${b.id}.tar.gz.enc`;
       await this.objects.put(objectKey, file);
-      await fs.rm(file, { force: true });
       await this.setPhase(b.id, "completed", {
         status: "succeeded",
         object_key: objectKey,
@@ -228,20 +215,7 @@ export class BackupsService {
       await this.setPhase(b.id, "failed", { status: "failed", error: (err as Error).message });
       throw err;
     } finally {
-      if (b.driver !== "volumeSnapshot") await fs.rm(copy, { recursive: true, force: true });
-    }
-  }
-
-  /** A full copy of the volume taken while its processes are frozen (a point in time). */
-  private async frozenCopy(key: string, volume: string, target: string): Promise<void> {
-    await fs.rm(target, { recursive: true, force: true });
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    await fs.mkdir(volume, { recursive: true });
-    const thaw = await this.driver.freeze(key);
-    try {
-      await run("cp", ["-a", "--reflink=auto", `${volume}/.`, target]);
-    } finally {
-      thaw();
+      await fs.rm(file, { force: true });
     }
   }
 
@@ -311,44 +285,23 @@ export class BackupsService {
     }
   }
 
-  /**
-   * Materialises the backup in `<volume>.restore-<id>`, then swaps it in by renames. Each step can
-   * be re-run after a crash: whichever of the three directories exist says how far it got.
-   */
+  /** Puts the backup's content into the volume through the driver (all or nothing, re-runnable). */
   private async swapIn(b: BackupRow): Promise<void> {
-    const volume = this.driver.volumePath(b.namespace_id, b.agent_id);
-    const staged = `${volume}.restore-${b.id}`;
-    const old = `${volume}.old-${b.id}`;
-    const exists = (p: string) =>
-      fs
-        .access(p)
-        .then(() => true)
-        .catch(() => false);
-    if (!(await exists(old))) {
-      await fs.rm(staged, { recursive: true, force: true });
-      await this.materialize(b, staged);
-      if (await exists(volume)) await fs.rename(volume, old);
-    }
-    if (await exists(staged)) await fs.rename(staged, volume);
-    await fs.rm(old, { recursive: true, force: true });
-  }
-
-  private async materialize(b: BackupRow, dir: string): Promise<void> {
     if (b.driver === "volumeSnapshot") {
-      await fs.mkdir(path.dirname(dir), { recursive: true });
-      await run("cp", ["-a", "--reflink=auto", `${this.snapshotDir(b)}/.`, dir]);
-      await secureRestoredTree(dir);
+      await this.driver.restoreVolume(this.volumeOf(b), b.id, { snapshot: b.id });
       return;
     }
-    if (!b.object_key || !b.checksum) throw new ArchiveError("backup has no archive");
-    try {
-      const { stream, size } = await this.objects.read(b.object_key);
-      const key = b.wrapped_key ? this.keys.unwrap(b.namespace_id, b.wrapped_key) : undefined;
-      await restoreArchive(stream, dir, { checksum: b.checksum, storedBytes: size, key });
-    } catch (err) {
-      await fs.rm(dir, { recursive: true, force: true });
-      throw err;
-    }
+    const objectKey = b.object_key;
+    const checksum = b.checksum;
+    if (!objectKey || !checksum) throw new ArchiveError("backup has no archive");
+    await this.driver.restoreVolume(this.volumeOf(b), b.id, {
+      archive: async (extract) => {
+        const { stream, size } = await this.objects.read(objectKey);
+        const key = b.wrapped_key ? this.keys.unwrap(b.namespace_id, b.wrapped_key) : undefined;
+        const scratchDir = path.join(this.dataDir, "tmp");
+        await restoreArchive(stream, extract, { checksum, storedBytes: size, key, scratchDir });
+      },
+    });
   }
 
   /**
@@ -357,13 +310,12 @@ export class BackupsService {
    */
   async deleteNamespace(namespaceId: string): Promise<void> {
     for (const b of await this.store.backups.list(namespaceId)) await this.deleteArtifacts(b);
-    await fs.rm(path.join(this.dataDir, "snapshots", namespaceId), { recursive: true, force: true });
     await this.store.backups.deleteInNamespace(namespaceId);
   }
 
   private async deleteArtifacts(b: BackupRow): Promise<void> {
     if (b.object_key) await this.objects.delete(b.object_key);
-    await fs.rm(this.snapshotDir(b), { recursive: true, force: true });
+    await this.driver.deleteSnapshot(this.volumeOf(b), b.id);
   }
 
   /** Deletes expired artifacts and marks their records; returns the ids it collected. */

@@ -23,7 +23,10 @@ export class DeploymentEnv {
 
   private async load(deploymentId: string, store: Store): Promise<Stored> {
     const ciphertext = await store.deployments.getEnvCiphertext(deploymentId);
-    if (!ciphertext) return { env: {} };
+    return ciphertext ? this.open(ciphertext) : { env: {} };
+  }
+
+  private open(ciphertext: string): Stored {
     const parsed = JSON.parse(this.box.decrypt(ciphertext)) as Record<string, unknown>;
     // a blob written before `retired` existed is the env map itself (its values are strings)
     return typeof parsed.env === "object" && parsed.env !== null
@@ -33,6 +36,12 @@ export class DeploymentEnv {
 
   async read(deploymentId: string, store: Store = this.store): Promise<Record<string, string>> {
     return (await this.load(deploymentId, store)).env;
+  }
+
+  /** The env maps of several deployments, read in one query; a deployment without env is absent. */
+  async readMany(deploymentIds: string[]): Promise<Map<string, Record<string, string>>> {
+    const rows = await this.store.deployments.envCiphertexts(deploymentIds);
+    return new Map(rows.map((r) => [r.deployment_id, this.open(r.ciphertext).env]));
   }
 
   /** The deployment's secret values now and those it had before: what its logs must not show. */

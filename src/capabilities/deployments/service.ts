@@ -384,6 +384,12 @@ export class DeploymentsService {
     return Object.keys(await this.env.read(d.id)).sort();
   }
 
+  /** envKeys of a page of deployments, read in one query. */
+  async envKeysOf(list: Deployment[]): Promise<Map<string, string[]>> {
+    const envs = await this.env.readMany(list.map((d) => d.id));
+    return new Map([...envs].map(([id, env]) => [id, Object.keys(env).sort()]));
+  }
+
   async getConfig(caller: Principal, name: string): Promise<Record<string, string>> {
     const d = await this.getOwnedByName(caller, name);
     return maskSecrets(await this.env.read(d.id), d.config.envVars);
@@ -474,7 +480,7 @@ export class DeploymentsService {
 
   /** Moves every opted-in current deployment linked to this template (by id) to its new revision. */
   async autoUpdate(templateId: string, revision: number): Promise<string[]> {
-    const rows = await this.store.deployments.list({});
+    const rows = await this.store.deployments.list({ templateId, currentOnly: true });
     const targets = rows
       .map(toDeployment)
       .filter(

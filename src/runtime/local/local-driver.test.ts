@@ -15,7 +15,8 @@ const options = (dataDir: string) => ({
   probeIntervalMs: 100,
 });
 
-describeDriverContract("local", (dataDir) => createLocalDriver(options(dataDir)));
+// The local runtime offers every verb: nothing is declined.
+describeDriverContract("local", (dataDir) => createLocalDriver(options(dataDir)), { unsupported: [] });
 
 describe("local driver", () => {
   const drivers: LocalDriver[] = [];
@@ -145,6 +146,18 @@ describe("local driver", () => {
     }, "restart of adopted replica");
   });
 
+  it("thaws an adopted process that a control plane left frozen mid-snapshot", async () => {
+    const a = await make();
+    await a.apply(httpWorkload("frozen/web"));
+    await until(() => a.endpoints("frozen/web").length === 1, "ready");
+    const { pid, port } = a.status("frozen/web")!.replicas[0]!;
+    await a.close();
+    process.kill(pid!, "SIGSTOP");
+    const b = await make(dir);
+    await until(() => b.endpoints("frozen/web").length === 1, "adopted ready");
+    expect(await get(port!)).toBe("one:0");
+  });
+
   it("restarts, exactly once, a replica that died while no control plane ran", async () => {
     const a = await make();
     await a.apply(httpWorkload("dead/web"));
@@ -173,6 +186,6 @@ describe("local driver", () => {
 
   it("refuses to delete a volume outside its volumes directory", async () => {
     const d = await make();
-    await expect(d.deleteVolume("..", "..")).rejects.toThrow();
+    await expect(d.deleteVolume({ namespace: "..", workload: ".." })).rejects.toThrow();
   });
 });

@@ -1,5 +1,7 @@
 /**
- * The local runtime: each workload replica is a child process on this machine (see replica.ts).
+ * The local runtime: each workload replica and each scheduled session is a child process on this
+ * machine (replica.ts, session.ts; both started by spawn.ts), and each volume a directory
+ * (volumes.ts).
  * State needed to re-adopt processes after a control-plane restart (pid, start time, port, spec
  * hash — never env values) is persisted per workload under `<dataDir>/runtime/local/`, written
  * atomically. Operations on one workload are serialised; different workloads proceed in parallel.
@@ -7,19 +9,27 @@
 import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
+import type { Readable } from "node:stream";
 import type {
   DesiredWorkload,
   Endpoint,
   ImageCommand,
   LogQuery,
+  RunningSession,
+  RuntimeCapabilities,
   RuntimeDriver,
   RuntimeEvent,
+  SessionRequest,
+  VolumeRef,
+  VolumeSource,
   WorkloadMetrics,
   WorkloadStatus,
 } from "../driver.js";
 import { LogFiles, safeKey } from "./logs.js";
 import { cpuSeconds, findByInstance, freePort, isSameProcess, rssBytes, signalGroup } from "./proc.js";
 import { type PersistedReplica, Replica, type ReplicaContext } from "./replica.js";
+import { sessionScopeDir, startLocalSession } from "./session.js";
+import { LocalVolumes } from "./volumes.js";
 
 export interface LocalDriverOptions {
   dataDir: string;
@@ -70,11 +80,13 @@ export class LocalDriver implements RuntimeDriver {
   private readonly cpuSamples = new Map<number, { seconds: number; at: number }>();
   private readonly host: string;
   private readonly clock: { now(): Date };
+  private readonly volumes: LocalVolumes;
   private rotationTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: LocalDriverOptions) {
     this.host = opts.host ?? "127.0.0.1";
     this.clock = opts.clock ?? { now: () => new Date() };
+    this.volumes = new LocalVolumes(opts.dataDir, (v) => this.freeze(v));
     this.logs = new LogFiles(path.join(opts.dataDir, "logs"), opts.logMaxBytes ?? 10 * 1024 * 1024);
     this.stateDir = path.join(opts.dataDir, "runtime", "local");
   }
@@ -109,8 +121,11 @@ export class LocalDriver implements RuntimeDriver {
             : p.instance
               ? findByInstance(p.instance)
               : undefined;
-        if (found) r.adopt(found.pid, found.startTime, p.instance ?? null);
-        else {
+        if (found) {
+          // a control plane that died while snapshotting may have left it frozen
+          signalGroup(found.pid, "SIGCONT");
+          r.adopt(found.pid, found.startTime, p.instance ?? null);
+        } else {
           r.phase = "backoff";
           r.start(); // waits for the spec from the reconciler's next apply
         }
@@ -359,21 +374,58 @@ export class LocalDriver implements RuntimeDriver {
     return ((seconds - prev.seconds) / ((at - prev.at) / 1000)) * 1000;
   }
 
+  capabilities(): RuntimeCapabilities {
+    return {
+      runtime: this.name,
+      isolation: "process",
+      backupDrivers: ["volumeSnapshot", "restic", "objectArchive"],
+      images: Object.keys(this.opts.images ?? {}),
+      unsupported: [],
+    };
+  }
+
+  startSession(request: SessionRequest): RunningSession {
+    return startLocalSession(this.opts.dataDir, request);
+  }
+
+  async deleteSessionState(scope: string): Promise<void> {
+    await fsp.rm(sessionScopeDir(this.opts.dataDir, scope), { recursive: true, force: true });
+  }
+
+  /** Where a workload's volume lives on this machine (its BERTH_VOLUME_DIR); local runtime only. */
   volumePath(namespace: string, workload: string): string {
-    return path.join(this.opts.dataDir, "volumes", safeKey(namespace), safeKey(workload));
+    return this.volumes.path({ namespace, workload });
   }
 
-  async deleteVolume(namespace: string, workload: string): Promise<void> {
-    const root = path.join(this.opts.dataDir, "volumes");
-    const dir = this.volumePath(namespace, workload);
-    if (!dir.startsWith(`${root}${path.sep}`))
-      throw new Error("refusing to delete outside the volumes directory");
-    await fsp.rm(dir, { recursive: true, force: true });
-    await fsp.rmdir(path.dirname(dir)).catch(() => undefined);
+  volumeBytes(volume: VolumeRef): Promise<number> {
+    return this.volumes.bytes(volume);
   }
 
-  async freeze(key: string): Promise<() => void> {
-    const pids = (this.workloads.get(key)?.replicas ?? [])
+  snapshotVolume(volume: VolumeRef, snapshotId: string): Promise<{ bytes: number }> {
+    return this.volumes.snapshot(volume, snapshotId);
+  }
+
+  deleteSnapshot(volume: VolumeRef, snapshotId: string): Promise<void> {
+    return this.volumes.deleteSnapshot(volume, snapshotId);
+  }
+
+  exportVolume(volume: VolumeRef): Readable {
+    return this.volumes.export(volume);
+  }
+
+  restoreVolume(volume: VolumeRef, restoreId: string, source: VolumeSource): Promise<void> {
+    return this.volumes.restore(volume, restoreId, source);
+  }
+
+  deleteVolume(volume: VolumeRef): Promise<void> {
+    return this.volumes.delete(volume);
+  }
+
+  /** SIGSTOPs every process using the volume (a point in time); the returned function thaws them. */
+  private freeze(volume: VolumeRef): () => void {
+    const pids = [...this.workloads.values()]
+      .filter((w) => w.namespace === volume.namespace && w.name === volume.workload)
+      .flatMap((w) => [...w.replicas, ...w.surge])
       .map((r) => r.pid)
       .filter((p): p is number => p !== null);
     for (const pid of pids) signalGroup(pid, "SIGSTOP");

@@ -3,7 +3,7 @@
  * crash-restart back-off. A replica adopted from an earlier control plane is not our child, so
  * its exit is noticed by polling /proc. Invariant: at most one live process per Replica object.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
@@ -11,6 +11,7 @@ import net from "node:net";
 import type { HealthCheck, ReplicaPhase, ReplicaStatus, ResolvedWorkloadSpec } from "../driver.js";
 import { processEnv } from "./env-expand.js";
 import { isSameProcess, processStartTime, signalGroup, spawnFailure } from "./proc.js";
+import { spawnTenant } from "./spawn.js";
 
 export interface ReplicaContext {
   host: string;
@@ -147,10 +148,11 @@ export class Replica {
     this.ctx.persist();
     let child: ChildProcess;
     try {
-      child = spawn(spec.command, args, {
-        cwd: this.ctx.volumeDir,
+      child = spawnTenant({
+        command: spec.command,
+        args,
         env,
-        detached: true,
+        cwd: this.ctx.volumeDir,
         stdio: ["ignore", fd, fd],
       });
     } catch (err) {

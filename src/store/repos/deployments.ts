@@ -11,6 +11,7 @@ import type { Database, DeploymentRow, DeploymentUpdate, NewDeployment, Workload
 export interface DeploymentFilter {
   teamId?: string;
   agentId?: string;
+  templateId?: string;
   statuses?: string[];
   currentOnly?: boolean;
   excludeStatuses?: string[];
@@ -78,6 +79,7 @@ export class DeploymentsRepo {
     let q = this.db.selectFrom("deployments");
     if (f.teamId !== undefined) q = q.where("team_id", "=", f.teamId);
     if (f.agentId !== undefined) q = q.where("agent_id", "=", f.agentId);
+    if (f.templateId !== undefined) q = q.where("template_id", "=", f.templateId);
     if (f.statuses && f.statuses.length > 0) q = q.where("status", "in", f.statuses);
     if (f.excludeStatuses && f.excludeStatuses.length > 0) q = q.where("status", "not in", f.excludeStatuses);
     if (f.currentOnly) q = q.where("is_current", "=", 1);
@@ -98,12 +100,15 @@ export class DeploymentsRepo {
     return Number(r.n);
   }
 
-  /** Ids of deployments the reconciler must look at: everything not yet destroyed. */
-  async activeIds(): Promise<string[]> {
+  /**
+   * Ids of deployments whose status is not one of `settled` (the statuses a periodic resync has
+   * nothing to do for): a resync reads these ids only, not every record.
+   */
+  async idsExceptStatuses(settled: readonly string[]): Promise<string[]> {
     const rows = await this.db
       .selectFrom("deployments")
       .select("id")
-      .where("status", "!=", "destroyed")
+      .where("status", "not in", [...settled])
       .execute();
     return rows.map((r) => r.id);
   }
@@ -165,6 +170,15 @@ export class DeploymentsRepo {
       .where("deployment_id", "=", deploymentId)
       .executeTakeFirst();
     return r?.ciphertext;
+  }
+
+  async envCiphertexts(deploymentIds: string[]): Promise<{ deployment_id: string; ciphertext: string }[]> {
+    if (deploymentIds.length === 0) return [];
+    return this.db
+      .selectFrom("deployment_env")
+      .select(["deployment_id", "ciphertext"])
+      .where("deployment_id", "in", deploymentIds)
+      .execute();
   }
 
   async putEnvCiphertext(deploymentId: string, ciphertext: string, at: string): Promise<void> {

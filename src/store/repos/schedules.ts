@@ -100,6 +100,24 @@ export class SchedulesRepo {
     return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
   }
 
+  /**
+   * Claims many fire times at once (one statement per 200 rows); returns the ids of the rows this
+   * call inserted — a fire time another control plane (or an earlier life) claimed is left out.
+   */
+  async claimRuns(rows: ScheduleRunRow[]): Promise<Set<string>> {
+    const claimed = new Set<string>();
+    for (let i = 0; i < rows.length; i += 200) {
+      const inserted = await this.db
+        .insertInto("schedule_runs")
+        .values(rows.slice(i, i + 200))
+        .onConflict((oc) => oc.columns(["schedule_id", "fire_time"]).doNothing())
+        .returning("id")
+        .execute();
+      for (const r of inserted) claimed.add(r.id);
+    }
+    return claimed;
+  }
+
   async updateRun(id: string, set: Partial<Omit<ScheduleRunRow, "id">>): Promise<void> {
     await this.db.updateTable("schedule_runs").set(set).where("id", "=", id).execute();
   }

@@ -55,7 +55,8 @@ export function agentDeploymentRoutes(app: FastifyInstance, deps: SurfaceDeps): 
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { deployments, agentDeployments, observer } = deps;
 
-  const view = async (d: Deployment): Promise<z.infer<typeof deploymentSchema>> => ({
+  /** `envKeys` when the caller read them for a whole page at once. */
+  const view = async (d: Deployment, envKeys?: string[]): Promise<z.infer<typeof deploymentSchema>> => ({
     id: d.id,
     name: d.name,
     agent_id: d.source.agentId,
@@ -64,7 +65,7 @@ export function agentDeploymentRoutes(app: FastifyInstance, deps: SurfaceDeps): 
     status_reason: d.statusReason,
     replicas: d.replicas,
     ready_replicas: observer.replicas(d).ready,
-    environment_keys: await deployments.envKeys(d),
+    environment_keys: envKeys ?? (await deployments.envKeys(d)),
     created_at: d.createdAt,
     updated_at: d.updatedAt,
     ended_at: d.endedAt,
@@ -138,7 +139,8 @@ export function agentDeploymentRoutes(app: FastifyInstance, deps: SurfaceDeps): 
         skip: q.skip,
         limit: q.limit,
       });
-      return Promise.all(list.map(view));
+      const keys = await deployments.envKeysOf(list);
+      return Promise.all(list.map((d) => view(d, keys.get(d.id) ?? [])));
     },
   );
 

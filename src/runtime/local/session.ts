@@ -1,0 +1,115 @@
+/**
+ * Scheduled sessions on the local runtime: one tenant process (started by spawnTenant, like a
+ * replica) per run, with `input` on stdin, its state directory under
+ * `<dataDir>/sessions/<scope>/<name>` as cwd, HOME and BERTH_VOLUME_DIR, and its process group
+ * killed (SIGKILL) after `timeoutMs` or on kill(). The author's args and env are expanded like a
+ * replica's; user-supplied values are passed byte for byte. Output is stdout and stderr
+ * interleaved, each decoded on its own so a character split across writes stays whole; it ends
+ * when both pipes have ended, or 1 s after the exit when a leftover process still holds them.
+ */
+import type { ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { PassThrough, type Readable } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
+import type { RunningSession, SessionExit, SessionRequest } from "../driver.js";
+import { processEnv } from "./env-expand.js";
+import { safeKey } from "./logs.js";
+import { signalGroup, spawnFailure } from "./proc.js";
+import { spawnTenant } from "./spawn.js";
+
+/** How long output may still arrive after the process exited (a child left holding the pipe). */
+const OUTPUT_GRACE_MS = 1_000;
+
+/** Where every session state of a scope lives; refuses a scope that would point elsewhere. */
+export function sessionScopeDir(dataDir: string, scope: string): string {
+  if (scope === "" || scope === "." || scope === "..")
+    throw new Error("refusing a session scope outside sessions");
+  return path.join(dataDir, "sessions", safeKey(scope));
+}
+
+export const sessionStateDir = (dataDir: string, state: SessionRequest["state"]): string =>
+  path.join(sessionScopeDir(dataDir, state.scope), safeKey(state.name));
+
+export function startLocalSession(dataDir: string, req: SessionRequest): RunningSession {
+  const started = performance.now();
+  const output = new PassThrough();
+  let timedOut = false;
+  let child: ChildProcess | undefined;
+  let resolveExit!: (e: SessionExit) => void;
+  const exit = new Promise<SessionExit>((r) => {
+    resolveExit = r;
+  });
+  let ended = false;
+  const finish = (exitCode: number | null, error: string | null) => {
+    if (ended) return;
+    ended = true;
+    clearTimeout(timer);
+    output.end();
+    resolveExit({ exitCode, timedOut, error, durationMs: Math.round(performance.now() - started) });
+  };
+  const kill = () => {
+    if (child?.pid !== undefined) signalGroup(child.pid, "SIGKILL");
+  };
+  const timer = setTimeout(() => {
+    timedOut = true;
+    kill();
+  }, req.timeoutMs);
+  try {
+    const dir = sessionStateDir(dataDir, req.state);
+    fs.mkdirSync(dir, { recursive: true });
+    const { env, args } = processEnv({
+      provided: {
+        PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
+        HOME: dir,
+        BERTH_SESSION_ID: req.sessionId,
+        BERTH_VOLUME_DIR: dir,
+      },
+      values: req.values,
+      authorEnv: req.env,
+      authorArgs: req.args,
+    });
+    child = spawnTenant({ command: req.command, args, env, cwd: dir, stdio: ["pipe", "pipe", "pipe"] });
+  } catch (err) {
+    finish(null, `cannot start the session: ${spawnFailure(err)}`);
+    return { output, exit, kill };
+  }
+  const proc = child;
+  let open = 2;
+  let exitCode: number | null | undefined;
+  const pipeEnded = () => {
+    if (--open === 0 && exitCode !== undefined) finish(exitCode, null);
+  };
+  for (const pipe of [proc.stdout!, proc.stderr!]) forward(pipe, output, pipeEnded);
+  proc.once("error", (err) => finish(null, `cannot start the session: ${spawnFailure(err)}`));
+  proc.once("exit", (code) => {
+    exitCode = code;
+    if (open === 0) return finish(code, null);
+    const t = setTimeout(() => {
+      proc.stdout!.destroy();
+      proc.stderr!.destroy();
+      finish(code, null);
+    }, OUTPUT_GRACE_MS);
+    t.unref();
+  });
+  proc.stdin!.on("error", () => undefined);
+  proc.stdin!.end(req.input);
+  return { output, exit, kill };
+}
+
+/** Copies one pipe into the shared output as whole UTF-8 characters, with back-pressure. */
+function forward(pipe: Readable, output: PassThrough, ended: () => void): void {
+  const decoder = new StringDecoder("utf8");
+  pipe.on("data", (chunk: Buffer) => {
+    const text = decoder.write(chunk);
+    if (text && !output.write(text)) {
+      pipe.pause();
+      output.once("drain", () => pipe.resume());
+    }
+  });
+  pipe.once("end", () => {
+    const rest = decoder.end();
+    if (rest) output.write(rest);
+    ended();
+  });
+}
