@@ -17,7 +17,8 @@ import type { RuntimeDriver } from "../runtime/driver.js";
 import type { ScheduleRow, ScheduleRunRow } from "../store/schema.js";
 import type { Store } from "../store/store.js";
 import type { Clock } from "../util/clock.js";
-import { runSession, sessionDir, sessionSpecOf, sessionsOf } from "./session-runner.js";
+import { tierPolicy } from "../domain/policy.js";
+import { openSessionPath, runSession, sessionDir, sessionSpecOf, sessionsOf } from "./session-runner.js";
 
 export interface SchedulerOptions {
   dataDir: string;
@@ -164,13 +165,19 @@ export class Scheduler {
     const agent = await this.store.agents.get(s.agent_id);
     const parsed = agent ? agentSpecSchema.safeParse(JSON.parse(agent.spec)) : undefined;
     const spec = parsed?.success ? sessionSpecOf(parsed.data, this.driver) : undefined;
-    if (!spec) {
+    const isolation = this.driver.isolation();
+    if (!spec || (spec.clientCommand && !isolation.clientCommands)) {
       await this.finishRun(run, s, {
         status: "failed",
-        error: "the agent has no runnable spec on this runtime",
+        error: !spec
+          ? "the agent has no runnable spec on this runtime"
+          : `the agent's command cannot run: the sandbox needs ${isolation.missing.join(", ")}, missing on this host`,
       });
       return;
     }
+    const team = agent ? await this.store.tenancy.getTeam(agent.team_id) : undefined;
+    const sandbox = this.driver.sessionSandbox?.(tierPolicy(team?.tier ?? "free").maxPids);
+    if (sandbox) openSessionPath(this.opts.dataDir, s.id);
     let sessionId = s.session_id;
     if (s.session_strategy !== "reuse_session" || !sessionId) {
       sessionId = `sesn_${newId().replaceAll("-", "")}`;
@@ -193,6 +200,7 @@ export class Scheduler {
         secrets,
         events: JSON.parse(s.initial_events) as unknown[],
         timeoutMs: s.timeout_ms,
+        sandbox,
       });
       const ok = result.exitCode === 0 && !result.timedOut;
       if (ok || attempt > s.max_retries) {

@@ -3,21 +3,30 @@
  * lines on stdin, BERTH_SESSION_ID and vault secrets in its env, a state dir per session (or one
  * shared by every run with `reuse_session`), killed (process group, SIGKILL) after `timeout_ms`.
  * The agent's args and env are expanded like a replica's; vault secrets are passed byte for byte.
- * The kept output excerpt has vault secret values masked.
+ * The kept output excerpt has vault secret values masked. With a `sandbox`, the session runs in the
+ * same sandbox as replicas (src/runtime/local/sandbox.ts): its state dir is its volume.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { StringDecoder } from "node:string_decoder";
-import type { RuntimeDriver } from "../runtime/driver.js";
+import type { RuntimeDriver, SessionSandbox } from "../runtime/driver.js";
 import { processEnv } from "../runtime/local/env-expand.js";
 import { spawnFailure } from "../runtime/local/proc.js";
+import { launchSandbox, limitsOf, releaseSandbox, sandboxIdOf } from "../runtime/local/sandbox.js";
 import { redactTail, secretPieces } from "../security/redact.js";
 
 export interface SessionSpec {
   command: string;
   args: string[];
   env: Record<string, string>;
+  /** Host paths the program needs (its image's), bound read-only into the sandbox. */
+  readOnlyPaths?: string[];
+  mountPath?: string;
+  resources?: { cpu?: string; memory?: string };
+  /** True when the command came from the client (refused when the sandbox is unavailable). */
+  clientCommand?: boolean;
 }
 
 export interface SessionResult {
@@ -33,19 +42,36 @@ const OUTPUT_KEEP = 4_000;
 const OUTPUT_GRACE_MS = 1_000;
 
 export function sessionSpecOf(
-  spec: { command?: string; args?: string[]; image?: string; env?: Record<string, string> },
+  spec: {
+    command?: string;
+    args?: string[];
+    image?: string;
+    env?: Record<string, string>;
+    resources?: { cpu?: string; memory?: string };
+    volume?: { mountPath: string };
+  },
   driver: Pick<RuntimeDriver, "resolveImage">,
 ): SessionSpec | undefined {
+  const common = { resources: spec.resources, mountPath: spec.volume?.mountPath };
   if (spec.command !== undefined) {
     return {
+      ...common,
       command: spec.command === "node" ? process.execPath : spec.command,
       args: spec.args ?? [],
       env: spec.env ?? {},
+      clientCommand: true,
     };
   }
   const image = spec.image !== undefined ? driver.resolveImage(spec.image) : undefined;
   if (!image) return undefined;
-  return { command: image.command, args: spec.args?.length ? spec.args : image.args, env: spec.env ?? {} };
+  return {
+    ...common,
+    command: image.command,
+    args: spec.args?.length ? spec.args : image.args,
+    env: { ...image.env, ...spec.env },
+    readOnlyPaths: image.paths,
+    clientCommand: false,
+  };
 }
 
 export function runSession(input: {
@@ -55,6 +81,8 @@ export function runSession(input: {
   secrets: Record<string, string>;
   events: unknown[];
   timeoutMs: number;
+  /** Set when sessions run sandboxed (the driver's `sessionSandbox()`). */
+  sandbox?: SessionSandbox;
 }): Promise<SessionResult> {
   const started = performance.now();
   fs.mkdirSync(input.stateDir, { recursive: true });
@@ -71,7 +99,25 @@ export function runSession(input: {
   });
   const pieces = secretPieces(Object.values(input.secrets));
   const buffer = OUTPUT_KEEP + (pieces[0]?.length ?? 0);
-  return new Promise((resolve) => {
+  const sandbox = input.sandbox;
+  const sandboxId = sandbox ? sandboxIdOf(randomUUID()) : undefined;
+  const launched =
+    sandbox && sandboxId
+      ? launchSandbox(sandbox, {
+          id: sandboxId,
+          command: input.spec.command,
+          args,
+          env,
+          volume: { hostDir: input.stateDir, mountPath: input.spec.mountPath ?? "/data" },
+          readOnlyPaths: input.spec.readOnlyPaths ?? [],
+          port: null,
+          limits: limitsOf(input.spec.resources, sandbox.pids),
+          apiPort: sandbox.apiPort(),
+          stdin: "pipe",
+          output: "pipe",
+        })
+      : undefined;
+  const result = new Promise<SessionResult>((resolve) => {
     let output = "";
     let cut = false;
     let timedOut = false;
@@ -95,47 +141,58 @@ export function runSession(input: {
         error,
       });
     };
-    let child: ChildProcess;
-    try {
-      child = spawn(input.spec.command, args, {
-        cwd: input.stateDir,
-        env,
-        detached: true,
-        stdio: ["pipe", "pipe", "pipe"],
-      });
-    } catch (err) {
-      finish(null, `cannot start the session: ${spawnFailure(err)}`);
-      return;
-    }
-    timer = setTimeout(() => {
-      timedOut = true;
+    if (launched)
+      launched.then(watch, (err) => finish(null, `cannot start the session: ${spawnFailure(err)}`));
+    else {
       try {
-        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-      } catch {
-        child.kill("SIGKILL");
+        watch(
+          spawn(input.spec.command, args, {
+            cwd: input.stateDir,
+            env,
+            detached: true,
+            stdio: ["pipe", "pipe", "pipe"],
+          }),
+        );
+      } catch (err) {
+        finish(null, `cannot start the session: ${spawnFailure(err)}`);
       }
-    }, input.timeoutMs);
-    child.stdout!.on("data", (chunk: Buffer) => keep(decoders[0].write(chunk)));
-    child.stderr!.on("data", (chunk: Buffer) => keep(decoders[1].write(chunk)));
-    child.on("error", (err) => finish(null, `cannot start the session: ${spawnFailure(err)}`));
-    // 'exit' can come before the last output: wait for both pipes to end, but not for a process
-    // the session left behind holding them open
-    let open = 2;
-    let exited: (() => void) | undefined;
-    const ended = () => {
-      if (--open === 0) exited?.();
-    };
-    child.stdout!.once("end", ended);
-    child.stderr!.once("end", ended);
-    child.on("exit", (code) => {
-      const done = () => finish(code, timedOut ? `killed after timeout_ms (${input.timeoutMs} ms)` : null);
-      if (open === 0) return done();
-      exited = done;
-      setTimeout(done, OUTPUT_GRACE_MS).unref();
-    });
-    child.stdin!.on("error", () => undefined);
-    for (const e of input.events) child.stdin!.write(`${JSON.stringify(e)}\n`);
-    child.stdin!.end();
+    }
+    function watch(child: ChildProcess): void {
+      timer = setTimeout(() => {
+        timedOut = true;
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+        } catch {
+          child.kill("SIGKILL");
+        }
+      }, input.timeoutMs);
+      child.stdout!.on("data", (chunk: Buffer) => keep(decoders[0].write(chunk)));
+      child.stderr!.on("data", (chunk: Buffer) => keep(decoders[1].write(chunk)));
+      child.on("error", (err) => finish(null, `cannot start the session: ${spawnFailure(err)}`));
+      // 'exit' can come before the last output: wait for both pipes to end, but not for a process
+      // the session left behind holding them open
+      let open = 2;
+      let exited: (() => void) | undefined;
+      const ended = () => {
+        if (--open === 0) exited?.();
+      };
+      child.stdout!.once("end", ended);
+      child.stderr!.once("end", ended);
+      child.on("exit", (code) => {
+        const done = () => finish(code, timedOut ? `killed after timeout_ms (${input.timeoutMs} ms)` : null);
+        if (open === 0) return done();
+        exited = done;
+        setTimeout(done, OUTPUT_GRACE_MS).unref();
+      });
+      child.stdin!.on("error", () => undefined);
+      for (const e of input.events) child.stdin!.write(`${JSON.stringify(e)}\n`);
+      child.stdin!.end();
+    }
+  });
+  if (!sandbox || !sandboxId) return result;
+  return result.then(async (r) => {
+    await releaseSandbox(sandbox, sandboxId);
+    return r;
   });
 }
 
@@ -144,3 +201,11 @@ export const sessionsOf = (dataDir: string, scheduleId: string) => path.join(dat
 
 export const sessionDir = (dataDir: string, scheduleId: string, sessionId: string) =>
   path.join(sessionsOf(dataDir, scheduleId), sessionId);
+
+/** Lets the unprivileged sandbox launcher traverse (only traverse) to a session's state dir. */
+export function openSessionPath(dataDir: string, scheduleId: string): void {
+  for (const dir of [path.join(dataDir, "sessions"), sessionsOf(dataDir, scheduleId)]) {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.chmodSync(dir, 0o711);
+  }
+}

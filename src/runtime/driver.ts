@@ -34,6 +34,12 @@ export interface ResolvedWorkloadSpec {
   resources?: { cpu?: string; memory?: string };
   /** Container image (kubernetes runtime); informational on the local runtime. */
   image?: string;
+  /** Where the workload sees its volume (local runtime sandbox: its bind mount; default /data). */
+  mountPath?: string;
+  /** Host paths the program needs, bound read-only into its sandbox (from the image catalogue). */
+  readOnlyPaths?: string[];
+  /** Most processes the workload may run at once (its team's tier). */
+  pids?: number;
 }
 
 export interface DesiredWorkload {
@@ -109,6 +115,30 @@ export interface ImageCommand {
   /** Port the image listens on when none is given. */
   defaultPort?: number;
   healthCheck?: HealthCheck;
+  /** Host paths the program needs, bound read-only into its sandbox. */
+  paths?: string[];
+  /** Env vars the image sets (a workload's own env wins). */
+  env?: Record<string, string>;
+}
+
+/** What a scheduled session needs to run in the same sandbox as replicas (local runtime). */
+export interface SessionSandbox {
+  /** Where the sandbox keeps its run files. */
+  runDir: string;
+  /** berth's public port, reachable on the sandbox's loopback. */
+  apiPort(): number | undefined;
+  /** Most processes the session may run. */
+  pids: number;
+}
+
+/** How a driver isolates tenant processes, for its capability report. */
+export interface IsolationReport {
+  /** `sandbox`: bubblewrap + pasta + cgroups; `none`: the operator turned it off; `unavailable`: tools missing. */
+  mode: "sandbox" | "none" | "unavailable";
+  /** Tools the sandbox needs that the host lacks. */
+  missing: string[];
+  /** Whether a workload with a client-supplied command may run. */
+  clientCommands: boolean;
 }
 
 export interface RuntimeDriver {
@@ -133,6 +163,12 @@ export interface RuntimeDriver {
   freeze(key: string): Promise<() => void>;
   /** How this runtime runs an image, or undefined when it cannot. */
   resolveImage(image: string): ImageCommand | undefined;
+  /** Names of the images this runtime runs (its catalogue). */
+  imageNames(): string[];
+  /** How tenant processes are isolated (part of the driver's capability report). */
+  isolation(): IsolationReport;
+  /** The sandbox a scheduled session runs in; undefined when sessions run unsandboxed. */
+  sessionSandbox?(pids: number): SessionSandbox | undefined;
   onEvent(listener: (event: RuntimeEvent) => void): () => void;
   /** Called with a workload key whenever its observed state changes (phase, readiness, exit). */
   onChange(listener: (key: string) => void): () => void;
