@@ -89,6 +89,16 @@ export function spawnFailure(err: unknown): string {
   return typeof code === "string" && /^[A-Z0-9_]+$/.test(code) ? code : "spawn failed";
 }
 
+/** The first child of `pid` (the sandbox launcher's child is bubblewrap, inside the sandbox's network). */
+export function firstChild(pid: number): number | undefined {
+  try {
+    const first = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(" ")[0];
+    return first ? Number(first) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * True when a socket in the network namespace of `pid` listens on TCP `port`. A sandboxed
  * replica's port is forwarded by pasta, which accepts on the host before the program listens, so

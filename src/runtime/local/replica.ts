@@ -10,7 +10,14 @@ import http from "node:http";
 import net from "node:net";
 import type { HealthCheck, ReplicaPhase, ReplicaStatus, ResolvedWorkloadSpec } from "../driver.js";
 import { processEnv } from "./env-expand.js";
-import { isSameProcess, listensInNamespace, processStartTime, signalGroup, spawnFailure } from "./proc.js";
+import {
+  firstChild,
+  isSameProcess,
+  listensInNamespace,
+  processStartTime,
+  signalGroup,
+  spawnFailure,
+} from "./proc.js";
 import {
   launchSandbox,
   limitsOf,
@@ -332,7 +339,7 @@ export class Replica {
       const check = this.spec?.healthCheck ?? { type: "none" };
       const ok =
         this.ctx.sandbox && check.type === "tcp" && this.port !== null
-          ? listensInNamespace(this.pid, this.port)
+          ? listensInSandbox(this.pid, this.port)
           : await probe(this.ctx.host, this.port, check);
       if (this.pid === null || this.stopping || this.closed) return;
       if (ok) {
@@ -409,6 +416,12 @@ export class Replica {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
   }
+}
+
+/** The launcher itself stays in the host's network namespace; its child is in the sandbox's. */
+function listensInSandbox(launcher: number, port: number): boolean {
+  const inside = firstChild(launcher);
+  return inside !== undefined && listensInNamespace(inside, port);
 }
 
 function intervalOf(h: HealthCheck | undefined): number | undefined {
