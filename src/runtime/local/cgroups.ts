@@ -161,3 +161,18 @@ export function removeCgroup(layout: Layout, name: string): void {
     }
   }
 }
+
+/** Removes every empty sandbox group (left by a control plane that stopped while releasing one). */
+export function sweepEmptyCgroups(layout: Layout): void {
+  const parent = layout.version === 2 ? path.join(ROOT, "berth") : path.join(layout.dirs.pids, "berth");
+  let names: string[];
+  try {
+    names = fs
+      .readdirSync(parent, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
+  } catch {
+    return;
+  }
+  for (const name of names) if (cgroupProcs(layout, name).length === 0) removeCgroup(layout, name);
+}

@@ -20,7 +20,7 @@ import type {
   WorkloadStatus,
 } from "../driver.js";
 import { LogFiles, safeKey } from "./logs.js";
-import { cgroupLayout, cgroupUsage } from "./cgroups.js";
+import { cgroupLayout, cgroupUsage, sweepEmptyCgroups } from "./cgroups.js";
 import { cpuSeconds, findByInstance, freePort, isSameProcess, rssBytes, signalGroup } from "./proc.js";
 import { type PersistedReplica, Replica, type ReplicaContext } from "./replica.js";
 import { missingSandboxTools, releaseSandbox, sandboxIdOf } from "./sandbox.js";
@@ -136,6 +136,8 @@ export class LocalDriver implements RuntimeDriver {
         }
       }
     }
+    const layout = cgroupLayout();
+    if (this.sandboxed() && layout) sweepEmptyCgroups(layout);
     this.rotationTimer = setInterval(() => void this.rotateLogs(), 30_000);
     this.rotationTimer.unref();
   }
