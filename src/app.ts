@@ -35,7 +35,8 @@ import { Scheduler } from "./engine/scheduler.js";
 import { builtinTemplates, examplesDir } from "./examples.js";
 import { buildHttpApp } from "./http/server.js";
 import { createFront, type FrontLimits } from "./proxy/front.js";
-import { builtinImages, createLocalDriver, type LocalDriver } from "./runtime/local/index.js";
+import type { RuntimeCapabilities } from "./runtime/driver.js";
+import { createLocalDriver, type LocalDriver, loadCatalogue } from "./runtime/local/index.js";
 import { loadRootKey, SecretBox } from "./security/secrets.js";
 import { openDb } from "./store/db.js";
 import { Store } from "./store/store.js";
@@ -88,8 +89,10 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
     stopGraceMs: config.stopGraceMs,
     probeIntervalMs: config.probeIntervalMs,
     rolloutTimeoutMs: config.rolloutTimeoutMs,
-    images: builtinImages(examplesDir),
+    images: loadCatalogue(examplesDir, config.localImages),
+    isolation: config.isolation,
   });
+  logIsolation(log, driver.capabilities());
   const env = new DeploymentEnv(store, box);
   const reconciler = new Reconciler(
     store,
@@ -103,6 +106,12 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
     store,
     (image) => driver.resolveImage(image) !== undefined,
     config.allowedCommands,
+    () => {
+      const isolation = driver.capabilities();
+      return isolation.clientCommands
+        ? undefined
+        : `the sandbox needs ${isolation.missing.join(", ")}, missing on this host (or set BERTH_ISOLATION=none)`;
+    },
   );
   const templates = new TemplatesService(store, clock, policy);
   const deployments = new DeploymentsService(store, clock, driver, templates, env, (id) =>
@@ -219,6 +228,7 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
         return true;
       },
       standby: () => lease.standbyReason(),
+      isolation: () => driver.capabilities(),
     },
     log,
   );
@@ -239,6 +249,7 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
   });
   await listen(front.server, config.port, config.host);
   const port = (front.server.address() as AddressInfo).port;
+  driver.setApiPort(port);
   if (config.ingress.port === undefined) ingress.port = port;
   await lease.start();
   waker.start();
@@ -274,6 +285,21 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
       await store.close();
     },
   };
+}
+
+/** Says at start how tenant processes run; an operator must see at once when they are not sandboxed. */
+function logIsolation(log: Logger, isolation: RuntimeCapabilities): void {
+  if (isolation.isolation === "sandbox") log.info({ isolation: "sandbox" }, "tenant processes run sandboxed");
+  else if (isolation.isolation === "none")
+    log.warn(
+      { isolation: "none" },
+      "BERTH_ISOLATION=none: tenant processes run UNSANDBOXED as berth's own user",
+    );
+  else
+    log.error(
+      { isolation: "unavailable", missing: isolation.missing },
+      `sandbox unavailable, missing: ${isolation.missing.join(", ")}; workloads with client-supplied commands are refused (install the missing tools, or set BERTH_ISOLATION=none)`,
+    );
 }
 
 function listen(server: net.Server, port: number, host: string): Promise<void> {

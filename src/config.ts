@@ -37,6 +37,13 @@ export const configSchema = z.object({
     .regex(/^[^\s,]+(,[^\s,]+)*$/, "must be a comma-separated list of commands, e.g. node,/usr/bin/python3")
     .default("node")
     .transform((v) => v.split(",")),
+  /**
+   * How tenant processes are isolated: `sandbox` (default; bubblewrap + pasta + cgroups, see
+   * docs/sandbox.md) or `none` (the operator's explicit choice to run them unsandboxed).
+   */
+  BERTH_ISOLATION: z.enum(["sandbox", "none"]).default("sandbox"),
+  /** An image catalogue file (JSON or YAML) for the local runtime: image name → command, args, port… */
+  BERTH_LOCAL_IMAGES: z.string().min(1).optional(),
   /** Port shown in ingress URLs; defaults to PORT (omitted when it is the scheme's default). */
   BERTH_INGRESS_PORT: port.optional(),
   /** Front proxies (CIDRs or addresses, comma-separated) whose X-Forwarded-* and Forwarded headers are kept. */
@@ -87,6 +94,9 @@ export interface Config {
   };
   s3: S3Settings | undefined;
   allowedCommands: readonly string[];
+  isolation: "sandbox" | "none";
+  /** Absolute path of the operator's image catalogue, when one is configured. */
+  localImages: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -132,6 +142,8 @@ export function fromEnv(e: EnvConfig): Config {
     },
     s3: s3Settings(e),
     allowedCommands: e.BERTH_ALLOWED_COMMANDS,
+    isolation: e.BERTH_ISOLATION,
+    localImages: e.BERTH_LOCAL_IMAGES === undefined ? undefined : path.resolve(e.BERTH_LOCAL_IMAGES),
   };
 }
 

@@ -1,6 +1,7 @@
 /** Runs berth in the foreground: parse config once, start, print the bootstrap key once, stop on signals. */
 import { startBerth } from "./app.js";
 import { ConfigError, parseConfig } from "./config.js";
+import { CatalogueError } from "./runtime/local/index.js";
 
 export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
   let config: ReturnType<typeof parseConfig>;
@@ -13,7 +14,16 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
     }
     throw err;
   }
-  const berth = await startBerth(config);
+  let berth: Awaited<ReturnType<typeof startBerth>>;
+  try {
+    berth = await startBerth(config);
+  } catch (err) {
+    if (err instanceof CatalogueError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
   if (berth.bootstrapKey) {
     process.stdout.write(
       `\nberth: created the first admin API key (shown once, store it now):\n\n  ${berth.bootstrapKey.key}\n\n`,

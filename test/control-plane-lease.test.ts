@@ -73,7 +73,10 @@ describe("a second control plane with the local runtime on the same PostgreSQL",
 
   it("stands by while the first holds the lease: log line, /readyz, no workloads", async () => {
     first = await controlPlane();
-    expect(await readyz(first.berth)).toEqual({ status: 200, body: { status: "ready" } });
+    expect(await readyz(first.berth)).toEqual({
+      status: 200,
+      body: { status: "ready", isolation: "sandbox", missing: [] },
+    });
     const team = await first.api("POST", "/api/teams", { body: { name: "lease", tier: "enterprise" } });
     await serves(first.berth, await deploy(first.api, team.body.id));
 

@@ -63,3 +63,9 @@ it("copies no directory tree and locates no volume outside src/runtime/", () => 
   const copies = /\b(fs|fsp)\.(cp|cpSync)\(|\bcpSync\(|\.volumePath\(|["']volumes["']/;
   expect(files.filter((f) => !under(f, "runtime") && copies.test(text(f)))).toEqual([]);
 });
+
+it("lets only the composition root (app.ts, serve.ts) import the local runtime", () => {
+  const importsLocal = /from ["'][./]*(runtime\/)?local\/[\w-]+\.js["']/;
+  const importers = files.filter((f) => !under(f, "runtime") && importsLocal.test(text(f)));
+  expect(importers.sort()).toEqual(["src/app.ts", "src/serve.ts"]);
+});

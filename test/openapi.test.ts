@@ -32,5 +32,9 @@ it("serves browsable docs at /docs", async () => {
 
 it("answers health and readiness probes", async () => {
   expect(await (await fetch(`${t.url}/healthz`)).json()).toEqual({ status: "ok" });
-  expect(await (await fetch(`${t.url}/readyz`)).json()).toEqual({ status: "ready" });
+  expect(await (await fetch(`${t.url}/readyz`)).json()).toEqual({
+    status: "ready",
+    isolation: "sandbox",
+    missing: [],
+  });
 });

@@ -13,6 +13,8 @@ export class ConfigPolicy {
     private readonly store: Store,
     private readonly canRunImage: (image: string) => boolean,
     readonly allowedCommands: readonly string[],
+    /** Why client-supplied commands are refused right now (sandbox tools missing), if they are. */
+    private readonly commandsRefused: () => string | undefined = () => undefined,
   ) {}
 
   /** Throws 422 naming every violation; `teamId` null (official templates) gets the widest tier. */
@@ -22,6 +24,7 @@ export class ConfigPolicy {
       ...tierPolicy(teamId === null ? "enterprise" : (team?.tier ?? "free")),
       canRunImage: this.canRunImage,
       allowedCommands: this.allowedCommands,
+      commandsRefused: this.commandsRefused(),
     });
     if (violations.length > 0) throw unprocessable(`config refused by policy: ${violations.join("; ")}`);
   }

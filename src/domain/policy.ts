@@ -11,6 +11,8 @@ export interface PolicyContext {
   maxMemoryMi: number;
   canRunImage(image: string): boolean;
   allowedCommands: readonly string[];
+  /** Set when client-supplied commands cannot run (the sandbox's tools are missing): why. */
+  commandsRefused?: string;
 }
 
 const HOST_PATHS = [
@@ -56,7 +58,9 @@ export function policyViolations(config: RunnableConfig, ctx: PolicyContext): st
     if (w.image !== undefined && w.command === undefined && !ctx.canRunImage(w.image)) {
       out.push(`${at}: image ${w.image} is not allowed on this runtime`);
     }
-    if (w.command !== undefined && !ctx.allowedCommands.includes(w.command)) {
+    if (w.command !== undefined && ctx.commandsRefused !== undefined) {
+      out.push(`${at}: command ${w.command} cannot run: ${ctx.commandsRefused}`);
+    } else if (w.command !== undefined && !ctx.allowedCommands.includes(w.command)) {
       out.push(`${at}: command ${w.command} is not allowed (allowed: ${ctx.allowedCommands.join(", ")})`);
     }
     const mount = w.volume?.mountPath;
@@ -83,10 +87,12 @@ export function policyViolations(config: RunnableConfig, ctx: PolicyContext): st
   return out;
 }
 
+/** Limits per tier; `maxPids` is the most processes one sandboxed replica may run at once. */
 export function tierPolicy(
   tier: string,
-): Pick<PolicyContext, "maxReplicas" | "maxCpuMillicores" | "maxMemoryMi"> {
-  if (tier === "free") return { maxReplicas: 2, maxCpuMillicores: 1000, maxMemoryMi: 1024 };
-  if (tier === "business") return { maxReplicas: 10, maxCpuMillicores: 4000, maxMemoryMi: 8192 };
-  return { maxReplicas: 50, maxCpuMillicores: 16000, maxMemoryMi: 65536 };
+): Pick<PolicyContext, "maxReplicas" | "maxCpuMillicores" | "maxMemoryMi"> & { maxPids: number } {
+  if (tier === "free") return { maxReplicas: 2, maxCpuMillicores: 1000, maxMemoryMi: 1024, maxPids: 128 };
+  if (tier === "business")
+    return { maxReplicas: 10, maxCpuMillicores: 4000, maxMemoryMi: 8192, maxPids: 512 };
+  return { maxReplicas: 50, maxCpuMillicores: 16000, maxMemoryMi: 65536, maxPids: 2048 };
 }

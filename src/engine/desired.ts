@@ -11,13 +11,18 @@ import type { WorkloadRow } from "../store/schema.js";
 
 export class UnrunnableWorkload extends Error {}
 
+type ImageDriver = Pick<RuntimeDriver, "resolveImage" | "capabilities">;
+
 export function resolveSpec(
   w: WorkloadSpec,
   env: Record<string, string>,
-  driver: Pick<RuntimeDriver, "resolveImage">,
+  driver: ImageDriver,
+  pids?: number,
 ): ResolvedWorkloadSpec {
   let command: string;
   let args: string[];
+  let imageEnv: Record<string, string> = {};
+  let readOnlyPaths: string[] = [];
   let health: HealthCheck | undefined = w.healthCheck;
   let listens = w.port !== undefined;
   if (w.command !== undefined) {
@@ -25,6 +30,12 @@ export function resolveSpec(
     args = w.args;
     if (!path.isAbsolute(command) && command !== process.execPath) {
       throw new UnrunnableWorkload(`workload ${w.name}: command must be "node" or an absolute path`);
+    }
+    const isolation = driver.capabilities();
+    if (!isolation.clientCommands) {
+      throw new UnrunnableWorkload(
+        `workload ${w.name}: a client-supplied command cannot run: the sandbox needs ${isolation.missing.join(", ")}, missing on this host`,
+      );
     }
   } else {
     const image = w.image !== undefined ? driver.resolveImage(w.image) : undefined;
@@ -34,16 +45,21 @@ export function resolveSpec(
     args = w.args.length > 0 ? w.args : image.args;
     health ??= image.healthCheck;
     listens ||= image.defaultPort !== undefined;
+    imageEnv = image.env ?? {};
+    readOnlyPaths = image.paths ?? [];
   }
   return {
     command,
     args,
-    env: w.env,
+    env: { ...imageEnv, ...w.env },
     values: env,
     listens,
     healthCheck: health ?? (listens ? { type: "tcp" } : { type: "none" }),
     resources: w.resources,
     image: w.image,
+    mountPath: w.volume?.mountPath,
+    readOnlyPaths,
+    pids,
   };
 }
 
@@ -51,12 +67,13 @@ export function desiredWorkloads(
   d: Deployment,
   rows: WorkloadRow[],
   env: Record<string, string>,
-  driver: Pick<RuntimeDriver, "resolveImage">,
+  driver: ImageDriver,
+  pids?: number,
 ): DesiredWorkload[] {
   return rows.map((row) => {
     const w = d.config.workloads.find((x) => x.name === row.name);
     if (!w) throw new UnrunnableWorkload(`workload ${row.name} is not in the deployment config`);
-    const spec = resolveSpec(w, env, driver);
+    const spec = resolveSpec(w, env, driver, pids);
     return {
       key: workloadKey(d.id, w.name),
       // volumes are scoped by the namespace incarnation, never by its reusable name

@@ -25,6 +25,7 @@ import type { RuntimeDriver, RuntimeEvent } from "../runtime/driver.js";
 import type { DeploymentUpdate, WorkloadRow } from "../store/schema.js";
 import type { Store } from "../store/store.js";
 import type { Clock } from "../util/clock.js";
+import { tierPolicy } from "../domain/policy.js";
 import { desiredWorkloads, UnrunnableWorkload } from "./desired.js";
 
 interface Result {
@@ -192,7 +193,8 @@ export class Reconciler {
     const env = await this.env.read(id);
     let desired: ReturnType<typeof desiredWorkloads>;
     try {
-      desired = desiredWorkloads(d, workloads, env, this.driver);
+      const team = await this.store.tenancy.getTeam(d.teamId);
+      desired = desiredWorkloads(d, workloads, env, this.driver, tierPolicy(team?.tier ?? "free").maxPids);
     } catch (err) {
       if (!(err instanceof UnrunnableWorkload)) throw err;
       await this.transition(

@@ -15,6 +15,7 @@ import { agentSpecSchema } from "../capabilities/agents/service.js";
 import type { SchedulesService } from "../capabilities/schedules/service.js";
 import { nextRun } from "../domain/cron.js";
 import { newId } from "../domain/ids.js";
+import { tierPolicy } from "../domain/policy.js";
 import type { RuntimeDriver } from "../runtime/driver.js";
 import type { ScheduleRow, ScheduleRunRow } from "../store/schema.js";
 import type { Store } from "../store/store.js";
@@ -219,13 +220,18 @@ export class Scheduler {
     const agent = await this.store.agents.get(s.agent_id);
     const parsed = agent ? agentSpecSchema.safeParse(JSON.parse(agent.spec)) : undefined;
     const spec = parsed?.success ? sessionSpecOf(parsed.data, this.driver) : undefined;
-    if (!spec) {
+    const caps = this.driver.capabilities();
+    if (!spec || (spec.clientCommand && !caps.clientCommands)) {
       await this.finishRun(run, s, {
         status: "failed",
-        error: "the agent has no runnable spec on this runtime",
+        error: !spec
+          ? "the agent has no runnable spec on this runtime"
+          : `the agent's command cannot run: the sandbox needs ${caps.missing.join(", ")}, missing on this host`,
       });
       return;
     }
+    const team = agent ? await this.store.tenancy.getTeam(agent.team_id) : undefined;
+    const pids = tierPolicy(team?.tier ?? "free").maxPids;
     let sessionId = s.session_id;
     if (s.session_strategy !== "reuse_session" || !sessionId) {
       sessionId = `sesn_${newId().replaceAll("-", "")}`;
@@ -249,6 +255,7 @@ export class Scheduler {
         secrets,
         events: JSON.parse(s.initial_events) as unknown[],
         timeoutMs: s.timeout_ms,
+        pids,
       });
       const ok = result.exitCode === 0 && !result.timedOut;
       if (ok || attempt > s.max_retries) {

@@ -32,6 +32,7 @@ describe("a session's kept output", () => {
       secrets: { TOKEN: secret },
       events: [],
       timeoutMs: 20_000,
+      pids: 64,
     });
     expect(result.exitCode).toBe(0);
     for (let i = 0; i + 8 <= secret.length; i++) expect(result.output).not.toContain(secret.slice(i, i + 8));
@@ -60,6 +61,7 @@ describe("a session's kept output", () => {
       secrets: {},
       events: [],
       timeoutMs: 20_000,
+      pids: 64,
     });
     expect(result.output.endsWith("END") || result.output.endsWith("ENDerr")).toBe(true);
   });
@@ -73,6 +75,7 @@ describe("a session's kept output", () => {
       secrets: {},
       events: [],
       timeoutMs: 20_000,
+      pids: 64,
     });
     expect(result.error).toBe("cannot start the session: ENOENT");
   });

@@ -4,7 +4,7 @@
  * agent's args and env are expanded like a replica's; vault secrets are passed byte for byte), a
  * state dir per session (or one shared by every run with `reuse_session`), killed after
  * `timeout_ms`. The kept output excerpt has vault secret values masked, never leaving a fragment
- * at the cut. Nothing here starts a process.
+ * at the cut. Nothing here starts a process: the driver does (the local one in its sandbox).
  */
 import type { RuntimeDriver } from "../runtime/driver.js";
 import { redactTail, secretPieces } from "../security/redact.js";
@@ -13,6 +13,12 @@ export interface SessionSpec {
   command: string;
   args: string[];
   env: Record<string, string>;
+  /** Host paths the program needs (its image's), bound read-only into the sandbox. */
+  readOnlyPaths?: string[];
+  mountPath?: string;
+  resources?: { cpu?: string; memory?: string };
+  /** True when the command came from the client (refused when the sandbox is unavailable). */
+  clientCommand?: boolean;
 }
 
 export interface SessionResult {
@@ -26,19 +32,36 @@ export interface SessionResult {
 const OUTPUT_KEEP = 4_000;
 
 export function sessionSpecOf(
-  spec: { command?: string; args?: string[]; image?: string; env?: Record<string, string> },
+  spec: {
+    command?: string;
+    args?: string[];
+    image?: string;
+    env?: Record<string, string>;
+    resources?: { cpu?: string; memory?: string };
+    volume?: { mountPath: string };
+  },
   driver: Pick<RuntimeDriver, "resolveImage">,
 ): SessionSpec | undefined {
+  const common = { resources: spec.resources, mountPath: spec.volume?.mountPath };
   if (spec.command !== undefined) {
     return {
+      ...common,
       command: spec.command === "node" ? process.execPath : spec.command,
       args: spec.args ?? [],
       env: spec.env ?? {},
+      clientCommand: true,
     };
   }
   const image = spec.image !== undefined ? driver.resolveImage(spec.image) : undefined;
   if (!image) return undefined;
-  return { command: image.command, args: spec.args?.length ? spec.args : image.args, env: spec.env ?? {} };
+  return {
+    ...common,
+    command: image.command,
+    args: spec.args?.length ? spec.args : image.args,
+    env: { ...image.env, ...spec.env },
+    readOnlyPaths: image.paths,
+    clientCommand: false,
+  };
 }
 
 /**
@@ -55,6 +78,8 @@ export async function runSession(
     secrets: Record<string, string>;
     events: unknown[];
     timeoutMs: number;
+    /** Most processes the session may run at once (its team's tier). */
+    pids: number;
   },
 ): Promise<SessionResult> {
   const pieces = secretPieces(Object.values(input.secrets));
@@ -68,6 +93,11 @@ export async function runSession(
     values: input.secrets,
     input: input.events.map((e) => `${JSON.stringify(e)}\n`).join(""),
     timeoutMs: input.timeoutMs,
+    clientCommand: input.spec.clientCommand ?? false,
+    mountPath: input.spec.mountPath,
+    readOnlyPaths: input.spec.readOnlyPaths,
+    resources: input.spec.resources,
+    pids: input.pids,
   });
   let output = "";
   let cut = false;

@@ -1,4 +1,5 @@
 /** What the HTTP surfaces may use: services only, never the store or the driver directly. */
+import type { RuntimeCapabilities } from "../runtime/driver.js";
 import type { AgentsService } from "../capabilities/agents/service.js";
 import type { Principal } from "../capabilities/auth/principal.js";
 import type { AuthService } from "../capabilities/auth/service.js";
@@ -42,6 +43,8 @@ export interface SurfaceDeps {
   ready(): Promise<boolean>;
   /** Why this control plane stands by (another one runs the local runtime), or undefined. */
   standby(): string | undefined;
+  /** How the runtime isolates tenant processes; shown by /readyz. */
+  isolation?(): Pick<RuntimeCapabilities, "isolation" | "missing">;
 }
 
 declare module "fastify" {

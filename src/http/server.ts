@@ -67,10 +67,12 @@ export async function buildHttpApp(deps: SurfaceDeps, logger: Logger): Promise<F
   app.get("/readyz", { schema: { tags: ["health"], summary: "Readiness" } }, async (_req, reply) => {
     const ok = await deps.ready().catch(() => false);
     const standby = deps.standby();
-    if (ok && standby === undefined) return reply.code(200).send({ status: "ready" });
+    const isolation = deps.isolation?.();
+    const shown = isolation ? { isolation: isolation.isolation, missing: isolation.missing } : {};
+    if (ok && standby === undefined) return reply.code(200).send({ status: "ready", ...shown });
     return reply
       .code(503)
-      .send({ status: "not ready", ...(standby !== undefined ? { reason: standby } : {}) });
+      .send({ status: "not ready", ...(standby !== undefined ? { reason: standby } : {}), ...shown });
   });
 
   /** Resolves the bearer key; a recently seen key is answered from memory without a store read. */

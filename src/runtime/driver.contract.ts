@@ -131,7 +131,10 @@ export function describeDriverContract(
       expect(caps.backupDrivers.includes("objectArchive")).toBe(
         !unsupported.has("exportVolume") && !unsupported.has("restoreVolume"),
       );
-      expect(["process", "sandbox", "container", "pod"]).toContain(caps.isolation);
+      expect(["sandbox", "none", "unavailable", "container", "pod"]).toContain(caps.isolation);
+      expect(caps.missing.length > 0).toBe(caps.isolation === "unavailable");
+      expect(caps.clientCommands).toBe(caps.isolation !== "unavailable");
+      expect(caps.images).toEqual([...caps.images].sort());
       for (const image of caps.images) expect(d.resolveImage(image)).toBeDefined();
     });
 

@@ -46,6 +46,12 @@ export interface ResolvedWorkloadSpec {
   resources?: { cpu?: string; memory?: string };
   /** Container image (kubernetes runtime); informational on the local runtime. */
   image?: string;
+  /** Where the workload sees its volume (local runtime sandbox: its bind mount; default /data). */
+  mountPath?: string;
+  /** Host paths the program needs, bound read-only into its sandbox (from the image catalogue). */
+  readOnlyPaths?: string[];
+  /** Most processes the workload may run at once (its team's tier). */
+  pids?: number;
 }
 
 export interface DesiredWorkload {
@@ -121,6 +127,10 @@ export interface ImageCommand {
   /** Port the image listens on when none is given. */
   defaultPort?: number;
   healthCheck?: HealthCheck;
+  /** Host paths the program needs, bound read-only into its sandbox. */
+  paths?: string[];
+  /** Env vars the image sets (a workload's own env wins). */
+  env?: Record<string, string>;
 }
 
 /** The persistent volume of one workload of a namespace; it outlives the workload's replicas. */
@@ -159,6 +169,16 @@ export interface SessionRequest {
   /** Written to stdin, which is then closed. */
   input: string;
   timeoutMs: number;
+  /** True when the command came from the client: refused where the capability report says `clientCommands: false`. */
+  clientCommand: boolean;
+  /** Where the session sees its state directory inside a sandbox (default /data). */
+  mountPath?: string;
+  /** Host paths the program needs (its image's), bound read-only into its sandbox. */
+  readOnlyPaths?: string[];
+  /** Kubernetes quantities, enforced as the sandbox's memory and CPU limits. */
+  resources?: { cpu?: string; memory?: string };
+  /** Most processes the session may run at once (its team's tier). */
+  pids: number;
 }
 
 export interface SessionExit {
@@ -185,11 +205,20 @@ export interface RunningSession {
 /** What a runtime offers; services read it instead of assuming the local runtime. */
 export interface RuntimeCapabilities {
   runtime: RuntimeDriver["name"];
-  /** How tenant processes are separated from each other and from the control plane. */
-  isolation: "process" | "sandbox" | "container" | "pod";
+  /**
+   * How tenant processes are separated from each other and from the control plane. Local runtime:
+   * `sandbox` (bubblewrap + pasta + cgroups, docs/sandbox.md), `none` (the operator set
+   * BERTH_ISOLATION=none: plain child processes), `unavailable` (sandbox tools missing: plain child
+   * processes, client-supplied commands refused). Cluster runtimes: `container` or `pod`.
+   */
+  isolation: "sandbox" | "none" | "unavailable" | "container" | "pod";
+  /** Tools the sandbox needs that this host lacks (empty unless `isolation` is `unavailable`). */
+  missing: string[];
+  /** Whether a workload or session with a client-supplied command may run. */
+  clientCommands: boolean;
   /** Backup drivers this runtime can serve (volumeSnapshot needs snapshots; the others archives). */
   backupDrivers: string[];
-  /** Image names resolveImage knows. */
+  /** Image names resolveImage knows (the runtime's catalogue), sorted. */
   images: string[];
   /** Verbs this driver does not offer (they reject with UnsupportedVerb). */
   unsupported: DriverVerb[];

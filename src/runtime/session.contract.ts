@@ -31,6 +31,8 @@ const request = (over: Partial<SessionRequest> = {}): SessionRequest => ({
   values: { TOKEN: "value $(OWN) kept as written" },
   input: '{"type":"user.message"}\n',
   timeoutMs: 10_000,
+  clientCommand: true,
+  pids: 64,
   ...over,
 });
 

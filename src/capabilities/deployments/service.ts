@@ -173,7 +173,7 @@ export class DeploymentsService {
     const image = this.driver.resolveImage(input.image);
     if (!image) {
       throw unprocessable(
-        `image ${input.image} cannot run on the ${this.driver.name} runtime: it runs only the images in its local image table (berth/hello, berth/counter-agent); run other images on the kubernetes runtime`,
+        `image ${input.image} cannot run on the ${this.driver.name} runtime: it runs only the images of its catalogue (${this.driver.capabilities().images.join(", ")}; operators add more with BERTH_LOCAL_IMAGES); run other images on the kubernetes runtime`,
       );
     }
     const workload: WorkloadSpec = {
@@ -182,7 +182,7 @@ export class DeploymentsService {
       image: input.image,
       args: [],
       env: {},
-      port: input.containerPort ?? 8080,
+      port: input.containerPort ?? image.defaultPort ?? 8080,
       replicas: 1,
     };
     return this.create({

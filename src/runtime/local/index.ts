@@ -1,2 +1,2 @@
-export { builtinImages } from "./images.js";
+export { builtinImages, CatalogueError, loadCatalogue, parseCatalogue } from "./images.js";
 export { createLocalDriver, LocalDriver, type LocalDriverOptions } from "./local-driver.js";

@@ -84,7 +84,7 @@ describe("local driver", () => {
         command: process.execPath,
         args: [
           "-e",
-          "process.on('SIGTERM', () => console.log('ignoring SIGTERM')); setInterval(() => {}, 1000)",
+          "process.on('SIGTERM', () => console.log('ignoring SIGTERM')); console.log('armed'); setInterval(() => {}, 1000)",
         ],
         env: {},
         listens: false,
@@ -92,7 +92,8 @@ describe("local driver", () => {
       },
     });
     const pid = await until(() => d.status("stubborn/web")?.replicas[0]?.pid ?? undefined, "pid");
-    await new Promise((r) => setTimeout(r, 200));
+    // The handler is installed once the program says so (its start takes longer in a sandbox).
+    await until(async () => (await d.readLogs("stubborn/web", { tail: 10 })).includes("armed"), "armed");
     const started = Date.now();
     await d.remove("stubborn/web");
     expect(Date.now() - started).toBeGreaterThanOrEqual(450);
@@ -120,7 +121,9 @@ describe("local driver", () => {
     const env = JSON.parse(logs) as Record<string, string>;
     expect(env.BERTH_TEST_SECRET_FOR_ENV).toBeUndefined();
     expect(env.OWN).toBe(`${env.PORT}-x`);
-    expect(env.BERTH_VOLUME_DIR).toBe(d.volumePath("env", "web"));
+    // Sandboxed, the volume is bound at the workload's mount path (default /data).
+    expect(env.BERTH_VOLUME_DIR).toBe("/data");
+    expect(env.HOME).toBe("/data");
     delete process.env.BERTH_TEST_SECRET_FOR_ENV;
   });
 

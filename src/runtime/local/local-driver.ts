@@ -26,9 +26,12 @@ import type {
   WorkloadStatus,
 } from "../driver.js";
 import { LogFiles, safeKey } from "./logs.js";
+import { cgroupLayout, cgroupUsage, sweepEmptyCgroups } from "./cgroups.js";
 import { cpuSeconds, findByInstance, freePort, isSameProcess, rssBytes, signalGroup } from "./proc.js";
 import { type PersistedReplica, Replica, type ReplicaContext } from "./replica.js";
-import { sessionScopeDir, startLocalSession } from "./session.js";
+import { missingSandboxTools, releaseSandbox, sandboxIdOf } from "./sandbox.js";
+import type { TenantSandbox } from "./spawn.js";
+import { refusedSession, sessionScopeDir, startLocalSession } from "./session.js";
 import { LocalVolumes } from "./volumes.js";
 
 export interface LocalDriverOptions {
@@ -47,6 +50,14 @@ export interface LocalDriverOptions {
   logMaxBytes?: number;
   /** How long a rolling replacement waits for the new replica to be ready. */
   rolloutTimeoutMs?: number;
+  /**
+   * `sandbox` (default): every replica runs in its sandbox (sandbox.ts); when the host lacks a tool,
+   * only catalogue images run (unsandboxed, they are the operator's) and client commands are refused.
+   * `none`: the operator's explicit choice to run everything unsandboxed (BERTH_ISOLATION=none).
+   */
+  isolation?: "sandbox" | "none";
+  /** Most processes one replica may run (per tier; the reconciler sets it per workload). */
+  defaultPids?: number;
 }
 
 interface PersistedWorkload {
@@ -77,13 +88,16 @@ export class LocalDriver implements RuntimeDriver {
   private readonly changeListeners = new Set<(key: string) => void>();
   private readonly logs: LogFiles;
   private readonly stateDir: string;
-  private readonly cpuSamples = new Map<number, { seconds: number; at: number }>();
+  private readonly cpuSamples = new Map<string, { seconds: number; at: number }>();
   private readonly host: string;
   private readonly clock: { now(): Date };
   private readonly volumes: LocalVolumes;
   private rotationTimer: NodeJS.Timeout | undefined;
+  private readonly missingTools: string[];
+  private apiPort: number | undefined;
 
   constructor(private readonly opts: LocalDriverOptions) {
+    this.missingTools = opts.isolation === "none" ? [] : missingSandboxTools();
     this.host = opts.host ?? "127.0.0.1";
     this.clock = opts.clock ?? { now: () => new Date() };
     this.volumes = new LocalVolumes(opts.dataDir, (v) => this.freeze(v));
@@ -94,6 +108,7 @@ export class LocalDriver implements RuntimeDriver {
   /** Loads persisted workloads and adopts their processes that still run. */
   async start(): Promise<void> {
     await fsp.mkdir(this.stateDir, { recursive: true });
+    if (this.sandboxed()) await this.guardDataDir();
     for (const file of await fsp.readdir(this.stateDir)) {
       if (!file.endsWith(".json")) continue;
       let state: PersistedWorkload;
@@ -115,10 +130,12 @@ export class LocalDriver implements RuntimeDriver {
       for (const p of state.replicas) {
         const r = this.newReplica(w, p.index, p.port, p.specHash, undefined, p.restarts);
         w.replicas.push(r);
+        // A sandbox whose recorded outer process is gone is dead even if something inside lingers
+        // (released below); the marker search is for a start whose pid was never recorded.
         const found =
           p.pid !== null && p.startTime !== null && isSameProcess(p.pid, p.startTime)
             ? { pid: p.pid, startTime: p.startTime }
-            : p.instance
+            : p.instance && (p.pid === null || !this.sandboxed())
               ? findByInstance(p.instance)
               : undefined;
         if (found) {
@@ -126,17 +143,66 @@ export class LocalDriver implements RuntimeDriver {
           signalGroup(found.pid, "SIGCONT");
           r.adopt(found.pid, found.startTime, p.instance ?? null);
         } else {
+          if (p.instance && this.sandboxed())
+            await releaseSandbox({ runDir: this.runDir }, sandboxIdOf(p.instance));
           r.phase = "backoff";
           r.start(); // waits for the spec from the reconciler's next apply
         }
       }
     }
+    const layout = cgroupLayout();
+    if (this.sandboxed() && layout) sweepEmptyCgroups(layout);
     this.rotationTimer = setInterval(() => void this.rotateLogs(), 30_000);
     this.rotationTimer.unref();
   }
 
+  /** berth's public port: sandboxes reach it on their own loopback (heartbeats, the API). */
+  setApiPort(port: number): void {
+    this.apiPort = port;
+  }
+
+  private isolation(): Pick<RuntimeCapabilities, "isolation" | "missing" | "clientCommands"> {
+    if (this.opts.isolation === "none") return { isolation: "none", missing: [], clientCommands: true };
+    if (this.missingTools.length > 0)
+      return { isolation: "unavailable", missing: [...this.missingTools], clientCommands: false };
+    return { isolation: "sandbox", missing: [], clientCommands: true };
+  }
+
+  private sandboxed(): boolean {
+    return this.isolation().isolation === "sandbox";
+  }
+
+  /** Where sandboxes run (undefined when tenant processes run unsandboxed). */
+  private sandboxHost(): TenantSandbox | undefined {
+    return this.sandboxed() ? { runDir: this.runDir, apiPort: () => this.apiPort } : undefined;
+  }
+
+  /**
+   * The unprivileged sandbox launcher resolves its volume's path, so the data dir and the volume
+   * tree must be traversable (x) by others — and nothing else: listing is not allowed, and berth's
+   * own files (logs, runtime state, database) are closed to every other user.
+   */
+  private async guardDataDir(): Promise<void> {
+    const volumes = path.join(this.opts.dataDir, "volumes");
+    await fsp.mkdir(volumes, { recursive: true });
+    await fsp.mkdir(path.join(this.opts.dataDir, "logs"), { recursive: true });
+    await fsp.chmod(this.opts.dataDir, 0o711);
+    await fsp.chmod(volumes, 0o711);
+    await fsp.chmod(path.join(this.opts.dataDir, "logs"), 0o700);
+    await fsp.chmod(path.join(this.opts.dataDir, "runtime"), 0o700);
+    for (const name of ["berth.db", "berth.db-wal", "berth.db-shm"]) {
+      await fsp.chmod(path.join(this.opts.dataDir, name), 0o600).catch(() => undefined);
+    }
+  }
+
+  private get runDir(): string {
+    return path.join(this.stateDir, "run");
+  }
+
   private context(w: Workload, index: number): ReplicaContext {
+    const pids = w.desired?.spec.pids ?? this.opts.defaultPids ?? 256;
     return {
+      sandbox: this.sandboxed() ? { runDir: this.runDir, apiPort: () => this.apiPort, pids } : undefined,
       host: this.host,
       volumeDir: this.volumePath(w.namespace, w.name),
       openLog: () => this.logs.open(w.key, index),
@@ -194,6 +260,7 @@ export class LocalDriver implements RuntimeDriver {
       }
       w.desired = d;
       await fsp.mkdir(this.volumePath(d.namespace, d.name), { recursive: true });
+      if (this.sandboxed()) await fsp.chmod(path.dirname(this.volumePath(d.namespace, d.name)), 0o711);
       const grace = this.opts.stopGraceMs ?? 10_000;
       while (w.replicas.length > d.replicas) await w.replicas.pop()!.stop(grace);
       for (let i = 0; i < d.replicas; i++) {
@@ -346,30 +413,50 @@ export class LocalDriver implements RuntimeDriver {
   async metrics(key: string): Promise<WorkloadMetrics | undefined> {
     const w = this.workloads.get(key);
     if (!w) return undefined;
-    const pids = w.replicas.map((r) => r.pid).filter((p): p is number => p !== null);
-    if (pids.some((p) => !this.cpuSamples.has(p))) {
-      for (const p of pids) this.sampleCpu(p);
+    const sources = w.replicas.flatMap((r) => (r.pid === null ? [] : [this.usageSource(r)]));
+    if (sources.some((s) => !this.cpuSamples.has(s.id))) {
+      for (const s of sources) this.sampleCpu(s.id, s.read()?.cpuSeconds);
       await new Promise((r) => setTimeout(r, 100));
     }
     let millicores = 0;
     let memory = 0;
-    for (const p of pids) {
-      millicores += this.sampleCpu(p);
-      memory += rssBytes(p) ?? 0;
+    for (const s of sources) {
+      const usage = s.read();
+      millicores += this.sampleCpu(s.id, usage?.cpuSeconds);
+      memory += usage?.memoryBytes ?? 0;
     }
     return { cpuMillicores: Math.round(millicores), memoryBytes: memory, at: this.clock.now() };
   }
 
-  /** CPU use since the previous sample of this pid, in millicores. */
-  private sampleCpu(pid: number): number {
-    const seconds = cpuSeconds(pid);
+  /** Where a replica's usage is read: its sandbox's cgroup, or /proc for an unsandboxed process. */
+  private usageSource(r: Replica): {
+    id: string;
+    read(): { cpuSeconds: number; memoryBytes: number } | undefined;
+  } {
+    const layout = cgroupLayout();
+    if (this.sandboxed() && layout && r.instance) {
+      const id = sandboxIdOf(r.instance);
+      return { id, read: () => cgroupUsage(layout, id) };
+    }
+    const pid = r.pid!;
+    return {
+      id: String(pid),
+      read: () => {
+        const cpu = cpuSeconds(pid);
+        return cpu === undefined ? undefined : { cpuSeconds: cpu, memoryBytes: rssBytes(pid) ?? 0 };
+      },
+    };
+  }
+
+  /** CPU use since the previous sample of this source, in millicores. */
+  private sampleCpu(id: string, seconds: number | undefined): number {
     const at = performance.now();
-    const prev = this.cpuSamples.get(pid);
+    const prev = this.cpuSamples.get(id);
     if (seconds === undefined) {
-      this.cpuSamples.delete(pid);
+      this.cpuSamples.delete(id);
       return 0;
     }
-    this.cpuSamples.set(pid, { seconds, at });
+    this.cpuSamples.set(id, { seconds, at });
     if (!prev || at <= prev.at) return 0;
     return ((seconds - prev.seconds) / ((at - prev.at) / 1000)) * 1000;
   }
@@ -377,15 +464,20 @@ export class LocalDriver implements RuntimeDriver {
   capabilities(): RuntimeCapabilities {
     return {
       runtime: this.name,
-      isolation: "process",
+      ...this.isolation(),
       backupDrivers: ["volumeSnapshot", "restic", "objectArchive"],
-      images: Object.keys(this.opts.images ?? {}),
+      images: Object.keys(this.opts.images ?? {}).sort(),
       unsupported: [],
     };
   }
 
   startSession(request: SessionRequest): RunningSession {
-    return startLocalSession(this.opts.dataDir, request);
+    const { clientCommands, missing } = this.isolation();
+    if (request.clientCommand && !clientCommands)
+      return refusedSession(
+        `the agent's command cannot run: the sandbox needs ${missing.join(", ")}, missing on this host`,
+      );
+    return startLocalSession(this.opts.dataDir, request, this.sandboxHost());
   }
 
   async deleteSessionState(scope: string): Promise<void> {

@@ -88,3 +88,35 @@ export function spawnFailure(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
   return typeof code === "string" && /^[A-Z0-9_]+$/.test(code) ? code : "spawn failed";
 }
+
+/** The first child of `pid` (the sandbox launcher's child is bubblewrap, inside the sandbox's network). */
+export function firstChild(pid: number): number | undefined {
+  try {
+    const first = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(" ")[0];
+    return first ? Number(first) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * True when a socket in the network namespace of `pid` listens on TCP `port`. A sandboxed
+ * replica's port is forwarded by pasta, which accepts on the host before the program listens, so
+ * a TCP probe through the forward would always succeed; this looks inside instead.
+ */
+export function listensInNamespace(pid: number, port: number): boolean {
+  const hex = port.toString(16).toUpperCase().padStart(4, "0");
+  for (const table of ["tcp", "tcp6"]) {
+    let text: string;
+    try {
+      text = fs.readFileSync(`/proc/${pid}/net/${table}`, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f[3] === "0A" && f[1]?.endsWith(`:${hex}`)) return true;
+    }
+  }
+  return false;
+}

@@ -10,8 +10,16 @@ import http from "node:http";
 import net from "node:net";
 import type { HealthCheck, ReplicaPhase, ReplicaStatus, ResolvedWorkloadSpec } from "../driver.js";
 import { processEnv } from "./env-expand.js";
-import { isSameProcess, processStartTime, signalGroup, spawnFailure } from "./proc.js";
-import { spawnTenant } from "./spawn.js";
+import {
+  firstChild,
+  isSameProcess,
+  listensInNamespace,
+  processStartTime,
+  signalGroup,
+  spawnFailure,
+} from "./proc.js";
+import { limitsOf, releaseSandbox, sandboxIdOf, sandboxOomKilled, signalSandbox } from "./sandbox.js";
+import { launchSandboxedTenant, spawnTenant, type TenantSandbox } from "./spawn.js";
 
 export interface ReplicaContext {
   host: string;
@@ -24,6 +32,8 @@ export interface ReplicaContext {
   changed(): void;
   /** Writes the workload's state now (synchronously). */
   persist(): void;
+  /** Set when replicas run sandboxed (sandbox.ts); unset only with BERTH_ISOLATION=none. */
+  sandbox?: TenantSandbox & { pids: number };
 }
 
 export interface PersistedReplica {
@@ -39,6 +49,8 @@ export interface PersistedReplica {
 }
 
 const FAST_PROBE_MS = 10;
+/** Where a sandboxed replica sees its volume when its spec names no mount path. */
+export const DEFAULT_MOUNT = "/data";
 const FAILURES_TO_UNREADY = 3;
 const EXIT_POLL_MS = 250;
 
@@ -65,6 +77,7 @@ export class Replica {
   private crashes = 0;
   private stopping: Promise<void> | undefined;
   private exited: (() => void) | undefined;
+  private launching: Promise<void> | undefined;
   private closed = false;
   private pendingStart = false;
   instance: string | null = null;
@@ -120,11 +133,13 @@ export class Replica {
     this.pendingStart = !this.spec;
     if (!this.spec) return;
     const spec = this.spec;
+    const sandbox = this.ctx.sandbox;
+    const volumeDir = sandbox ? (spec.mountPath ?? DEFAULT_MOUNT) : this.ctx.volumeDir;
     const provided: Record<string, string> = {
       PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
-      BERTH_VOLUME_DIR: this.ctx.volumeDir,
+      BERTH_VOLUME_DIR: volumeDir,
       BERTH_REPLICA: String(this.index),
-      HOME: this.ctx.volumeDir,
+      HOME: volumeDir,
     };
     if (this.port !== null) provided.PORT = String(this.port);
     const { env, args } = processEnv({
@@ -146,6 +161,12 @@ export class Replica {
     env.BERTH_INSTANCE = this.instance;
     this.pid = null;
     this.ctx.persist();
+    if (sandbox) {
+      this.launching = this.startSandboxed(sandbox, spec, args, env, fd).finally(() => {
+        this.launching = undefined;
+      });
+      return;
+    }
     let child: ChildProcess;
     try {
       child = spawnTenant({
@@ -153,7 +174,8 @@ export class Replica {
         args,
         env,
         cwd: this.ctx.volumeDir,
-        stdio: ["ignore", fd, fd],
+        stdin: "ignore",
+        output: fd,
       });
     } catch (err) {
       fs.closeSync(fd);
@@ -166,6 +188,48 @@ export class Replica {
         this.fail(`cannot start ${spec.command}: ${spawnFailure(err)}`);
     });
     if (child.pid === undefined) return;
+    this.attach(child, spec);
+  }
+
+  private async startSandboxed(
+    sandbox: NonNullable<ReplicaContext["sandbox"]>,
+    spec: ResolvedWorkloadSpec,
+    args: string[],
+    env: Record<string, string>,
+    fd: number,
+  ): Promise<void> {
+    let child: ChildProcess;
+    try {
+      child = await launchSandboxedTenant(
+        { command: spec.command, args, env, cwd: this.ctx.volumeDir, stdin: "ignore", output: fd },
+        {
+          host: sandbox,
+          id: sandboxIdOf(this.instance!),
+          mountPath: spec.mountPath ?? DEFAULT_MOUNT,
+          readOnlyPaths: spec.readOnlyPaths ?? [],
+          port: this.port,
+          limits: limitsOf(spec.resources, sandbox.pids),
+          // A replica's start is on the wake path: its network comes up while its runtime boots.
+          network: "concurrent",
+        },
+      );
+    } catch (err) {
+      this.fail(`cannot start ${spec.command} in its sandbox: ${(err as Error).message}`);
+      return;
+    } finally {
+      fs.closeSync(fd);
+    }
+    if (this.closed || this.stopping) {
+      // Stopped while the sandbox was being built: the new process must not outlive the stop.
+      if (child.pid !== undefined) signalGroup(child.pid, "SIGKILL");
+      child.once("exit", () => void releaseSandbox(sandbox, sandboxIdOf(this.instance!)));
+      return;
+    }
+    this.attach(child, spec);
+  }
+
+  private attach(child: ChildProcess, spec: ResolvedWorkloadSpec): void {
+    if (child.pid === undefined) return;
     this.child = child;
     this.pid = child.pid;
     this.startTime = processStartTime(child.pid) ?? null;
@@ -173,11 +237,15 @@ export class Replica {
     this.phase = "starting";
     this.probeFailures = 0;
     child.unref();
-    child.once("exit", (code, signal) => this.onExit(code, signal));
     // The command only: arguments after expansion may hold user-supplied values (secrets).
     this.ctx.event("Normal", "Started", `Started process ${child.pid}: ${spec.command}`);
     this.ctx.changed();
-    this.probeLoop(FAST_PROBE_MS);
+    // A sandboxed program may have ended while its network was still being set up.
+    if (child.exitCode !== null || child.signalCode !== null) this.onExit(child.exitCode, child.signalCode);
+    else {
+      child.once("exit", (code, signal) => this.onExit(code, signal));
+      this.probeLoop(FAST_PROBE_MS);
+    }
   }
 
   /** Takes over a process started by an earlier control plane. */
@@ -214,6 +282,19 @@ export class Replica {
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     const ranMs = this.startedAt ? this.ctx.now().getTime() - this.startedAt.getTime() : 0;
+    const sandbox = this.ctx.sandbox;
+    if (sandbox && this.instance) {
+      const id = sandboxIdOf(this.instance);
+      if (sandboxOomKilled(id)) {
+        const limit = this.spec?.resources?.memory;
+        this.ctx.event(
+          "Warning",
+          "OOMKilled",
+          `Killed for exceeding its memory limit${limit ? ` of ${limit}` : ""}`,
+        );
+      }
+      void releaseSandbox(sandbox, id);
+    }
     this.pid = null;
     this.startTime = null;
     this.child = undefined;
@@ -248,7 +329,11 @@ export class Replica {
     const t = setTimeout(async () => {
       this.timers.delete(t);
       if (this.pid === null || this.stopping || this.closed) return;
-      const ok = await probe(this.ctx.host, this.port, this.spec?.healthCheck ?? { type: "none" });
+      const check = this.spec?.healthCheck ?? { type: "none" };
+      const ok =
+        this.ctx.sandbox && check.type === "tcp" && this.port !== null
+          ? listensInSandbox(this.pid, this.port)
+          : await probe(this.ctx.host, this.port, check);
       if (this.pid === null || this.stopping || this.closed) return;
       if (ok) {
         this.probeFailures = 0;
@@ -272,6 +357,15 @@ export class Replica {
   /** SIGTERM to the process group, SIGKILL after the grace period; resolves when the process is gone. */
   stop(graceMs: number): Promise<void> {
     if (this.stopping) return this.stopping;
+    if (this.launching) {
+      // Let the sandbox finish starting, then stop the process it started.
+      const launching = this.launching;
+      this.stopping = launching.then(() => {
+        this.stopping = undefined;
+        return this.stop(graceMs);
+      });
+      return this.stopping;
+    }
     this.clearTimers();
     const pid = this.pid;
     if (pid === null) {
@@ -298,7 +392,9 @@ export class Replica {
           done();
         }
       }, 20);
-      signalGroup(pid, "SIGTERM");
+      const sandbox = this.ctx.sandbox;
+      if (sandbox && this.instance) signalSandbox(sandboxIdOf(this.instance), "SIGTERM");
+      else signalGroup(pid, "SIGTERM");
     });
     return this.stopping;
   }
@@ -313,6 +409,12 @@ export class Replica {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
   }
+}
+
+/** The launcher itself stays in the host's network namespace; its child is in the sandbox's. */
+function listensInSandbox(launcher: number, port: number): boolean {
+  const inside = firstChild(launcher);
+  return inside !== undefined && listensInNamespace(inside, port);
 }
 
 function intervalOf(h: HealthCheck | undefined): number | undefined {

@@ -1,21 +1,69 @@
 /**
  * The one place the local runtime starts a tenant process (a workload replica or a scheduled
- * session): detached into a process group of its own, so stopping it signals the whole tree, with
- * exactly the env it is given (nothing of the control plane's own environment). Isolation of tenant
- * processes (a sandbox around the command) belongs here, so replicas and sessions both get it.
+ * session), with exactly the env it is given (nothing of the control plane's own environment):
+ * in the sandbox (sandbox.ts: bubblewrap, its own network, cgroup limits) when the driver runs
+ * sandboxed, else as a plain child detached into a process group of its own, so stopping it
+ * signals the whole tree. Replicas and sessions both come through here, so both get the sandbox.
  */
-import { type ChildProcess, type StdioOptions, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
+import type { CgroupLimits } from "./cgroups.js";
+import { launchSandbox, type SandboxHost } from "./sandbox.js";
 
 export interface TenantProcess {
   command: string;
   args: string[];
   env: Record<string, string>;
-  /** Working directory: the workload's volume or the session's state directory. */
+  /** The host directory it works in: the workload's volume or the session's state directory. */
   cwd: string;
-  stdio: StdioOptions;
+  stdin: "ignore" | "pipe";
+  /** Where stdout and stderr go: an open file descriptor, or pipes. */
+  output: number | "pipe";
 }
 
-/** Starts the process; may throw synchronously, and reports a failed exec as an `error` event. */
+/** Where the driver's sandboxes run, and berth's public port reachable inside them. */
+export type TenantSandbox = SandboxHost & { apiPort(): number | undefined };
+
+/** What the sandbox of one process start needs beyond the process itself. */
+export interface SandboxPlacement {
+  host: TenantSandbox;
+  /** Unique per start (sandboxIdOf); names its network namespace and cgroup. */
+  id: string;
+  /** Where the process sees `cwd` (bound read-write). */
+  mountPath: string;
+  readOnlyPaths: string[];
+  /** Port forwarded from the host's 127.0.0.1, or null. */
+  port: number | null;
+  limits: CgroupLimits;
+  network?: "ready" | "concurrent";
+}
+
+/** Starts an unsandboxed process; may throw synchronously, and reports a failed exec as an `error` event. */
 export function spawnTenant(p: TenantProcess): ChildProcess {
-  return spawn(p.command, p.args, { cwd: p.cwd, env: p.env, detached: true, stdio: p.stdio });
+  return spawn(p.command, p.args, {
+    cwd: p.cwd,
+    env: p.env,
+    detached: true,
+    stdio: [p.stdin, p.output, p.output],
+  });
+}
+
+/**
+ * Starts the process in its sandbox; resolves once it runs (with its network up unless
+ * `network: "concurrent"`), rejects when it cannot start. Call releaseSandbox after it exited.
+ */
+export function launchSandboxedTenant(p: TenantProcess, s: SandboxPlacement): Promise<ChildProcess> {
+  return launchSandbox(s.host, {
+    id: s.id,
+    command: p.command,
+    args: p.args,
+    env: p.env,
+    volume: { hostDir: p.cwd, mountPath: s.mountPath },
+    readOnlyPaths: s.readOnlyPaths,
+    port: s.port,
+    limits: s.limits,
+    apiPort: s.host.apiPort(),
+    network: s.network,
+    stdin: p.stdin,
+    output: p.output,
+  });
 }

@@ -107,6 +107,7 @@ export class LocalVolumes {
           await extracted;
         }
         await secureRestoredTree(staged);
+        await keepOwner(volume, staged);
       } catch (err) {
         await fsp.rm(staged, { recursive: true, force: true });
         throw err;
@@ -122,6 +123,18 @@ export class LocalVolumes {
     await fsp.rm(dir, { recursive: true, force: true });
     await fsp.rmdir(path.dirname(dir)).catch(() => undefined);
   }
+}
+
+/**
+ * Gives the restored tree the owner of the volume it replaces (the sandbox's user owns a volume its
+ * workload has used), so the workload can write its restored files; a new volume keeps berth's.
+ */
+async function keepOwner(volume: string, staged: string): Promise<void> {
+  const owner = await fsp.stat(volume).catch(() => undefined);
+  if (!owner) return;
+  const mine = await fsp.stat(staged);
+  if (owner.uid === mine.uid && owner.gid === mine.gid) return;
+  await run("chown", ["-R", "--no-dereference", `${owner.uid}:${owner.gid}`, staged]);
 }
 
 /** `<root>/<a>/<b>`, refusing names that would point anywhere else (`..`, `.`, empty). */

@@ -1,0 +1,378 @@
+/**
+ * The sandbox every tenant process of the local runtime starts in (replicas and scheduled
+ * sessions alike): one function, `launchSandbox`, builds it from well-kept tools.
+ *
+ * - cgroups (cgroups.ts): memory, CFS CPU quota and a pids limit; the launcher joins them before it
+ *   execs anything, so every process of the tenant is counted.
+ * - network: a named network namespace (`ip netns add berth-<id>`) wired by pasta (Debian `passt`):
+ *   outbound NAT to the outside world, the replica's port forwarded from 127.0.0.1:<port> on the
+ *   host to the namespace's loopback (so programs that listen on 127.0.0.1 are reachable by the
+ *   ingress), berth's public port reachable on the namespace's loopback (`-T`), nothing else of the
+ *   host's loopback (`--no-map-gw`, no automatic forwards). Other workloads' ports are host
+ *   loopback ports, so they are out of reach.
+ * - bubblewrap, started as uid 65534 (setpriv) so the kernel sees an unprivileged user outside the
+ *   sandbox too: new user (nested ones disabled), PID, IPC, UTS and cgroup namespaces, no
+ *   capabilities, no new privileges; `/usr`-style dirs and a few `/etc` files read-only, its
+ *   volume read-write at its mount path, its program's files read-only, a private /tmp, minimal
+ *   /dev, its own /proc. Binds of berth's paths go through file descriptors opened by berth, so the
+ *   unprivileged launcher never needs to traverse berth's data dir.
+ * - the process waits on `--block-fd` until its network is up, so its first outbound call works.
+ *
+ * Why pasta and not slirp4netns or veth + CNI (measured on this machine kind, docs/sandbox.md):
+ * slirp4netns forwards ports to the namespace's tap address only, so a program listening on
+ * 127.0.0.1 is unreachable; veth + CNI needs a bridge, iptables and a port-mapping chain per host.
+ * pasta splices forwarded connections to the namespace's loopback and starts in tens of ms.
+ */
+import { type ChildProcess, execFile, spawn, type StdioOptions } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+import { cpuMillicores, memoryMi } from "../../domain/policy.js";
+import {
+  type CgroupLimits,
+  cgroupLayout,
+  cgroupProcs,
+  createCgroup,
+  oomKills,
+  removeCgroup,
+} from "./cgroups.js";
+
+const run = promisify(execFile);
+
+/** The uid and gid every sandboxed process runs as (`nobody`); volumes are owned by it. */
+export const SANDBOX_UID = 65534;
+
+/** Tools the sandbox is built from, by the Debian package that ships each. */
+export const SANDBOX_TOOLS: Record<string, string> = {
+  bwrap: "bubblewrap",
+  pasta: "passt",
+  ip: "iproute2",
+  nsenter: "util-linux",
+  setpriv: "util-linux",
+};
+
+const SYSTEM_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"];
+const ETC_FILES = [
+  "/etc/alternatives",
+  "/etc/ssl",
+  "/etc/ca-certificates",
+  "/etc/resolv.conf",
+  "/etc/hosts",
+  "/etc/nsswitch.conf",
+  "/etc/localtime",
+  "/etc/passwd",
+  "/etc/group",
+];
+/**
+ * The launcher: joins every cgroup named before `--`, then runs the rest (arguments are never
+ * interpreted) and waits for it. It stays as bubblewrap's parent, so `--die-with-parent` takes the
+ * sandbox down when the launcher is killed, but not when berth exits (replicas are re-adopted).
+ * The command runs in a subshell that leaves the volume dir first (so only the launcher is found
+ * there) and execs; `exit $?` keeps the shell from exec'ing the command in its own place.
+ */
+const LAUNCHER =
+  'for f do shift; [ "$f" = -- ] && break; echo $$ > "$f" || exit 125; done; (cd / && exec "$@"); exit $?';
+
+export interface SandboxSpec {
+  /** Unique per process start, [a-z0-9]; names the network namespace and the cgroup. */
+  id: string;
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  /** The volume: a host directory, bound read-write at `mountPath` (also the working directory). */
+  volume: { hostDir: string; mountPath: string };
+  /** Host paths the program needs, bound read-only at the same path. */
+  readOnlyPaths: string[];
+  /** Port the process listens on, forwarded from the host's 127.0.0.1; null when it listens on none. */
+  port: number | null;
+  limits: CgroupLimits;
+  /** berth's public port, reachable inside at 127.0.0.1:<apiPort>. */
+  apiPort?: number;
+  /**
+   * `ready` (default): the program starts once its network is up, so its first outbound call works.
+   * `concurrent`: it starts while pasta comes up (tens of ms, less than a runtime's own boot); the
+   * start of a replica is then not delayed by the network (wake latency), and its readiness probe
+   * only passes once the forward works anyway.
+   */
+  network?: "ready" | "concurrent";
+  stdin: "ignore" | "pipe";
+  /** Where stdout and stderr go: an open file descriptor, or pipes. */
+  output: number | "pipe";
+}
+
+/** Where the sandbox keeps its small run files (pasta's pid files). */
+export interface SandboxHost {
+  runDir: string;
+}
+
+/** Tools the sandbox needs that this host lacks (empty when it can sandbox). */
+export function missingSandboxTools(pathEnv = process.env.PATH ?? "/usr/bin:/bin"): string[] {
+  const dirs = [...pathEnv.split(":"), "/usr/sbin", "/sbin"];
+  const missing = Object.keys(SANDBOX_TOOLS).filter(
+    (tool) => !dirs.some((d) => d && isExecutable(path.join(d, tool))),
+  );
+  if (!cgroupLayout()) missing.push("cgroups (memory, cpu, pids controllers writable)");
+  return missing;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** cgroup limits from a spec's `resources` (Kubernetes quantities) and a pids limit. */
+export function limitsOf(
+  resources: { cpu?: string; memory?: string } | undefined,
+  pids: number,
+): CgroupLimits {
+  return {
+    pids,
+    memoryBytes: resources?.memory ? Math.round(memoryMi(resources.memory) * 1024 * 1024) : undefined,
+    cpuMillicores: resources?.cpu ? cpuMillicores(resources.cpu) : undefined,
+  };
+}
+
+/** The sandbox id of a process start, from its instance marker (a UUID). */
+export const sandboxIdOf = (instance: string) => instance.replaceAll("-", "").slice(0, 16);
+
+const netnsName = (id: string) => `berth-${id}`;
+const pidFile = (host: SandboxHost, id: string) => path.join(host.runDir, `${id}.pasta.pid`);
+
+/** Makes the volume directory writable by the sandbox user (contents too, the first time). */
+function ownVolume(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  if (fs.statSync(dir).uid === SANDBOX_UID) return;
+  const walk = (p: string) => {
+    fs.lchownSync(p, SANDBOX_UID, SANDBOX_UID);
+    if (fs.lstatSync(p).isDirectory()) for (const e of fs.readdirSync(p)) walk(path.join(p, e));
+  };
+  walk(dir);
+}
+
+/** Binds for the host's system dirs: merged-/usr symlinks are recreated, real dirs bound read-only. */
+function systemBinds(): string[] {
+  const out: string[] = [];
+  for (const dir of SYSTEM_DIRS) {
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(dir);
+    } catch {
+      continue;
+    }
+    if (st.isSymbolicLink()) out.push("--symlink", fs.readlinkSync(dir), dir);
+    else if (st.isDirectory()) out.push("--ro-bind", dir, dir);
+  }
+  for (const p of ETC_FILES) out.push("--ro-bind-try", p, p);
+  return out;
+}
+
+function underSystemDir(p: string): boolean {
+  return SYSTEM_DIRS.some((d) => p === d || p.startsWith(`${d}/`));
+}
+
+function bwrapArgs(spec: SandboxSpec, roFds: { fd: number; path: string }[]): string[] {
+  return [
+    "--unshare-user",
+    "--unshare-ipc",
+    "--unshare-pid",
+    "--unshare-uts",
+    "--unshare-cgroup-try",
+    "--disable-userns",
+    "--uid",
+    String(SANDBOX_UID),
+    "--gid",
+    String(SANDBOX_UID),
+    "--hostname",
+    "sandbox",
+    ...systemBinds(),
+    "--proc",
+    "/proc",
+    "--dev",
+    "/dev",
+    "--tmpfs",
+    "/tmp",
+    ...roFds.flatMap((r) => ["--ro-bind-fd", String(r.fd), r.path]),
+    "--bind-fd",
+    "4",
+    spec.volume.mountPath,
+    "--chdir",
+    spec.volume.mountPath,
+    // The sandbox's own root (where bwrap made /etc, /data…) becomes read-only; /tmp and the volume stay writable.
+    "--remount-ro",
+    "/",
+    "--block-fd",
+    "3",
+    "--die-with-parent",
+    "--",
+    spec.command,
+    ...spec.args,
+  ];
+}
+
+/**
+ * Starts `spec.command` in a fresh sandbox and resolves once it runs with its network up. The
+ * child's pid is the launcher's; killing its process group kills everything, `signalSandbox`
+ * reaches only the tenant's processes. Call `releaseSandbox` after it exited. Throws (after cleaning up) when a
+ * tool fails.
+ */
+export async function launchSandbox(host: SandboxHost, spec: SandboxSpec): Promise<ChildProcess> {
+  const layout = cgroupLayout();
+  if (!layout) throw new Error("cgroups are not available");
+  const procs = createCgroup(layout, spec.id, spec.limits);
+  ownVolume(spec.volume.hostDir);
+  if (!isExecutable(spec.command))
+    throw Object.assign(new Error(`spawn ${spec.command} ENOENT`), { code: "ENOENT" });
+  const ns = netnsName(spec.id);
+  await run("ip", ["netns", "add", ns]);
+  const roPaths = [...new Set([spec.command, ...spec.readOnlyPaths].filter((p) => path.isAbsolute(p)))]
+    .filter((p) => !underSystemDir(p) && fs.existsSync(p))
+    .sort();
+  const fds: number[] = [];
+  let child: ChildProcess | undefined;
+  try {
+    fds.push(fs.openSync(spec.volume.hostDir, "r"));
+    for (const p of roPaths) fds.push(fs.openSync(p, "r"));
+    const roFds = roPaths.map((p, i) => ({ fd: 5 + i, path: p }));
+    const stdio: StdioOptions = [spec.stdin, spec.output, spec.output, "pipe", ...fds];
+    child = spawn(
+      "/bin/sh",
+      [
+        "-c",
+        LAUNCHER,
+        "berth-sandbox",
+        ...procs,
+        "--",
+        "nsenter",
+        `--net=/run/netns/${ns}`,
+        "--",
+        "setpriv",
+        `--reuid=${SANDBOX_UID}`,
+        `--regid=${SANDBOX_UID}`,
+        "--clear-groups",
+        "--inh-caps=-all",
+        "--bounding-set=-all",
+        "--no-new-privs",
+        "bwrap",
+        ...bwrapArgs(spec, roFds),
+      ],
+      {
+        // The launcher starts in the volume (then leaves it), so tools that look for a workload's
+        // processes by their working directory find exactly one per replica: the launcher.
+        cwd: spec.volume.hostDir,
+        env: { ...spec.env, BERTH_VOLUME_DIR: spec.volume.mountPath, HOME: spec.volume.mountPath },
+        detached: true,
+        stdio,
+      },
+    );
+    for (const fd of fds.splice(0)) fs.closeSync(fd);
+    child.stdio[3]?.on("error", () => undefined);
+    if (child.pid === undefined) {
+      const err = await new Promise<Error>((resolve) => child!.once("error", resolve));
+      throw err;
+    }
+    const release = () => (child!.stdio[3] as NodeJS.WritableStream | null)?.end("go");
+    if (spec.network === "concurrent") release();
+    await startNetwork(host, spec, ns);
+    release();
+    return child;
+  } catch (err) {
+    for (const fd of fds) fs.closeSync(fd);
+    if (child?.pid !== undefined) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // gone
+      }
+    }
+    await releaseSandbox(host, spec.id);
+    throw err;
+  }
+}
+
+async function startNetwork(host: SandboxHost, spec: SandboxSpec, ns: string): Promise<void> {
+  fs.mkdirSync(host.runDir, { recursive: true });
+  // pasta configures the namespace, then daemonizes: its first process exits when it is ready.
+  await run("pasta", [
+    "--config-net",
+    "--quiet",
+    "--ipv4-only",
+    "--no-ndp",
+    "--no-dhcpv6",
+    "--no-ra",
+    "--no-dhcp",
+    "--no-map-gw",
+    "-t",
+    spec.port !== null ? `127.0.0.1/${spec.port}` : "none",
+    "-u",
+    "none",
+    "-T",
+    spec.apiPort !== undefined ? String(spec.apiPort) : "none",
+    "-U",
+    "none",
+    "--netns",
+    `/run/netns/${ns}`,
+    "--netns-only",
+    "--runas",
+    "0",
+    "-P",
+    pidFile(host, spec.id),
+  ]);
+}
+
+/** True when the kernel killed a process of this sandbox for exceeding its memory limit. */
+export function sandboxOomKilled(id: string): boolean {
+  const layout = cgroupLayout();
+  return layout ? oomKills(layout, id) > 0 : false;
+}
+
+/**
+ * Sends `signal` to the tenant's processes: those of the sandbox's cgroup inside its own PID
+ * namespace. The launcher and bubblewrap's monitor are left alone (a SIGTERM would kill them at once
+ * and take the program down before it could finish); bubblewrap's init ignores it.
+ */
+export function signalSandbox(id: string, signal: NodeJS.Signals): void {
+  const layout = cgroupLayout();
+  if (!layout) return;
+  const ours = fs.readlinkSync("/proc/self/ns/pid");
+  for (const pid of cgroupProcs(layout, id)) {
+    try {
+      if (signal !== "SIGKILL" && fs.readlinkSync(`/proc/${pid}/ns/pid`) === ours) continue;
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Kills what is left of a sandbox, then stops its network helper and removes its namespace and cgroups. Idempotent. */
+export async function releaseSandbox(host: SandboxHost, id: string): Promise<void> {
+  signalSandbox(id, "SIGKILL");
+  const file = pidFile(host, id);
+  try {
+    const pid = Number(fs.readFileSync(file, "utf8").trim());
+    if (pid > 1) process.kill(pid, "SIGTERM");
+  } catch {
+    // no helper running
+  }
+  fs.rmSync(file, { force: true });
+  await run("ip", ["netns", "delete", netnsName(id)]).catch(() => undefined);
+  const layout = cgroupLayout();
+  if (layout) {
+    // The last process may take a moment to leave the group after its parent saw it exit.
+    for (let i = 0; i < 50; i++) {
+      removeCgroup(layout, id);
+      if (!cgroupExists(id)) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+function cgroupExists(id: string): boolean {
+  return ["/sys/fs/cgroup/berth", "/sys/fs/cgroup/memory/berth", "/sys/fs/cgroup/pids/berth"].some((d) =>
+    fs.existsSync(path.join(d, id)),
+  );
+}
