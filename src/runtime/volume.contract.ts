@@ -45,6 +45,8 @@ export function describeVolumeContract(name: string, makeDriver: MakeDriver, uns
         await d.deleteSnapshot(volume, "snap-1");
         await expect(d.restoreVolume(volume, "restore-2", { snapshot: "snap-1" })).rejects.toThrow();
         expect(await volumeState(d, key)).toBe("first");
+        // the workload can write its restored volume (whatever owner its isolation gives it)
+        expect(await volumeState(d, key, "after restore")).toBe("after restore");
       });
     }
 
@@ -73,6 +75,7 @@ export function describeVolumeContract(name: string, makeDriver: MakeDriver, uns
           archive: (extract) => extract(Readable.from([archive])),
         });
         expect(await volumeState(d, key)).toBe("archived");
+        expect(await volumeState(d, key, "after restore")).toBe("after restore");
       });
 
       it("keeps the volume unchanged when the caller refuses the archive or the stream breaks", async () => {

@@ -17,6 +17,12 @@ const options = (dataDir: string) => ({
 
 // The local runtime offers every verb: nothing is declined.
 describeDriverContract("local", (dataDir) => createLocalDriver(options(dataDir)), { unsupported: [] });
+// BERTH_ISOLATION=none: the same verbs with plain child processes.
+describeDriverContract(
+  "local, unsandboxed",
+  (dataDir) => createLocalDriver({ ...options(dataDir), isolation: "none" }),
+  { unsupported: [] },
+);
 
 describe("local driver", () => {
   const drivers: LocalDriver[] = [];
