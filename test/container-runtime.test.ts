@@ -184,7 +184,10 @@ describe("the container runtime", () => {
 
   it("an unknown image fails with the pull error as its reason", async () => {
     const ref = `${host.registry}/berth-test/missing:v1`;
-    const res = await api("POST", "/api/deployments/deploy-image", { body: { image: ref, name: "ghost" } });
+    const secret = "ghost-secret-7f3a9c";
+    const res = await api("POST", "/api/deployments/deploy-image", {
+      body: { image: ref, name: "ghost", envVars: { API_TOKEN: secret } },
+    });
     expect(res.status, res.text).toBe(201);
     const s = await waitFor(
       async () => {
@@ -197,6 +200,9 @@ describe("the container runtime", () => {
     );
     expect(s.statusMessage).toContain(`image ${ref} could not be pulled`);
     expect(s.statusMessage!.length).toBeGreaterThan(`image ${ref} could not be pulled: `.length);
+    const events = await api("GET", "/api/deployments/ghost/events");
+    expect(events.text).toContain("could not be pulled");
+    expect(`${JSON.stringify(s)}${events.text}`).not.toContain(secret);
   });
 
   it("runs a template's replicas with its memory limit; an OOM kill is an event and a restart", async () => {
