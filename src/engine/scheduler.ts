@@ -221,13 +221,15 @@ export class Scheduler {
     const parsed = agent ? agentSpecSchema.safeParse(JSON.parse(agent.spec)) : undefined;
     const spec = parsed?.success ? sessionSpecOf(parsed.data, this.driver) : undefined;
     const caps = this.driver.capabilities();
-    if (!spec || (spec.clientCommand && !caps.clientCommands)) {
-      await this.finishRun(run, s, {
-        status: "failed",
-        error: !spec
-          ? "the agent has no runnable spec on this runtime"
-          : `the agent's command cannot run: the sandbox needs ${caps.missing.join(", ")}, missing on this host`,
-      });
+    const refused = caps.unsupported.includes("startSession")
+      ? `scheduled sessions do not run on the ${caps.runtime} runtime`
+      : !spec
+        ? "the agent has no runnable spec on this runtime"
+        : spec.clientCommand && !caps.clientCommands
+          ? `the agent's command cannot run: the sandbox needs ${caps.missing.join(", ")}, missing on this host`
+          : undefined;
+    if (!spec || refused !== undefined) {
+      await this.finishRun(run, s, { status: "failed", error: refused ?? "the agent has no runnable spec" });
       return;
     }
     const team = agent ? await this.store.tenancy.getTeam(agent.team_id) : undefined;

@@ -173,7 +173,9 @@ export class DeploymentsService {
     const image = this.driver.resolveImage(input.image);
     if (!image) {
       throw unprocessable(
-        `image ${input.image} cannot run on the ${this.driver.name} runtime: it runs only the images of its catalogue (${this.driver.capabilities().images.join(", ")}; operators add more with BERTH_LOCAL_IMAGES); run other images on the kubernetes runtime`,
+        this.driver.name === "container"
+          ? "image must be a container image reference such as nginx:1.27 or registry.example.com/app:v1"
+          : `image ${input.image} cannot run on the ${this.driver.name} runtime: it runs only the images of its catalogue (${this.driver.capabilities().images.join(", ")}; operators add more with BERTH_LOCAL_IMAGES); run other images on the container runtime (BERTH_RUNTIME=container) or the kubernetes runtime`,
       );
     }
     const workload: WorkloadSpec = {

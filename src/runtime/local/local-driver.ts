@@ -514,7 +514,7 @@ export class LocalDriver implements RuntimeDriver {
   }
 
   /** SIGSTOPs every process using the volume (a point in time); the returned function thaws them. */
-  private freeze(volume: VolumeRef): () => void {
+  private async freeze(volume: VolumeRef): Promise<() => void> {
     const pids = [...this.workloads.values()]
       .filter((w) => w.namespace === volume.namespace && w.name === volume.workload)
       .flatMap((w) => [...w.replicas, ...w.surge])

@@ -1,5 +1,5 @@
 /**
- * Volumes of the local runtime: `<dataDir>/volumes/<namespace>/<workload>`, snapshots under
+ * Volumes of the local and container runtimes (both keep them as host directories): `<dataDir>/volumes/<namespace>/<workload>`, snapshots under
  * `<dataDir>/snapshots/<namespace>/<snapshotId>`. Copies, archives and sizes are made by child
  * processes (cp here; tar through src/backup/volume-tar.ts, this driver's archive helper; du), so
  * the control plane's event loop only moves bytes. A restore stages the new content in
@@ -11,7 +11,7 @@ import { execFile, spawn } from "node:child_process";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
-import type { Readable } from "node:stream";
+import { PassThrough, pipeline, type Readable } from "node:stream";
 import { promisify } from "node:util";
 import { archiveStream, extractInto, secureRestoredTree } from "../../backup/volume-tar.js";
 import type { VolumeRef, VolumeSource } from "../driver.js";
@@ -25,8 +25,11 @@ const exists = (p: string) =>
     .then(() => true)
     .catch(() => false);
 
-/** Freezes the processes using a volume; the returned function thaws them. */
-export type FreezeVolume = (volume: VolumeRef) => () => void;
+/**
+ * Freezes the processes using a volume (local: SIGSTOP; container: the engine's pause); the
+ * returned function thaws them.
+ */
+export type FreezeVolume = (volume: VolumeRef) => Promise<() => void>;
 
 export class LocalVolumes {
   private readonly root: string;
@@ -59,7 +62,7 @@ export class LocalVolumes {
     await fsp.mkdir(path.dirname(target), { recursive: true });
     const volume = this.path(v);
     await fsp.mkdir(volume, { recursive: true });
-    const thaw = this.freeze(v);
+    const thaw = await this.freeze(v);
     try {
       await run("cp", ["-a", "--reflink=auto", `${volume}/.`, target]);
     } finally {
@@ -79,9 +82,14 @@ export class LocalVolumes {
   export(v: VolumeRef): Readable {
     const volume = this.path(v);
     fs.mkdirSync(volume, { recursive: true });
-    const thaw = this.freeze(v);
-    const out = archiveStream(volume);
-    out.once("close", thaw);
+    const out = new PassThrough();
+    this.freeze(v).then(
+      (thaw) => {
+        if (out.destroyed) return thaw();
+        pipeline(archiveStream(volume), out, () => thaw());
+      },
+      (err: Error) => out.destroy(err),
+    );
     return out;
   }
 
