@@ -148,6 +148,9 @@ export const workloadSpecSchema = z
     message: "a workload needs an image or a command",
   });
 
+/** An agent's runnable spec: a workload whose kind is always `agent`. */
+export const agentSpecSchema = workloadSpecSchema.transform((w) => ({ ...w, kind: "agent" as const }));
+
 export const envVarDeclSchema = z.strictObject({
   name: envName,
   default: envValue.optional(),

@@ -3,8 +3,8 @@
  * driver converges on. Pure apart from the driver's image table.
  */
 import path from "node:path";
-import type { Deployment } from "../capabilities/deployments/model.js";
-import { workloadKey } from "../capabilities/deployments/model.js";
+import type { Deployment } from "../domain/deployment.js";
+import { workloadKey } from "../domain/deployment.js";
 import { configHash, type WorkloadSpec } from "../domain/config-spec.js";
 import type { DesiredWorkload, HealthCheck, ResolvedWorkloadSpec, RuntimeDriver } from "../runtime/driver.js";
 import type { WorkloadRow } from "../store/schema.js";

@@ -9,8 +9,7 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import type { Logger } from "pino";
-import { agentSpecSchema } from "../capabilities/agents/service.js";
-import type { SchedulesService } from "../capabilities/schedules/service.js";
+import { agentSpecSchema } from "../domain/config-spec.js";
 import { nextRun } from "../domain/cron.js";
 import { newId } from "../domain/ids.js";
 import type { RuntimeDriver } from "../runtime/driver.js";
@@ -29,6 +28,16 @@ export interface SchedulerOptions {
 
 const MAX_SKIPPED_RECORDS = 100;
 
+/** What the scheduler asks of the schedules capability (wired in the composition root). */
+export interface ScheduleHooks {
+  /** Decrypted secrets of the named vaults, for a session's env. */
+  secretsOf(vaultIds: string[]): Promise<Record<string, string>>;
+  /** Hands the capability the function that starts a manual run. */
+  setTrigger(trigger: (s: ScheduleRow) => Promise<string>): void;
+  /** Hands the capability the function that removes a deleted schedule's session state. */
+  setCleanup(cleanup: (scheduleId: string) => Promise<void>): void;
+}
+
 export class Scheduler {
   readonly owner = `sched-${process.pid}-${randomBytes(4).toString("hex")}`;
   private timer: NodeJS.Timeout | undefined;
@@ -39,7 +48,7 @@ export class Scheduler {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly driver: RuntimeDriver,
-    private readonly schedules: SchedulesService,
+    private readonly schedules: ScheduleHooks,
     private readonly log: Logger,
     private readonly opts: SchedulerOptions,
   ) {

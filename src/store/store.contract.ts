@@ -183,8 +183,8 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
     it("updates status only from the expected status", async () => {
       const d = deployment(teamId, `c${newId().slice(-8)}`);
       await store.deployments.insert(d);
-      expect(await store.deployments.updateIfStatus(d.id, "pending", { status: "deploying" })).toBe(true);
-      expect(await store.deployments.updateIfStatus(d.id, "pending", { status: "ready" })).toBe(false);
+      expect(await store.deployments.setIfStatus(d.id, "pending", { status: "deploying" })).toBe(true);
+      expect(await store.deployments.setIfStatus(d.id, "pending", { status: "ready" })).toBe(false);
       expect((await store.deployments.get(d.id))?.status).toBe("deploying");
     });
 

@@ -23,7 +23,7 @@ import type { BackupRow } from "../../store/schema.js";
 import type { Store } from "../../store/store.js";
 import type { Clock } from "../../util/clock.js";
 import { actorOf, type Principal, requireScope } from "../auth/principal.js";
-import { type Deployment, toDeployment, workloadKey } from "../deployments/model.js";
+import { type Deployment, toDeployment, workloadKey, workloadNamed } from "../../domain/deployment.js";
 import type { PauseResume } from "../lifecycle/pause-resume.js";
 
 const run = promisify(execFile);
@@ -82,13 +82,7 @@ export class BackupsService {
   private now = () => this.clock.now().toISOString();
 
   private workloadOf(d: Deployment, agentId?: string): string {
-    if (agentId === undefined) {
-      const w = d.config.workloads.find((x) => x.kind === "agent") ?? d.config.workloads[0];
-      return w!.name;
-    }
-    const w =
-      d.config.workloads.find((x) => x.name === agentId) ??
-      (d.source.agentId === agentId ? d.config.workloads[0] : undefined);
+    const w = workloadNamed(d, agentId);
     if (!w) throw notFound(`agent ${agentId} in this deployment`);
     return w.name;
   }

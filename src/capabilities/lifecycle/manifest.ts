@@ -9,7 +9,7 @@ import { type Drift, driftOf } from "../../domain/drift.js";
 import type { Store } from "../../store/store.js";
 import type { Clock } from "../../util/clock.js";
 import { actorOf, type Principal, requireScope } from "../auth/principal.js";
-import type { Deployment } from "../deployments/model.js";
+import type { Deployment } from "../../domain/deployment.js";
 import { type TemplatesService, templateView } from "../templates/service.js";
 import { addEvent } from "./pause-resume.js";
 

@@ -4,24 +4,8 @@ import { newId, prefixedId } from "../../domain/ids.js";
 import type { TeamRow, UserRow } from "../../store/schema.js";
 import type { Store } from "../../store/store.js";
 import type { Clock } from "../../util/clock.js";
+import { type Tier, tierLimit } from "../../domain/tiers.js";
 import { canAccessTeam, isAdmin, type Principal, requireScope } from "../auth/principal.js";
-
-export const TIERS = ["free", "business", "enterprise"] as const;
-export type Tier = (typeof TIERS)[number];
-
-/** Live deployments a team may have; null is unlimited (SPEC §1). */
-export function tierLimit(tier: string): number | null {
-  if (tier === "free") return 1;
-  if (tier === "business") return 10;
-  return null;
-}
-
-/** Replicas one deployment may run, by tier. */
-export function tierReplicaLimit(tier: string): number {
-  if (tier === "free") return 2;
-  if (tier === "business") return 10;
-  return 50;
-}
 
 export const teamView = (t: TeamRow) => ({
   id: t.id,

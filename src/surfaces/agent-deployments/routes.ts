@@ -5,7 +5,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { Deployment } from "../../capabilities/deployments/model.js";
+import type { Deployment } from "../../domain/deployment.js";
 import { formatCpu, formatMemory } from "../../capabilities/deployments/observe.js";
 import { USER_VALUES_DOC, userEnvSchema } from "../../domain/config-spec.js";
 import { canonicalFor, toAgentDeploymentStatus } from "../../domain/status.js";

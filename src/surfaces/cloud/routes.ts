@@ -6,7 +6,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { requireScope } from "../../capabilities/auth/principal.js";
-import { type Deployment, ingressesOf } from "../../capabilities/deployments/model.js";
+import { type Deployment, ingressesOf } from "../../domain/deployment.js";
 import {
   AUTHOR_EXPANSION_DOC,
   runnableConfigSchema,

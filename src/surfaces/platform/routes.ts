@@ -5,9 +5,9 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { agentSpecSchema } from "../../capabilities/agents/service.js";
+import { agentSpecSchema } from "../../domain/config-spec.js";
 import { SCOPES } from "../../capabilities/auth/principal.js";
-import { TIERS } from "../../capabilities/teams/service.js";
+import { TIERS } from "../../domain/tiers.js";
 import { TEMPLATE_STATUSES } from "../../capabilities/templates/service.js";
 import { AUTHOR_EXPANSION_DOC, runnableConfigSchema } from "../../domain/config-spec.js";
 import type { SurfaceDeps } from "../../http/deps.js";

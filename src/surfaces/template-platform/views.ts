@@ -1,8 +1,9 @@
 /** Seed 004 representations of a deployment: list item, status, events, history. */
 import { z } from "zod";
-import type { Deployment, Ingress, IngressSettings } from "../../capabilities/deployments/model.js";
-import { ingressesOf } from "../../capabilities/deployments/model.js";
-import { isServing, toPlatformStatus } from "../../domain/status.js";
+import type { Deployment, Ingress, IngressSettings } from "../../domain/deployment.js";
+import { ingressesOf } from "../../domain/deployment.js";
+import { isDeletingOrGone, isPausedLike, isServing, isStoppedOrFailed } from "../../domain/lifecycle.js";
+import { toPlatformStatus } from "../../domain/status.js";
 import type { DeploymentRevisionRow, RuntimeEventRow } from "../../store/schema.js";
 
 export const ingressSchema = z.object({
@@ -38,7 +39,7 @@ export function deploymentItem(d: Deployment, s: IngressSettings): z.infer<typeo
     image: d.source.image,
     visibility: d.visibility,
     ingresses: ingressesOf(d, s),
-    canDelete: d.status !== "deleting" && d.status !== "destroyed",
+    canDelete: !isDeletingOrGone(d.status),
     deploymentReady: isServing(d.status),
     teamId: d.teamId,
     createdAt: d.createdAt,
@@ -71,7 +72,7 @@ export function statusView(
     name: d.name,
     status: toPlatformStatus(d.status),
     deploymentReady: ready,
-    allowDelete: d.status !== "deleting" && d.status !== "destroyed",
+    allowDelete: !isDeletingOrGone(d.status),
     allowRequest,
     ingresses,
   };
@@ -81,12 +82,10 @@ export function statusView(
 }
 
 function statusMessage(d: Deployment): string | undefined {
-  if (d.status === "failed" || d.status === "stopped")
-    return d.lastError ?? d.statusReason ?? `deployment is ${d.status}`;
-  if (d.status === "paused" || d.status === "pausing")
-    return "deployment is paused; a request to its URL resumes it";
+  if (isStoppedOrFailed(d.status)) return d.lastError ?? d.statusReason ?? `deployment is ${d.status}`;
+  if (isPausedLike(d.status)) return "deployment is paused; a request to its URL resumes it";
   if (d.statusReason) return d.statusReason;
-  if (d.status === "ready") return undefined;
+  if (isServing(d.status)) return undefined;
   return `deployment is ${d.status}`;
 }
 
