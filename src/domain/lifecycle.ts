@@ -199,6 +199,10 @@ export const canScale = (s: CanonicalStatus): boolean => s === "running" || s ==
 /** The agent deployments surface restarts only a stopped or failed deployment (otherwise 400). */
 export const canRestart = isStoppedOrFailed;
 
+/** Its volume can be backed up or restored (its workloads exist, running or scaled to 0). */
+export const canBackUp = (s: CanonicalStatus): boolean =>
+  s === "ready" || s === "running" || s === "paused" || s === "stopped" || s === "deploying";
+
 /** A client may still change it (config, restart, redeploy, idle timeout). */
 export const isMutable = (s: CanonicalStatus): boolean => !isDeletingOrGone(s);
 

@@ -24,16 +24,28 @@ export type CanonicalStatus = (typeof CANONICAL_STATUSES)[number];
 /** Statuses that do not count against a tier (`failed`, `deleting`, `destroyed`); for store filters. */
 export const notLiveStatuses = (): CanonicalStatus[] => CANONICAL_STATUSES.filter((s) => !isLive(s));
 
-export type CloudStatus =
-  | "pending"
-  | "deploying"
-  | "deployed"
-  | "paused"
-  | "resuming"
-  | "failed"
-  | "destroyed";
-export type AgentDeploymentStatus = "deploying" | "running" | "ready" | "stopped" | "failed" | "killed";
-export type PlatformStatus = "Pending" | "Provisioning" | "Ready" | "Error" | "Deleting";
+/** The status names each surface shows (SPEC §1 table columns). */
+export const CLOUD_STATUSES = [
+  "pending",
+  "deploying",
+  "deployed",
+  "paused",
+  "resuming",
+  "failed",
+  "destroyed",
+] as const;
+export const AGENT_DEPLOYMENT_STATUSES = [
+  "deploying",
+  "running",
+  "ready",
+  "stopped",
+  "failed",
+  "killed",
+] as const;
+export const PLATFORM_STATUSES = ["Pending", "Provisioning", "Ready", "Error", "Deleting"] as const;
+export type CloudStatus = (typeof CLOUD_STATUSES)[number];
+export type AgentDeploymentStatus = (typeof AGENT_DEPLOYMENT_STATUSES)[number];
+export type PlatformStatus = (typeof PLATFORM_STATUSES)[number];
 
 export function toCloudStatus(s: CanonicalStatus): CloudStatus {
   switch (s) {

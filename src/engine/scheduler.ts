@@ -12,6 +12,7 @@ import type { Logger } from "pino";
 import { agentSpecSchema } from "../domain/config-spec.js";
 import { nextRun } from "../domain/cron.js";
 import { newId } from "../domain/ids.js";
+import { isRunFailed, isRunSkipped } from "../domain/record-status.js";
 import type { RuntimeDriver } from "../runtime/driver.js";
 import type { ScheduleRow, ScheduleRunRow } from "../store/schema.js";
 import type { Store } from "../store/store.js";
@@ -139,7 +140,7 @@ export class Scheduler {
       session_id: null,
       owner: this.owner,
       started_at: null,
-      ended_at: status === "skipped" ? this.clock.now().toISOString() : null,
+      ended_at: isRunSkipped(status) ? this.clock.now().toISOString() : null,
       duration_ms: null,
       exit_code: null,
       output: null,
@@ -248,7 +249,7 @@ export class Scheduler {
       error: r.error,
     });
     if (!s) return;
-    const failed = r.status === "failed";
+    const failed = isRunFailed(r.status);
     // Counters move in one atomic UPDATE each, so control planes finishing runs at once lose nothing.
     const after = await this.store.schedules.countRun(s.id, failed, at);
     if (after && failed && after.consecutive_failures >= after.pause_after_failures) {

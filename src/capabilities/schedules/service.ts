@@ -6,6 +6,7 @@
 import { BerthError, conflict, invalid } from "../../domain/errors.js";
 import { cronProblem, nextRun } from "../../domain/cron.js";
 import { newId, prefixedId } from "../../domain/ids.js";
+import { isSchedulePaused } from "../../domain/record-status.js";
 import type { SecretBox } from "../../security/secrets.js";
 import type { ScheduleRow } from "../../store/schema.js";
 import type { Store } from "../../store/store.js";
@@ -188,7 +189,7 @@ export class SchedulesService {
   async unpause(caller: Principal, id: string) {
     requireScope(caller, "deployments:write");
     const s = await this.owned(caller, id);
-    if (s.status !== "paused") throw conflict("Deployment is not paused");
+    if (!isSchedulePaused(s.status)) throw conflict("Deployment is not paused");
     const now = this.now();
     const set = {
       status: "active",

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { agentSpecSchema } from "../../domain/config-spec.js";
 import { SCOPES } from "../../capabilities/auth/principal.js";
 import { TIERS } from "../../domain/tiers.js";
-import { TEMPLATE_STATUSES } from "../../capabilities/templates/service.js";
+import { TEMPLATE_STATUSES } from "../../domain/record-status.js";
 import { AUTHOR_EXPANSION_DOC, runnableConfigSchema } from "../../domain/config-spec.js";
 import type { SurfaceDeps } from "../../http/deps.js";
 

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Deployment, Ingress, IngressSettings } from "../../domain/deployment.js";
 import { ingressesOf } from "../../domain/deployment.js";
 import { isDeletingOrGone, isPausedLike, isServing, isStoppedOrFailed } from "../../domain/lifecycle.js";
-import { toPlatformStatus } from "../../domain/status.js";
+import { PLATFORM_STATUSES, toPlatformStatus } from "../../domain/status.js";
 import type { DeploymentRevisionRow, RuntimeEventRow } from "../../store/schema.js";
 
 export const ingressSchema = z.object({
@@ -16,7 +16,7 @@ export const ingressSchema = z.object({
 export const deploymentItemSchema = z.object({
   id: z.string().describe("canonical deployment id (UUIDv7)"),
   name: z.string(),
-  status: z.enum(["Pending", "Provisioning", "Ready", "Error", "Deleting"]),
+  status: z.enum(PLATFORM_STATUSES),
   template: z.string().nullable(),
   image: z.string().nullable(),
   visibility: z.enum(["public", "internal"]),
@@ -45,14 +45,15 @@ export function deploymentItem(d: Deployment, s: IngressSettings): z.infer<typeo
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
   };
-  if (status === "Error") item.lastError = d.lastError ?? d.statusReason ?? "deployment is not running";
+  if (isStoppedOrFailed(d.status))
+    item.lastError = d.lastError ?? d.statusReason ?? "deployment is not running";
   return item;
 }
 
 export const statusSchema = z.object({
   id: z.string(),
   name: z.string(),
-  status: z.enum(["Pending", "Provisioning", "Ready", "Error", "Deleting"]),
+  status: z.enum(PLATFORM_STATUSES),
   deploymentReady: z.boolean(),
   allowDelete: z.boolean(),
   allowRequest: z.boolean().describe("whether the team may request another deployment now (tier limit)"),
