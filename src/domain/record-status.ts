@@ -5,6 +5,10 @@
  * operations. The deployment lifecycle itself is lifecycle.ts.
  */
 
+/** An agent's status (SPEC §1). */
+export const AGENT_STATUSES = ["idle", "running", "stopped"] as const;
+export type AgentStatus = (typeof AGENT_STATUSES)[number];
+
 export const TEMPLATE_STATUSES = ["draft", "pending", "approved", "rejected"] as const;
 export type TemplateStatus = (typeof TEMPLATE_STATUSES)[number];
 

@@ -2,6 +2,7 @@
 import type { z } from "zod";
 import { notFound } from "../../domain/errors.js";
 import type { agentSpecSchema } from "../../domain/config-spec.js";
+import type { AgentStatus } from "../../domain/record-status.js";
 import { prefixedId } from "../../domain/ids.js";
 import type { AgentRow } from "../../store/schema.js";
 import type { Store } from "../../store/store.js";
@@ -9,14 +10,14 @@ import type { Clock } from "../../util/clock.js";
 import type { ConfigPolicy } from "../config-policy.js";
 import { actingTeam, assertOwned, type Principal, requireScope, visibleTeam } from "../auth/principal.js";
 
-export const AGENT_STATUSES = ["idle", "running", "stopped"] as const;
+export { AGENT_STATUSES } from "../../domain/record-status.js";
 
 export const agentView = (a: AgentRow) => ({
   id: a.id,
   teamId: a.team_id,
   name: a.name,
   version: a.version,
-  status: a.status as (typeof AGENT_STATUSES)[number],
+  status: a.status as AgentStatus,
   spec: JSON.parse(a.spec) as z.infer<typeof agentSpecSchema>,
   lastHeartbeatAt: a.last_heartbeat_at,
   createdAt: a.created_at,

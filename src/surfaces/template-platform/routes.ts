@@ -307,6 +307,11 @@ export function templatePlatformRoutes(app: FastifyInstance, deps: SurfaceDeps):
         tags,
         summary: "Log stream (Server-Sent Events)",
         params: nameParams,
+        response: {
+          200: z
+            .string()
+            .describe("`data: <line>` events, one per log line, and a `: keep-alive` comment every 15 s"),
+        },
         querystring: z.strictObject({ service: z.string().max(63).optional() }),
         produces: ["text/event-stream"],
       },
