@@ -35,8 +35,6 @@ export class StatusFeed {
     check: () => Promise<T | undefined> | T | undefined,
     opts: AwaitOptions,
   ): Promise<T | undefined> {
-    const first = await check();
-    if (first !== undefined) return first;
     return new Promise<T | undefined>((resolve, reject) => {
       let pending = false;
       let running = false;
@@ -75,9 +73,11 @@ export class StatusFeed {
       const backstop = setInterval(wake, opts.recheckMs ?? DEFAULT_RECHECK_MS);
       deadline.unref();
       backstop.unref();
+      // Subscribed before the first check, so a publish that lands during it is not lost.
       const set = this.waiters.get(id) ?? new Set<Waiter>();
       this.waiters.set(id, set);
       set.add(wake);
+      void run();
     });
   }
 }
