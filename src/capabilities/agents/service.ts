@@ -57,7 +57,7 @@ export class AgentsService {
 
   async list(caller: Principal) {
     requireScope(caller, "deployments:read");
-    const rows = await this.store.agents.list(visibleTeam(caller) ?? undefined);
+    const rows = await this.store.agents.list(visibleTeam(caller));
     return rows.map(agentView);
   }
 

@@ -59,6 +59,8 @@ export const actorOf = (p: Principal): string => `key:${p.keyId}`;
  * key's own team otherwise ("" for a key without a team, which matches nothing). A non-admin naming
  * another team sees nothing (null).
  */
+export function visibleTeam(p: Principal): string | undefined;
+export function visibleTeam(p: Principal, requested: string | undefined): string | undefined | null;
 export function visibleTeam(p: Principal, requested?: string): string | undefined | null {
   if (isAdmin(p)) return requested;
   if (requested !== undefined && requested !== p.teamId) return null;

@@ -11,7 +11,7 @@ import type { SecretBox } from "../../security/secrets.js";
 import type { ScheduleRow } from "../../store/schema.js";
 import type { Store } from "../../store/store.js";
 import type { Clock } from "../../util/clock.js";
-import { actingTeam, assertOwned, isAdmin, type Principal, requireScope } from "../auth/principal.js";
+import { actingTeam, assertOwned, type Principal, requireScope, visibleTeam } from "../auth/principal.js";
 import { environmentView, fromDepId, fromRunId, runView, scheduleView, vaultView } from "./views.js";
 
 export interface ScheduleInput {
@@ -134,11 +134,7 @@ export class SchedulesService {
     requireScope(caller, "deployments:read");
     const after = afterId !== undefined ? fromDepId(afterId) : undefined;
     if (afterId !== undefined && !after) throw invalid("after_id must be a deployment id (dep_…)");
-    const rows = await this.store.schedules.list(
-      isAdmin(caller) ? undefined : (caller.teamId ?? ""),
-      limit + 1,
-      after,
-    );
+    const rows = await this.store.schedules.list(visibleTeam(caller), limit + 1, after);
     return pageOf(rows, limit, (r) => scheduleView(r, this.now()));
   }
 
@@ -264,7 +260,7 @@ export class SchedulesService {
 
   async listEnvironments(caller: Principal, limit: number, afterId?: string) {
     requireScope(caller, "deployments:read");
-    const team = isAdmin(caller) ? undefined : (caller.teamId ?? "");
+    const team = visibleTeam(caller);
     return pageOf(
       await this.store.schedules.listEnvironments(team, limit + 1, afterId),
       limit,
@@ -299,7 +295,7 @@ export class SchedulesService {
 
   async listVaults(caller: Principal, limit: number, afterId?: string) {
     requireScope(caller, "deployments:read");
-    const team = isAdmin(caller) ? undefined : (caller.teamId ?? "");
+    const team = visibleTeam(caller);
     return pageOf(await this.store.schedules.listVaults(team, limit + 1, afterId), limit, vaultView);
   }
 

@@ -5,7 +5,13 @@ import type { TeamRow, UserRow } from "../../store/schema.js";
 import type { Store } from "../../store/store.js";
 import type { Clock } from "../../util/clock.js";
 import { type Tier, tierLimit } from "../../domain/tiers.js";
-import { canAccessTeam, isAdmin, type Principal, requireScope } from "../auth/principal.js";
+import { canAccessTeam, type Principal, requireScope, visibleTeam } from "../auth/principal.js";
+
+/** The teams a caller's lists show: every team for admins (undefined), else the key's own. */
+function teamsVisibleTo(caller: Principal): string[] | undefined {
+  const team = visibleTeam(caller);
+  return team === undefined ? undefined : [team];
+}
 
 export const teamView = (t: TeamRow) => ({
   id: t.id,
@@ -55,9 +61,7 @@ export class TeamsService {
   }
 
   async list(caller: Principal) {
-    const rows = await this.store.tenancy.listTeams(
-      isAdmin(caller) ? undefined : caller.teamId ? [caller.teamId] : [],
-    );
+    const rows = await this.store.tenancy.listTeams(teamsVisibleTo(caller));
     return rows.map(teamView);
   }
 
@@ -114,9 +118,7 @@ export class TeamsService {
   }
 
   async listUsers(caller: Principal) {
-    const rows = await this.store.tenancy.usersOfTeams(
-      isAdmin(caller) ? undefined : caller.teamId ? [caller.teamId] : [],
-    );
+    const rows = await this.store.tenancy.usersOfTeams(teamsVisibleTo(caller));
     const byId = new Map<string, { user: UserRow; teams: { team_id: string; role: string }[] }>();
     for (const r of rows) {
       const { team_id, role, ...user } = r;
