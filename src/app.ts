@@ -95,7 +95,7 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
   });
   logIsolation(log, driver.isolation());
   const env = new DeploymentEnv(store, box);
-  const feed = new StatusFeed();
+  const feed = new StatusFeed(clock);
   const reconciler = new Reconciler({
     store,
     driver,

@@ -11,7 +11,7 @@ import { isServing } from "../domain/lifecycle.js";
 import { CANONICAL_STATUSES, type CanonicalStatus } from "../domain/status.js";
 import type { DeploymentRow } from "../store/schema.js";
 import type { Store } from "../store/store.js";
-import type { Clock } from "../util/clock.js";
+import { type Clock, every } from "../util/clock.js";
 
 export interface IdlePauserDeps {
   store: Store;
@@ -27,18 +27,17 @@ export const IDLE_PAUSE_ACTOR = "system:idle-pause";
 const SERVING = CANONICAL_STATUSES.filter(isServing);
 
 export class IdlePauser {
-  private timer: NodeJS.Timeout | undefined;
+  private stopTimer: (() => void) | undefined;
   private running = false;
 
   constructor(private readonly deps: IdlePauserDeps) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.check(), this.deps.everyMs);
-    this.timer.unref();
+    this.stopTimer = every(this.deps.clock, this.deps.everyMs, () => void this.check());
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.stopTimer?.();
   }
 
   /** One pass: pauses every idle deployment; returns the ids it paused. */

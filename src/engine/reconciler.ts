@@ -19,7 +19,7 @@ import type { CanonicalStatus } from "../domain/status.js";
 import type { RuntimeDriver, RuntimeEvent } from "../runtime/driver.js";
 import type { DeploymentUpdate, WorkloadRow } from "../store/schema.js";
 import type { Store } from "../store/store.js";
-import type { Clock } from "../util/clock.js";
+import { after, type Clock, every } from "../util/clock.js";
 import { tierPolicy } from "../domain/policy.js";
 import { desiredWorkloads, UnrunnableWorkload } from "./desired.js";
 import type { StatusFeed } from "./status-feed.js";
@@ -52,9 +52,9 @@ const ERROR_BACKOFF_MAX_MS = 30_000;
 export class Reconciler {
   private readonly running = new Map<string, Promise<void>>();
   private readonly dirty = new Set<string>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, () => void>();
   private readonly failures = new Map<string, number>();
-  private resyncTimer: NodeJS.Timeout | undefined;
+  private stopResync: (() => void) | undefined;
   private started = false;
   private stopped = false;
   private readonly unsubscribe: (() => void)[] = [];
@@ -93,14 +93,13 @@ export class Reconciler {
       this.driver.onEvent((e) => void this.recordRuntimeEvent(e)),
     );
     void this.resync();
-    this.resyncTimer = setInterval(() => void this.resync(), this.resyncMs);
-    this.resyncTimer.unref();
+    this.stopResync = every(this.clock, this.resyncMs, () => void this.resync());
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.resyncTimer) clearInterval(this.resyncTimer);
-    for (const t of this.timers.values()) clearTimeout(t);
+    this.stopResync?.();
+    for (const cancel of this.timers.values()) cancel();
     for (const u of this.unsubscribe) u();
     await Promise.allSettled([...this.running.values()]);
   }
@@ -113,9 +112,9 @@ export class Reconciler {
   /** Asks for a reconcile of the deployment; ignored until `start` (a standby control plane never starts). */
   enqueue(id: string): void {
     if (this.stopped || !this.started) return;
-    const timer = this.timers.get(id);
-    if (timer) {
-      clearTimeout(timer);
+    const cancel = this.timers.get(id);
+    if (cancel) {
+      cancel();
       this.timers.delete(id);
     }
     if (this.running.has(id)) {
@@ -136,12 +135,11 @@ export class Reconciler {
 
   private later(id: string, ms: number): void {
     if (this.stopped || this.timers.has(id)) return;
-    const t = setTimeout(() => {
+    const cancel = after(this.clock, ms, () => {
       this.timers.delete(id);
       this.enqueue(id);
-    }, ms);
-    t.unref();
-    this.timers.set(id, t);
+    });
+    this.timers.set(id, cancel);
   }
 
   private async run(id: string): Promise<void> {

@@ -16,7 +16,7 @@ import { isRunFailed, isRunSkipped } from "../domain/record-status.js";
 import type { RuntimeDriver } from "../runtime/driver.js";
 import type { ScheduleRow, ScheduleRunRow } from "../store/schema.js";
 import type { Store } from "../store/store.js";
-import type { Clock } from "../util/clock.js";
+import { type Clock, every, sleep } from "../util/clock.js";
 import { tierPolicy } from "../domain/policy.js";
 import { openSessionPath, runSession, sessionDir, sessionSpecOf, sessionsOf } from "./session-runner.js";
 
@@ -41,7 +41,7 @@ export interface ScheduleHooks {
 
 export class Scheduler {
   readonly owner = `sched-${process.pid}-${randomBytes(4).toString("hex")}`;
-  private timer: NodeJS.Timeout | undefined;
+  private stopTimer: (() => void) | undefined;
   private ticking = false;
   private readonly active = new Set<Promise<void>>();
 
@@ -60,13 +60,12 @@ export class Scheduler {
 
   async start(opts: { exclusive: boolean }): Promise<void> {
     await this.failOrphans(opts.exclusive);
-    this.timer = setInterval(() => void this.tick(), this.opts.pollMs);
-    this.timer.unref();
+    this.stopTimer = every(this.clock, this.opts.pollMs, () => void this.tick());
   }
 
   /** Waits for running sessions (tests); stops firing. */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.stopTimer?.();
     await Promise.allSettled([...this.active]);
   }
 
@@ -223,7 +222,7 @@ export class Scheduler {
         });
         return;
       }
-      await new Promise((r) => setTimeout(r, Math.min(30_000, this.opts.retryBaseMs * 2 ** (attempt - 1))));
+      await sleep(this.clock, Math.min(30_000, this.opts.retryBaseMs * 2 ** (attempt - 1)));
     }
   }
 

@@ -1,5 +1,6 @@
 /** The status feed: a wait ends on the publish that makes its check true, or at its deadline. */
 import { describe, expect, it } from "vitest";
+import { ManualClock } from "../util/manual-clock.js";
 import { StatusFeed } from "./status-feed.js";
 
 describe("StatusFeed", () => {
@@ -46,5 +47,35 @@ describe("StatusFeed", () => {
     );
     feed.publish("d1");
     await expect(waiting).rejects.toThrow("store gone");
+  });
+});
+
+describe("StatusFeed on an injected clock", () => {
+  it("gives up when the clock passes the deadline, not before, without sleeping", async () => {
+    const clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z"));
+    const feed = new StatusFeed(clock);
+    let checks = 0;
+    let answer: string | undefined = "not yet";
+    const waiting = feed
+      .await(
+        "d1",
+        () => {
+          checks++;
+          return undefined;
+        },
+        { timeoutMs: 60_000, recheckMs: 10_000 },
+      )
+      .then((v) => {
+        answer = v;
+      });
+    await Promise.resolve();
+    clock.advance(59_000);
+    await Promise.resolve();
+    expect(answer).toBe("not yet");
+    expect(checks).toBeGreaterThan(1); // the backstop re-checked on the clock's time (never overlapping)
+    clock.advance(1_000);
+    await waiting;
+    expect(answer).toBeUndefined();
+    expect(clock.pending).toBe(0);
   });
 });

@@ -6,6 +6,8 @@
  * loops in the pause, resume, redeploy and wake paths.
  */
 
+import { after, type Clock, every, systemClock } from "../util/clock.js";
+
 type Waiter = () => void;
 
 export interface AwaitOptions {
@@ -19,6 +21,9 @@ const DEFAULT_RECHECK_MS = 100;
 
 export class StatusFeed {
   private readonly waiters = new Map<string, Set<Waiter>>();
+
+  /** Deadlines and backstop re-checks run on `clock`'s timers. */
+  constructor(private readonly clock: Clock = systemClock) {}
 
   /** Something about deployment `id` changed: every check waiting on it runs again. */
   publish(id: string): void {
@@ -42,8 +47,8 @@ export class StatusFeed {
       const finish = (v: T | undefined, err?: unknown) => {
         if (done) return;
         done = true;
-        clearTimeout(deadline);
-        clearInterval(backstop);
+        cancelDeadline();
+        cancelBackstop();
         this.waiters.get(id)?.delete(wake);
         if (this.waiters.get(id)?.size === 0) this.waiters.delete(id);
         if (err !== undefined) reject(err);
@@ -69,10 +74,8 @@ export class StatusFeed {
         }
       };
       const wake = () => void run();
-      const deadline = setTimeout(() => finish(undefined), opts.timeoutMs);
-      const backstop = setInterval(wake, opts.recheckMs ?? DEFAULT_RECHECK_MS);
-      deadline.unref();
-      backstop.unref();
+      const cancelDeadline = after(this.clock, opts.timeoutMs, () => finish(undefined));
+      const cancelBackstop = every(this.clock, opts.recheckMs ?? DEFAULT_RECHECK_MS, wake);
       // Subscribed before the first check, so a publish that lands during it is not lost.
       const set = this.waiters.get(id) ?? new Set<Waiter>();
       this.waiters.set(id, set);

@@ -7,7 +7,7 @@
 import type { Logger } from "pino";
 import { BerthError } from "../../domain/errors.js";
 import type { Store } from "../../store/store.js";
-import type { Clock } from "../../util/clock.js";
+import { type Clock, every } from "../../util/clock.js";
 import { toDeployment } from "../../domain/deployment.js";
 import { canResume, isLive, isPausedLike, isServing } from "../../domain/lifecycle.js";
 import type { StatusFeed } from "../../engine/status-feed.js";
@@ -27,7 +27,7 @@ export interface WakerDeps {
 export class Waker {
   private readonly waking = new Map<string, Promise<boolean>>();
   private readonly activity = new Map<string, Date>();
-  private flushTimer: NodeJS.Timeout | undefined;
+  private stopFlush: (() => void) | undefined;
 
   private readonly store: Store;
   private readonly clock: Clock;
@@ -46,12 +46,11 @@ export class Waker {
   }
 
   start(): void {
-    this.flushTimer = setInterval(() => void this.flush(), 1_000);
-    this.flushTimer.unref();
+    this.stopFlush = every(this.clock, 1_000, () => void this.flush());
   }
 
   stop(): void {
-    if (this.flushTimer) clearInterval(this.flushTimer);
+    this.stopFlush?.();
   }
 
   /** Called for every proxied request and streamed chunk: a map write, no store access. */
