@@ -54,12 +54,9 @@ export async function autoUpdate(
   templateId: string,
   revision: number,
 ): Promise<string[]> {
-  const rows = await deps.store.deployments.list({});
-  const targets = rows
-    .map(toDeployment)
-    .filter(
-      (d) => d.source.templateId === templateId && d.autoUpdate.enabled && d.isCurrent && isLive(d.status),
-    );
+  // only this template's current deployments are read, not every deployment
+  const rows = await deps.store.deployments.list({ templateId, currentOnly: true });
+  const targets = rows.map(toDeployment).filter((d) => d.autoUpdate.enabled && isLive(d.status));
   const t = await deps.store.templates.get(templateId);
   const rev = t && (await deps.store.templates.getRevision(t.id, revision));
   if (!t || !rev) throw notFound("template revision");

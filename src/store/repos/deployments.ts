@@ -11,6 +11,7 @@ import type { Database, DeploymentRow, DeploymentUpdate, NewDeployment, Workload
 export interface DeploymentFilter {
   teamId?: string;
   agentId?: string;
+  templateId?: string;
   statuses?: string[];
   currentOnly?: boolean;
   excludeStatuses?: string[];
@@ -78,6 +79,7 @@ export class DeploymentsRepo {
     let q = this.db.selectFrom("deployments");
     if (f.teamId !== undefined) q = q.where("team_id", "=", f.teamId);
     if (f.agentId !== undefined) q = q.where("agent_id", "=", f.agentId);
+    if (f.templateId !== undefined) q = q.where("template_id", "=", f.templateId);
     if (f.statuses && f.statuses.length > 0) q = q.where("status", "in", f.statuses);
     if (f.excludeStatuses && f.excludeStatuses.length > 0) q = q.where("status", "not in", f.excludeStatuses);
     if (f.currentOnly) q = q.where("is_current", "=", 1);
