@@ -1,11 +1,11 @@
 /**
  * Config: a deployment's env values. Reads list names only or mask secrets; a write replaces the
- * values (a secret sent back masked keeps its value, declared defaults fill what is not given),
- * refuses missing required vars (400), bumps the restart generation so the processes roll, and
+ * values as given (a secret sent back masked keeps its value), refuses missing required vars
+ * (400; a declared default counts, and the process gets it), bumps the restart generation so the processes roll, and
  * records a revision and a `config_updated` event in one transaction.
  */
 import type { Deployment } from "../../domain/deployment.js";
-import { resolveDeclaredEnv } from "../../domain/config-spec.js";
+import { missingRequiredEnv } from "../../domain/config-spec.js";
 import { invalid } from "../../domain/errors.js";
 import { actorOf, type Principal, requireScope } from "../auth/principal.js";
 import { assertMutable, type DeploymentsDeps, nowIso } from "./context.js";
@@ -38,10 +38,8 @@ export async function putConfig(
   const d = await getOwnedByName(deps, caller, name);
   assertMutable(d);
   const previous = await deps.env.read(d.id);
-  const { env, missing } = resolveDeclaredEnv(
-    d.config.envVars,
-    unmaskSecrets(configData, previous, d.config.envVars),
-  );
+  const env = unmaskSecrets(configData, previous, d.config.envVars);
+  const missing = missingRequiredEnv(d.config.envVars, env);
   if (missing.length > 0) throw invalid(`missing required env vars: ${missing.join(", ")}`);
   const at = nowIso(deps);
   await deps.store.transaction(async (tx) => {

@@ -7,7 +7,7 @@
  * that fails or is not ready in time is rolled back: it ends `failed`, and once its processes have
  * stopped the previous deployment is current again and serves as before (issue 13 §8).
  */
-import { resolveDeclaredEnv, type RunnableConfig } from "../../domain/config-spec.js";
+import { missingRequiredEnv, type RunnableConfig } from "../../domain/config-spec.js";
 import { type Deployment, desiredReplicas, toDeployment } from "../../domain/deployment.js";
 import { BerthError, conflict, unprocessable } from "../../domain/errors.js";
 import { newId } from "../../domain/ids.js";
@@ -97,7 +97,8 @@ export class Redeployer {
       throw unprocessable(`env vars not declared by the config: ${undeclared.join(", ")}`);
     }
     const previous = await this.env.read(d.id);
-    const { env, missing } = resolveDeclaredEnv(config.envVars, { ...previous, ...input.envVars });
+    const env = { ...previous, ...input.envVars };
+    const missing = missingRequiredEnv(config.envVars, env);
     if (missing.length > 0) throw unprocessable(`missing required env vars: ${missing.join(", ")}`);
 
     const id = newId();
