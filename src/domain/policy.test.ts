@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import type { RunnableConfig } from "./config-spec.js";
-import { isHostPath, policyViolations, RESERVED_ENV_NAMES, tierPolicy } from "./policy.js";
+import { RESERVED_ENV_NAMES } from "./config-spec.js";
+import { isHostPath, policyViolations, tierPolicy } from "./policy.js";
 import { TIERS, tierLimit, tierLimits, tierReplicaLimit } from "./tiers.js";
 
 const ctx = { ...tierPolicy("enterprise"), canRunImage: () => true, allowedCommands: ["node"] };
@@ -23,13 +24,17 @@ describe("host paths", () => {
     expect(isHostPath(p)).toBe(false),
   );
 
-  it.each([["/usr/lib"], ["--config=/etc/app.conf"], ["/var/run/docker.sock"]])(
-    "refuses %s as an argument exactly as it refuses it as a mount path",
-    (p) => {
-      const asArg = policyViolations(workload({ args: [p] }), ctx);
+  it.each([
+    ["/usr/lib", "/usr"],
+    ["--config=/etc/app.conf", "/etc"],
+    ["/var/run/docker.sock", "/var/run"],
+  ])(
+    "refuses %s as an argument exactly as it refuses it as a mount path (naming %s, not the argument)",
+    (p, host) => {
+      const asArg = policyViolations(workload({ args: ["-v", p] }), ctx);
       const mount = p.slice(p.indexOf("=") + 1);
       const asMount = policyViolations(workload({ volume: { mountPath: mount, size: "1Gi" } }), ctx);
-      expect(asArg).toEqual([`workload web: argument refers to host path ${p}`]);
+      expect(asArg).toEqual([`workload web: argument 1 refers to host path ${host}`]);
       expect(asMount).toEqual([`workload web: volume mountPath ${mount} is a host path`]);
     },
   );

@@ -2605,10 +2605,10 @@ export interface paths {
                             keys: {
                                 /** @description ISO 8601 */
                                 createdAt: string;
+                                /** @description first 12 hex digits of the key's SHA-256, to tell keys apart */
+                                fingerprint: string;
                                 id: string;
                                 name: string;
-                                /** @description first characters of the key, to recognise it */
-                                prefix: string;
                                 scopes: ("deployments:read" | "deployments:write" | "templates:read" | "templates:write" | "agents:write" | "admin")[];
                                 teamId: string | null;
                             }[];
@@ -2646,12 +2646,12 @@ export interface paths {
                         "application/json": {
                             /** @description ISO 8601 */
                             createdAt: string;
+                            /** @description first 12 hex digits of the key's SHA-256, to tell keys apart */
+                            fingerprint: string;
                             id: string;
                             /** @description the key itself, shown only once */
                             key: string;
                             name: string;
-                            /** @description first characters of the key, to recognise it */
-                            prefix: string;
                             scopes: ("deployments:read" | "deployments:write" | "templates:read" | "templates:write" | "agents:write" | "admin")[];
                             teamId: string | null;
                         };

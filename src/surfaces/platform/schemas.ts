@@ -41,7 +41,7 @@ export const keySchema = z.object({
   name: z.string(),
   teamId: z.string().nullable(),
   scopes: z.array(z.enum(SCOPES)),
-  prefix: z.string().describe("first characters of the key, to recognise it"),
+  fingerprint: z.string().describe("first 12 hex digits of the key's SHA-256, to tell keys apart"),
   createdAt: time,
 });
 export const issuedKeySchema = keySchema.extend({
