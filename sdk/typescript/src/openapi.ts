@@ -4365,7 +4365,9 @@ export interface paths {
                                 /** @enum {string} */
                                 type: "deployment_run";
                             }[];
+                            first_id: string | null;
                             has_more: boolean;
+                            last_id: string | null;
                         };
                     };
                 };
@@ -4517,7 +4519,9 @@ export interface paths {
                                 type: "environment";
                                 updated_at: string;
                             }[];
+                            first_id: string | null;
                             has_more: boolean;
+                            last_id: string | null;
                         };
                     };
                 };
@@ -4660,7 +4664,9 @@ export interface paths {
                                 type: "vault";
                                 updated_at: string;
                             }[];
+                            first_id: string | null;
                             has_more: boolean;
+                            last_id: string | null;
                         };
                     };
                 };
