@@ -38,7 +38,8 @@ import { buildHttpApp } from "./http/server.js";
 import { createFront, type FrontLimits } from "./proxy/front.js";
 import type { RuntimeDriver } from "./runtime/driver.js";
 import type { IsolationReport } from "./runtime/driver.js";
-import { createLocalDriver, loadCatalogue } from "./runtime/local/index.js";
+import { type ContainerDriver, createContainerDriver } from "./runtime/container/container-driver.js";
+import { createLocalDriver, type LocalDriver, loadCatalogue } from "./runtime/local/index.js";
 import { loadRootKey, SecretBox } from "./security/secrets.js";
 import { openDb } from "./store/db.js";
 import { Store } from "./store/store.js";
@@ -82,17 +83,29 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
   const opened = await openDb(config.databaseUrl);
   const store = Store.fromOpened(opened);
   const box = new SecretBox(loadRootKey(config.encryptionKey, config.dataDir));
-  const driver = await createLocalDriver({
-    dataDir: config.dataDir,
-    logger: log.child({ component: "local-runtime" }),
-    clock,
-    backoff: { initialMs: config.backoff.initialMs, maxMs: config.backoff.maxMs, resetAfterMs: 60_000 },
-    stopGraceMs: config.stopGraceMs,
-    probeIntervalMs: config.probeIntervalMs,
-    rolloutTimeoutMs: config.rolloutTimeoutMs,
-    images: loadCatalogue(examplesDir, config.localImages),
-    isolation: config.isolation,
-  });
+  const driver: LocalDriver | ContainerDriver =
+    config.runtime === "container"
+      ? await createContainerDriver({
+          dataDir: config.dataDir,
+          dockerHost: config.container.dockerHost,
+          registryMirror: config.container.registryMirror,
+          logger: log.child({ component: "container-runtime" }),
+          backoff: config.backoff,
+          stopGraceMs: config.stopGraceMs,
+          probeIntervalMs: Math.min(config.probeIntervalMs, 1_000),
+          rolloutTimeoutMs: config.rolloutTimeoutMs,
+        })
+      : await createLocalDriver({
+          dataDir: config.dataDir,
+          logger: log.child({ component: "local-runtime" }),
+          clock,
+          backoff: { initialMs: config.backoff.initialMs, maxMs: config.backoff.maxMs, resetAfterMs: 60_000 },
+          stopGraceMs: config.stopGraceMs,
+          probeIntervalMs: config.probeIntervalMs,
+          rolloutTimeoutMs: config.rolloutTimeoutMs,
+          images: loadCatalogue(examplesDir, config.localImages),
+          isolation: config.isolation,
+        });
   logIsolation(log, driver.isolation());
   const env = new DeploymentEnv(store, box);
   const feed = new StatusFeed(clock);
@@ -120,7 +133,11 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
   const templates = new TemplatesService(store, clock, policy);
   const deployments = new DeploymentsService({ store, clock, driver, templates, env, enqueue });
   const auth = new AuthService(store, clock, config.adminToken);
-  for (const t of builtinTemplates) await templates.ensureBuiltin(t);
+  // Templates whose images this runtime cannot run (nginx, postgres on the local runtime) stay out.
+  for (const t of builtinTemplates.filter((b) =>
+    b.config.workloads.every((w) => w.image === undefined || driver.resolveImage(w.image) !== undefined),
+  ))
+    await templates.ensureBuiltin(t);
   const ops = new OperationRunner(store, clock, log.child({ component: "operations" }));
   const operationTimeoutMs = opts.operationTimeoutMs ?? 60_000;
   const pauseResume = new PauseResume({ store, clock, driver, ops, enqueue, feed, operationTimeoutMs });

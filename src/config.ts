@@ -6,6 +6,7 @@ import path from "node:path";
 import { z } from "zod";
 import type { S3Settings } from "./backup/object-store.js";
 import { type CidrList, parseCidrs } from "./proxy/forwarded.js";
+import { MIRROR_PATTERN } from "./runtime/container/image-ref.js";
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -67,6 +68,22 @@ export const configSchema = z.object({
   BERTH_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   BERTH_S3_FORCE_PATH_STYLE: z.enum(["true", "false"]).default("true"),
   BERTH_S3_PREFIX: z.string().max(200).default("berth/"),
+  BERTH_RUNTIME: z.enum(["local", "container"]).default("local"),
+  DOCKER_HOST: z
+    .string()
+    .regex(
+      /^(unix:\/\/\/|tcp:\/\/|https?:\/\/)\S+$/,
+      "must be unix:///path, tcp://host:port or http(s)://host:port",
+    )
+    .optional(),
+  BERTH_REGISTRY_MIRROR: z
+    .string()
+    .max(255)
+    .regex(
+      MIRROR_PATTERN,
+      "must be a registry host[:port][/path] without a scheme, e.g. mirror.example.com:5000",
+    )
+    .optional(),
 });
 
 export type EnvConfig = z.infer<typeof configSchema>;
@@ -97,6 +114,9 @@ export interface Config {
   isolation: "sandbox" | "none";
   /** Absolute path of the operator's image catalogue, when one is configured. */
   localImages: string | undefined;
+  /** local: workloads are processes; container: workloads are OCI containers on a Docker Engine API. */
+  runtime: "local" | "container";
+  container: { dockerHost: string | undefined; registryMirror: string | undefined };
 }
 
 export class ConfigError extends Error {}
@@ -144,6 +164,8 @@ export function fromEnv(e: EnvConfig): Config {
     allowedCommands: e.BERTH_ALLOWED_COMMANDS,
     isolation: e.BERTH_ISOLATION,
     localImages: e.BERTH_LOCAL_IMAGES === undefined ? undefined : path.resolve(e.BERTH_LOCAL_IMAGES),
+    runtime: e.BERTH_RUNTIME,
+    container: { dockerHost: e.DOCKER_HOST, registryMirror: e.BERTH_REGISTRY_MIRROR },
   };
 }
 

@@ -69,4 +69,53 @@ export const builtinTemplates: { slug: string; name: string; description: string
         ],
       },
     },
+    {
+      slug: "nginx",
+      name: "nginx",
+      description: "The nginx web server (Docker Hub's nginx image; container runtime).",
+      config: {
+        workloads: [
+          {
+            name: "web",
+            kind: "service",
+            image: "nginx:latest",
+            args: [],
+            env: {},
+            port: 80,
+            healthCheck: { type: "http", path: "/" },
+            replicas: 1,
+          },
+        ],
+        envVars: [],
+      },
+    },
+    {
+      slug: "postgres",
+      name: "PostgreSQL",
+      description:
+        "PostgreSQL with its data on the deployment's volume (Docker Hub's postgres image; container runtime).",
+      config: {
+        workloads: [
+          {
+            name: "db",
+            kind: "service",
+            image: "postgres:16",
+            args: [],
+            env: { PGDATA: "/var/lib/postgresql/data/pgdata" },
+            port: 5432,
+            healthCheck: { type: "tcp" },
+            volume: { mountPath: "/var/lib/postgresql/data", size: "1Gi" },
+            replicas: 1,
+          },
+        ],
+        envVars: [
+          {
+            name: "POSTGRES_PASSWORD",
+            required: true,
+            secret: true,
+            description: "Password of the postgres superuser",
+          },
+        ],
+      },
+    },
   ];

@@ -60,6 +60,7 @@ export function resolveSpec(
     mountPath: w.volume?.mountPath,
     readOnlyPaths,
     pids,
+    ...(w.port !== undefined ? { port: w.port } : {}),
   };
 }
 

@@ -231,7 +231,8 @@ export class Reconciler {
       ready += Math.min(st.readyReplicas, w.replicas);
       for (const r of st.replicas) {
         if (r.pid !== null && r.phase !== "stopping") running++;
-        if (r.phase === "failed") failure = `replica ${r.index} of ${w.key.split("/")[1]} failed to start`;
+        if (r.phase === "failed")
+          failure = r.reason ?? `replica ${r.index} of ${w.key.split("/")[1]} failed to start`;
         if (r.phase === "backoff" && r.lastExit) {
           waiting = `back-off restarting: exited with ${r.lastExit.code ?? r.lastExit.signal} (${r.restarts} restarts)`;
         }

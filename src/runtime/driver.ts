@@ -32,7 +32,7 @@ export interface ResolvedWorkloadSpec {
   listens: boolean;
   healthCheck: HealthCheck;
   resources?: { cpu?: string; memory?: string };
-  /** Container image (kubernetes runtime); informational on the local runtime. */
+  /** Container image (container and kubernetes runtimes); informational on the local runtime. */
   image?: string;
   /** Where the workload sees its volume (local runtime sandbox: its bind mount; default /data). */
   mountPath?: string;
@@ -40,6 +40,8 @@ export interface ResolvedWorkloadSpec {
   readOnlyPaths?: string[];
   /** Most processes the workload may run at once (its team's tier). */
   pids?: number;
+  /** Port the workload listens on inside its container (seed 004's containerPort). */
+  port?: number;
 }
 
 export interface DesiredWorkload {
@@ -66,6 +68,8 @@ export interface ReplicaStatus {
   startedAt: string | null;
   specHash: string;
   lastExit: { code: number | null; signal: string | null; at: string } | null;
+  /** Why the replica is `failed` (e.g. the image pull error), when the driver knows. */
+  reason?: string;
 }
 
 export interface WorkloadStatus {
@@ -142,7 +146,7 @@ export interface IsolationReport {
 }
 
 export interface RuntimeDriver {
-  readonly name: "local" | "kubernetes";
+  readonly name: "local" | "container" | "kubernetes";
   apply(workload: DesiredWorkload): Promise<void>;
   remove(key: string): Promise<void>;
   status(key: string): WorkloadStatus | undefined;

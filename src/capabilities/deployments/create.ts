@@ -109,7 +109,9 @@ export async function createFromImage(
   const image = deps.driver.resolveImage(input.image);
   if (!image) {
     throw unprocessable(
-      `image ${input.image} cannot run on the ${deps.driver.name} runtime: it runs only the images of its catalogue (${deps.driver.imageNames().join(", ")}; operators add more with BERTH_LOCAL_IMAGES); run other images on the kubernetes runtime`,
+      deps.driver.name === "container"
+        ? "image must be a container image reference such as nginx:1.27 or registry.example.com/app:v1"
+        : `image ${input.image} cannot run on the ${deps.driver.name} runtime: it runs only the images of its catalogue (${deps.driver.imageNames().join(", ")}; operators add more with BERTH_LOCAL_IMAGES); run other images on the container runtime (BERTH_RUNTIME=container) or the kubernetes runtime`,
     );
   }
   const workload: WorkloadSpec = {

@@ -7,6 +7,7 @@
 import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
+import { deleteVolumeDir, volumeDir } from "../volume-dirs.js";
 import type {
   DesiredWorkload,
   Endpoint,
@@ -447,16 +448,11 @@ export class LocalDriver implements RuntimeDriver {
   }
 
   volumePath(namespace: string, workload: string): string {
-    return path.join(this.opts.dataDir, "volumes", safeKey(namespace), safeKey(workload));
+    return volumeDir(this.opts.dataDir, namespace, workload);
   }
 
-  async deleteVolume(namespace: string, workload: string): Promise<void> {
-    const root = path.join(this.opts.dataDir, "volumes");
-    const dir = this.volumePath(namespace, workload);
-    if (!dir.startsWith(`${root}${path.sep}`))
-      throw new Error("refusing to delete outside the volumes directory");
-    await fsp.rm(dir, { recursive: true, force: true });
-    await fsp.rmdir(path.dirname(dir)).catch(() => undefined);
+  deleteVolume(namespace: string, workload: string): Promise<void> {
+    return deleteVolumeDir(this.opts.dataDir, namespace, workload);
   }
 
   async freeze(key: string): Promise<() => void> {
