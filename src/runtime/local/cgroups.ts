@@ -162,8 +162,12 @@ export function removeCgroup(layout: Layout, name: string): void {
   }
 }
 
-/** Removes every empty sandbox group (left by a control plane that stopped while releasing one). */
-export function sweepEmptyCgroups(layout: Layout): void {
+/**
+ * Removes every empty sandbox group (left by a control plane that stopped while releasing one) older
+ * than `minAgeMs`. Several control planes may share a host (and tests run several at once): a group
+ * another one has just created is empty until its launcher joins it, so young groups are left alone.
+ */
+export function sweepEmptyCgroups(layout: Layout, minAgeMs = 60_000, now = Date.now()): void {
   const parent = layout.version === 2 ? path.join(ROOT, "berth") : path.join(layout.dirs.pids, "berth");
   let names: string[];
   try {
@@ -174,5 +178,13 @@ export function sweepEmptyCgroups(layout: Layout): void {
   } catch {
     return;
   }
-  for (const name of names) if (cgroupProcs(layout, name).length === 0) removeCgroup(layout, name);
+  const old = (name: string) => {
+    try {
+      return now - fs.statSync(path.join(parent, name)).mtimeMs >= minAgeMs;
+    } catch {
+      return false;
+    }
+  };
+  for (const name of names)
+    if (old(name) && cgroupProcs(layout, name).length === 0) removeCgroup(layout, name);
 }
