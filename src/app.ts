@@ -16,7 +16,7 @@ import { LocalObjectStore, S3ObjectStore } from "./backup/object-store.js";
 import { BackupsService } from "./capabilities/backups/service.js";
 import { AgentDeployments } from "./capabilities/deployments/agent-deployments.js";
 import { IngressService } from "./capabilities/deployments/ingress.js";
-import type { IngressSettings } from "./capabilities/deployments/model.js";
+import type { IngressSettings } from "./domain/deployment.js";
 import { DeploymentObserver } from "./capabilities/deployments/observe.js";
 import { DeploymentsService } from "./capabilities/deployments/service.js";
 import { ManifestService } from "./capabilities/lifecycle/manifest.js";
@@ -32,6 +32,7 @@ import { OperationRunner } from "./engine/operations.js";
 import { Reconciler } from "./engine/reconciler.js";
 import { controlPlaneId, RuntimeLease } from "./engine/runtime-lease.js";
 import { Scheduler } from "./engine/scheduler.js";
+import { StatusFeed } from "./engine/status-feed.js";
 import { builtinTemplates, examplesDir } from "./examples.js";
 import { buildHttpApp } from "./http/server.js";
 import { createFront, type FrontLimits } from "./proxy/front.js";
@@ -107,14 +108,17 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
         });
   logIsolation(log, driver.capabilities());
   const env = new DeploymentEnv(store, box);
-  const reconciler = new Reconciler(
+  const feed = new StatusFeed(clock);
+  const reconciler = new Reconciler({
     store,
     driver,
     env,
     clock,
-    log.child({ component: "reconciler" }),
-    config.resyncMs,
-  );
+    log: log.child({ component: "reconciler" }),
+    feed,
+    resyncMs: config.resyncMs,
+  });
+  const enqueue = (id: string) => reconciler.enqueue(id);
   const policy = new ConfigPolicy(
     store,
     (image) => driver.resolveImage(image) !== undefined,
@@ -127,27 +131,25 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
     },
   );
   const templates = new TemplatesService(store, clock, policy);
-  const deployments = new DeploymentsService(store, clock, driver, templates, env, (id) =>
-    reconciler.enqueue(id),
-  );
+  const deployments = new DeploymentsService({ store, clock, driver, templates, env, enqueue });
   const auth = new AuthService(store, clock, config.adminToken);
   // Templates whose images this runtime cannot run (nginx, postgres on the local runtime) stay out.
   for (const t of builtinTemplates.filter((b) =>
     b.config.workloads.every((w) => w.image === undefined || driver.resolveImage(w.image) !== undefined),
   ))
     await templates.ensureBuiltin(t);
-  const enqueue = (id: string) => reconciler.enqueue(id);
   const ops = new OperationRunner(store, clock, log.child({ component: "operations" }));
   const operationTimeoutMs = opts.operationTimeoutMs ?? 60_000;
-  const pauseResume = new PauseResume(store, clock, driver, ops, enqueue, operationTimeoutMs);
-  const waker = new Waker(
+  const pauseResume = new PauseResume({ store, clock, driver, ops, enqueue, feed, operationTimeoutMs });
+  const waker = new Waker({
     store,
     clock,
-    pauseResume,
-    log.child({ component: "wake" }),
-    opts.wakeTimeoutMs ?? 25_000,
-  );
-  const redeployer = new Redeployer(
+    lifecycle: pauseResume,
+    feed,
+    log: log.child({ component: "wake" }),
+    wakeTimeoutMs: opts.wakeTimeoutMs ?? 25_000,
+  });
+  const redeployer = new Redeployer({
     store,
     clock,
     driver,
@@ -155,10 +157,11 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
     deployments,
     templates,
     env,
-    enqueue,
-    operationTimeoutMs,
     policy,
-  );
+    enqueue,
+    feed,
+    operationTimeoutMs,
+  });
   const schedules = new SchedulesService(
     store,
     clock,
@@ -188,13 +191,13 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
     opts.backupCollectMs ?? 60_000,
   );
   collector.unref();
-  const idle = new IdlePauser(
+  const idle = new IdlePauser({
     store,
     clock,
-    pauseResume,
-    log.child({ component: "idle" }),
-    opts.idleCheckMs ?? 5_000,
-  );
+    log: log.child({ component: "idle" }),
+    enqueue,
+    everyMs: opts.idleCheckMs ?? 5_000,
+  });
 
   let booted = false;
   const lease = new RuntimeLease(

@@ -38,3 +38,24 @@ it("answers health and readiness probes", async () => {
     missing: [],
   });
 });
+
+it("declares a JSON schema for every success answer of every operation", async () => {
+  const doc = (await (await fetch(`${t.url}/openapi.json`)).json()) as {
+    paths: Record<
+      string,
+      Record<string, { responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> }>
+    >;
+  };
+  const missing: string[] = [];
+  for (const [p, ops] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(ops)) {
+      const success = Object.entries(op.responses ?? {}).filter(([code]) => /^2\d\d$/.test(code));
+      if (success.length === 0) missing.push(`${method.toUpperCase()} ${p}: no 2xx answer`);
+      for (const [code, answer] of success) {
+        const schemas = Object.values(answer.content ?? {}).filter((c) => c.schema !== undefined);
+        if (schemas.length === 0) missing.push(`${method.toUpperCase()} ${p}: ${code} has no schema`);
+      }
+    }
+  }
+  expect(missing).toEqual([]);
+});

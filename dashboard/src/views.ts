@@ -40,7 +40,8 @@ export interface AgentView {
 export interface KeyView {
   id: string;
   name: string;
-  prefix: string;
+  /** First 12 hex digits of the key's SHA-256 (no character of the key itself is shown). */
+  fingerprint: string;
   scopes: string[];
   createdAt: string;
 }

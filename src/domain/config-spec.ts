@@ -148,6 +148,9 @@ export const workloadSpecSchema = z
     message: "a workload needs an image or a command",
   });
 
+/** An agent's runnable spec: a workload whose kind is always `agent`. */
+export const agentSpecSchema = workloadSpecSchema.transform((w) => ({ ...w, kind: "agent" as const }));
+
 export const envVarDeclSchema = z.strictObject({
   name: envName,
   default: envValue.optional(),
@@ -215,16 +218,27 @@ export function isSecretVar(name: string, decls: readonly EnvVarDecl[]): boolean
   return SECRET_NAME.test(name);
 }
 
-/** Env values for a deployment: declared defaults, then the caller's values; missing required → names. */
+/** The declared defaults, as env values (a process gets them unless its env sets the name). */
+export function declaredDefaults(decls: readonly EnvVarDecl[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const d of decls) if (d.default !== undefined) env[d.name] = d.default;
+  return env;
+}
+
+/**
+ * The one rule for required env vars (create, config replace, redeploy): a required var is missing
+ * when neither `env` nor its declared default gives it a non-empty value. How a surface answers it
+ * differs: 400 on the template platform, 422 on the cloud runtime's redeploy.
+ */
+export function missingRequiredEnv(decls: readonly EnvVarDecl[], env: Record<string, string>): string[] {
+  return decls.filter((d) => d.required && !(env[d.name] ?? d.default)).map((d) => d.name);
+}
+
+/** Env values for a new deployment: declared defaults, then the caller's values; missing required → names. */
 export function resolveDeclaredEnv(
   decls: readonly EnvVarDecl[],
   given: Record<string, string>,
 ): { env: Record<string, string>; missing: string[] } {
-  const env: Record<string, string> = {};
-  for (const d of decls) if (d.default !== undefined) env[d.name] = d.default;
-  Object.assign(env, given);
-  const missing = decls
-    .filter((d) => d.required && (env[d.name] === undefined || env[d.name] === ""))
-    .map((d) => d.name);
-  return { env, missing };
+  const env = { ...declaredDefaults(decls), ...given };
+  return { env, missing: missingRequiredEnv(decls, env) };
 }

@@ -4,6 +4,7 @@
  * env var names. Returns every violation so one answer says all that is wrong.
  */
 import { RESERVED_ENV_NAMES, type RunnableConfig } from "./config-spec.js";
+import { tierLimits } from "./tiers.js";
 
 export interface PolicyContext {
   maxReplicas: number;
@@ -30,6 +31,15 @@ const HOST_PATHS = [
   "/sbin",
   "/lib",
 ];
+
+/** The host path `p` is, or lies under, if any: a workload may not touch it (mounts and arguments). */
+export function hostPathOf(p: string): string | undefined {
+  return HOST_PATHS.filter((h) => p === h || (h !== "/" && p.startsWith(`${h}/`))).sort(
+    (a, b) => b.length - a.length,
+  )[0];
+}
+
+export const isHostPath = (p: string): boolean => hostPathOf(p) !== undefined;
 
 export function cpuMillicores(cpu: string): number {
   return cpu.endsWith("m") ? Number(cpu.slice(0, -1)) : Math.round(Number(cpu) * 1000);
@@ -64,16 +74,13 @@ export function policyViolations(config: RunnableConfig, ctx: PolicyContext): st
       out.push(`${at}: command ${w.command} is not allowed (allowed: ${ctx.allowedCommands.join(", ")})`);
     }
     const mount = w.volume?.mountPath;
-    if (
-      mount !== undefined &&
-      HOST_PATHS.some((p) => mount === p || (p !== "/" && mount.startsWith(`${p}/`)))
-    ) {
+    if (mount !== undefined && isHostPath(mount)) {
       out.push(`${at}: volume mountPath ${mount} is a host path`);
     }
     w.args.forEach((arg, i) => {
       // the argument itself is not echoed: it may carry a value the author meant to keep private
-      const host = /(^|=)(\/(etc|proc|sys|dev|root|var\/run))(\/|$)/.exec(arg);
-      if (host) out.push(`${at}: argument ${i} refers to host path ${host[2]}`);
+      const host = hostPathOf(arg) ?? hostPathOf(arg.slice(arg.indexOf("=") + 1));
+      if (host) out.push(`${at}: argument ${i} refers to host path ${host}`);
     });
     for (const name of Object.keys(w.env)) {
       if (RESERVED_ENV_NAMES.includes(name))
@@ -91,8 +98,11 @@ export function policyViolations(config: RunnableConfig, ctx: PolicyContext): st
 export function tierPolicy(
   tier: string,
 ): Pick<PolicyContext, "maxReplicas" | "maxCpuMillicores" | "maxMemoryMi"> & { maxPids: number } {
-  if (tier === "free") return { maxReplicas: 2, maxCpuMillicores: 1000, maxMemoryMi: 1024, maxPids: 128 };
-  if (tier === "business")
-    return { maxReplicas: 10, maxCpuMillicores: 4000, maxMemoryMi: 8192, maxPids: 512 };
-  return { maxReplicas: 50, maxCpuMillicores: 16000, maxMemoryMi: 65536, maxPids: 2048 };
+  const l = tierLimits(tier);
+  return {
+    maxReplicas: l.replicas,
+    maxCpuMillicores: l.cpuMillicores,
+    maxMemoryMi: l.memoryMi,
+    maxPids: l.pids,
+  };
 }

@@ -3,9 +3,9 @@
  * driver converges on. Pure apart from the driver's image table.
  */
 import path from "node:path";
-import type { Deployment } from "../capabilities/deployments/model.js";
-import { workloadKey } from "../capabilities/deployments/model.js";
-import { configHash, type WorkloadSpec } from "../domain/config-spec.js";
+import type { Deployment } from "../domain/deployment.js";
+import { workloadKey } from "../domain/deployment.js";
+import { configHash, declaredDefaults, type WorkloadSpec } from "../domain/config-spec.js";
 import type { DesiredWorkload, HealthCheck, ResolvedWorkloadSpec, RuntimeDriver } from "../runtime/driver.js";
 import type { WorkloadRow } from "../store/schema.js";
 
@@ -74,7 +74,7 @@ export function desiredWorkloads(
   return rows.map((row) => {
     const w = d.config.workloads.find((x) => x.name === row.name);
     if (!w) throw new UnrunnableWorkload(`workload ${row.name} is not in the deployment config`);
-    const spec = resolveSpec(w, env, driver, pids);
+    const spec = resolveSpec(w, { ...declaredDefaults(d.config.envVars), ...env }, driver, pids);
     return {
       key: workloadKey(d.id, w.name),
       // volumes are scoped by the namespace incarnation, never by its reusable name

@@ -10,7 +10,7 @@ import { BerthError } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
 import type { OperationRow } from "../store/schema.js";
 import type { Store } from "../store/store.js";
-import type { Clock } from "../util/clock.js";
+import { type Clock, every } from "../util/clock.js";
 
 export interface OperationContext {
   op: OperationRow;
@@ -27,7 +27,7 @@ export class OperationRunner {
   readonly owner = `cp-${process.pid}-${randomBytes(4).toString("hex")}`;
   private readonly handlers = new Map<string, OperationHandler>();
   private readonly inFlight = new Map<string, Promise<OperationRow>>();
-  private renewTimer: NodeJS.Timeout | undefined;
+  private stopRenewal: (() => void) | undefined;
 
   constructor(
     private readonly store: Store,
@@ -131,14 +131,13 @@ export class OperationRunner {
   }
 
   startRenewal(): void {
-    this.renewTimer = setInterval(() => {
+    this.stopRenewal = every(this.clock, LEASE_MS / 3, () => {
       this.store.operations.renew(this.owner, this.leaseUntil()).catch(() => undefined);
-    }, LEASE_MS / 3);
-    this.renewTimer.unref();
+    });
   }
 
   /** Stops renewing leases; operations still in flight are taken over by the next control plane. */
   stop(): void {
-    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.stopRenewal?.();
   }
 }

@@ -7,26 +7,38 @@
  * periodic resync of the deployments that are not settled.
  */
 import type { Logger } from "pino";
-import type { DeploymentEnv } from "../capabilities/deployments/env.js";
-import {
-  type Deployment,
-  parseWorkloadKey,
-  toDeployment,
-  workloadKey,
-} from "../capabilities/deployments/model.js";
+import { type Deployment, parseWorkloadKey, toDeployment, workloadKey } from "../domain/deployment.js";
 import { newId } from "../domain/ids.js";
 import {
-  type CanonicalStatus,
-  observedStatus,
+  isDeleting,
+  isDestroyed,
+  isServing,
+  type LifecycleEvent,
   SETTLED_WITHOUT_PROCESSES,
+  transition,
   wantsProcesses,
-} from "../domain/status.js";
+} from "../domain/lifecycle.js";
+import type { CanonicalStatus } from "../domain/status.js";
 import type { RuntimeDriver, RuntimeEvent } from "../runtime/driver.js";
 import type { DeploymentUpdate, WorkloadRow } from "../store/schema.js";
 import type { Store } from "../store/store.js";
-import type { Clock } from "../util/clock.js";
+import { after, type Clock, every } from "../util/clock.js";
 import { tierPolicy } from "../domain/policy.js";
 import { desiredWorkloads, UnrunnableWorkload } from "./desired.js";
+import type { StatusFeed } from "./status-feed.js";
+
+/** What the reconciler needs, built once in the composition root. */
+export interface ReconcilerDeps {
+  store: Store;
+  driver: RuntimeDriver;
+  /** A deployment's decrypted env values (capabilities/deployments/env.ts). */
+  env: { read(deploymentId: string): Promise<Record<string, string>> };
+  clock: Clock;
+  log: Logger;
+  /** Every status the reconciler writes is published here (callers await predicates on it). */
+  feed: StatusFeed;
+  resyncMs: number;
+}
 
 interface Result {
   requeueAfterMs?: number;
@@ -37,6 +49,7 @@ const OPERATION_WAIT_MS = 500;
 
 /** Removes what a namespace incarnation owns outside the deployments (its backups); idempotent. */
 export type NamespaceFinalizer = (namespaceId: string) => Promise<void>;
+const RECONCILER_ACTOR = "system:reconciler";
 const ERROR_BACKOFF_MAX_MS = 30_000;
 const MAX_CONCURRENT = 16;
 
@@ -45,22 +58,33 @@ export class Reconciler {
   /** Enqueued ids waiting for a free slot, in arrival order. */
   private readonly queued = new Set<string>();
   private readonly dirty = new Set<string>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, () => void>();
   private readonly failures = new Map<string, number>();
-  private resyncTimer: NodeJS.Timeout | undefined;
+  private stopResync: (() => void) | undefined;
   private started = false;
   private stopped = false;
   private readonly unsubscribe: (() => void)[] = [];
   private readonly namespaceFinalizers: NamespaceFinalizer[] = [];
 
-  constructor(
-    private readonly store: Store,
-    private readonly driver: RuntimeDriver,
-    private readonly env: DeploymentEnv,
-    private readonly clock: Clock,
-    private readonly log: Logger,
-    private readonly resyncMs: number,
-  ) {}
+  private readonly store: Store;
+  private readonly driver: RuntimeDriver;
+  private readonly env: ReconcilerDeps["env"];
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly feed: StatusFeed;
+  private readonly resyncMs: number;
+
+  constructor(deps: ReconcilerDeps) {
+    ({
+      store: this.store,
+      driver: this.driver,
+      env: this.env,
+      clock: this.clock,
+      log: this.log,
+      feed: this.feed,
+      resyncMs: this.resyncMs,
+    } = deps);
+  }
 
   start(): void {
     if (this.started || this.stopped) return;
@@ -68,19 +92,20 @@ export class Reconciler {
     this.unsubscribe.push(
       this.driver.onChange((key) => {
         const parsed = parseWorkloadKey(key);
-        if (parsed) this.enqueue(parsed.deploymentId);
+        if (!parsed) return;
+        this.feed.publish(parsed.deploymentId);
+        this.enqueue(parsed.deploymentId);
       }),
       this.driver.onEvent((e) => void this.recordRuntimeEvent(e)),
     );
     void this.resync();
-    this.resyncTimer = setInterval(() => void this.resync(), this.resyncMs);
-    this.resyncTimer.unref();
+    this.stopResync = every(this.clock, this.resyncMs, () => void this.resync());
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.resyncTimer) clearInterval(this.resyncTimer);
-    for (const t of this.timers.values()) clearTimeout(t);
+    this.stopResync?.();
+    for (const cancel of this.timers.values()) cancel();
     for (const u of this.unsubscribe) u();
     this.queued.clear();
     await Promise.allSettled([...this.running.values()]);
@@ -94,9 +119,9 @@ export class Reconciler {
   /** Asks for a reconcile of the deployment; ignored until `start` (a standby control plane never starts). */
   enqueue(id: string): void {
     if (this.stopped || !this.started) return;
-    const timer = this.timers.get(id);
-    if (timer) {
-      clearTimeout(timer);
+    const cancel = this.timers.get(id);
+    if (cancel) {
+      cancel();
       this.timers.delete(id);
     }
     if (this.running.has(id)) {
@@ -131,12 +156,11 @@ export class Reconciler {
 
   private later(id: string, ms: number): void {
     if (this.stopped || this.timers.has(id)) return;
-    const t = setTimeout(() => {
+    const cancel = after(this.clock, ms, () => {
       this.timers.delete(id);
       this.enqueue(id);
-    }, ms);
-    t.unref();
-    this.timers.set(id, t);
+    });
+    this.timers.set(id, cancel);
   }
 
   private async run(id: string): Promise<void> {
@@ -169,13 +193,13 @@ export class Reconciler {
 
   async reconcile(id: string): Promise<Result> {
     const row = await this.store.deployments.get(id);
-    if (!row || row.status === "destroyed") {
+    const d = row && toDeployment(row);
+    if (!row || !d || isDestroyed(d.status)) {
       await this.removeWorkloads(id, []);
       return {};
     }
-    const d = toDeployment(row);
     const workloads = await this.store.deployments.workloads(id);
-    if (d.status === "deleting") {
+    if (isDeleting(d.status)) {
       // a backup or restore still running in the namespace finishes first, so no artifact it
       // writes outlives the namespace
       const op = await this.store.operations.runningIn(d.namespaceId);
@@ -187,7 +211,7 @@ export class Reconciler {
     }
     if (!wantsProcesses(d.status)) {
       await this.removeWorkloads(id, []);
-      if (d.status === "pausing") await this.transition(d, "paused", {}, "workloads stopped");
+      await this.transition(d, { type: "workloadsStopped" }, {}, "workloads stopped");
       return {};
     }
     const env = await this.env.read(id);
@@ -197,12 +221,7 @@ export class Reconciler {
       desired = desiredWorkloads(d, workloads, env, this.driver, tierPolicy(team?.tier ?? "free").maxPids);
     } catch (err) {
       if (!(err instanceof UnrunnableWorkload)) throw err;
-      await this.transition(
-        d,
-        "failed",
-        { last_error: err.message, status_reason: err.message },
-        err.message,
-      );
+      await this.fail(d, err.message);
       return {};
     }
     await this.removeWorkloads(
@@ -243,18 +262,19 @@ export class Reconciler {
       }
     }
     if (failure && ready === 0) {
-      await this.transition(d, "failed", { last_error: failure, status_reason: failure }, failure);
+      await this.fail(d, failure);
       return {};
     }
-    let next: CanonicalStatus = observedStatus(d.status, { desired, ready, running });
-    if (d.status === "pending" && next === "pending") next = "deploying";
-    const reason = rolloutFailed ?? (next === "ready" ? null : (waiting ?? null));
-    if (next !== d.status) {
+    const event: LifecycleEvent = { type: "observed", desired, ready, running };
+    const next = transition(d.status, event);
+    const serving = next.ok && isServing(next.to);
+    const reason = rolloutFailed ?? (serving ? null : (waiting ?? null));
+    if (next.ok && next.to !== d.status) {
       await this.transition(
         d,
-        next,
+        event,
         { status_reason: reason, last_error: rolloutFailed ?? waiting ?? null },
-        reason ?? `now ${next}`,
+        reason ?? `now ${next.to}`,
       );
     } else if (reason !== d.statusReason) {
       await this.store.transaction(async (tx) => {
@@ -263,37 +283,50 @@ export class Reconciler {
           // an error that was only the previous reason (a failed rollout since replaced) goes with it
           last_error: rolloutFailed ?? waiting ?? (d.lastError === d.statusReason ? null : d.lastError),
         });
-        // a failed rollout is recorded once, when it is first seen
-        if (ok && rolloutFailed) await this.record(tx, d, "rollout_failed", d.status, rolloutFailed);
+        // a failed rollout is recorded once, when it is first seen (the status does not change)
+        if (ok && rolloutFailed) {
+          await tx.history.addEvent({
+            id: newId(),
+            deployment_id: d.id,
+            type: "rollout_failed",
+            from_status: d.status,
+            to_status: d.status,
+            message: rolloutFailed,
+            actor: RECONCILER_ACTOR,
+            created_at: this.clock.now().toISOString(),
+          });
+        }
       });
     }
-    return next === "ready" ? {} : { requeueAfterMs: NOT_READY_REQUEUE_MS };
+    return serving ? {} : { requeueAfterMs: NOT_READY_REQUEUE_MS };
   }
 
-  private async transition(d: Deployment, to: CanonicalStatus, extra: DeploymentUpdate, message: string) {
-    const at = this.clock.now().toISOString();
-    await this.store.transaction(async (tx) => {
-      const ok = await tx.deployments.updateIfStatus(d.id, d.status, {
-        ...extra,
-        status: to,
-        updated_at: at,
-      });
-      if (ok) await this.record(tx, d, "status_changed", to, message);
-    });
-  }
-
-  /** A lifecycle event written by the reconciler. */
-  private async record(tx: Store, d: Deployment, type: string, to: CanonicalStatus, message: string) {
-    await tx.history.addEvent({
-      id: newId(),
-      deployment_id: d.id,
-      type,
-      from_status: d.status,
-      to_status: to,
+  private fail(d: Deployment, message: string): Promise<void> {
+    return this.transition(
+      d,
+      { type: "workloadFailed" },
+      { last_error: message, status_reason: message },
       message,
-      actor: "system:reconciler",
-      created_at: this.clock.now().toISOString(),
+    );
+  }
+
+  /** Applies `event` if the status is still the one this reconcile read, and publishes the change. */
+  private async transition(d: Deployment, event: LifecycleEvent, extra: DeploymentUpdate, message: string) {
+    const next = transition(d.status, event);
+    if (!next.ok || next.to === d.status) return;
+    const change = await this.store.transition({
+      id: d.id,
+      event,
+      expected: d.status,
+      set: { ...extra, updated_at: this.clock.now().toISOString() },
+      record: {
+        type: "status_changed",
+        message,
+        actor: RECONCILER_ACTOR,
+        at: this.clock.now().toISOString(),
+      },
     });
+    if (change.outcome === "changed") this.feed.publish(d.id);
   }
 
   /** Stops every workload of the deployment the driver runs except those in `keep`. */
@@ -311,7 +344,7 @@ export class Reconciler {
   private async finalize(d: Deployment, workloads: WorkloadRow[], mode: "purge" | "retain"): Promise<void> {
     await this.removeWorkloads(d.id, []);
     const others = (await this.store.deployments.inNamespace(d.namespaceId)).filter(
-      (x) => x.id !== d.id && x.status !== "destroyed",
+      (x) => x.id !== d.id && !isDestroyed(x.status as CanonicalStatus),
     );
     if (others.length === 0) {
       for (const w of workloads)
@@ -325,21 +358,22 @@ export class Reconciler {
         await tx.history.purgeDeployment(d.id);
         await tx.deployments.delete(d.id);
       } else {
-        await tx.deployments.update(d.id, { status: "destroyed", is_current: 0, updated_at: at });
-        await tx.history.addEvent({
-          id: newId(),
-          deployment_id: d.id,
-          type: "status_changed",
-          from_status: "deleting",
-          to_status: "destroyed",
-          message: "workloads stopped and secrets removed",
-          actor: "system:reconciler",
-          created_at: at,
+        await tx.transition({
+          id: d.id,
+          event: { type: "finalized" },
+          set: { is_current: 0, updated_at: at },
+          record: {
+            type: "status_changed",
+            message: "workloads stopped and secrets removed",
+            actor: RECONCILER_ACTOR,
+            at,
+          },
         });
       }
       if (others.length === 0) await tx.deployments.deleteNamespace(d.namespaceId);
       else await tx.deployments.setCurrent(d.namespaceId, null);
     });
+    this.feed.publish(d.id);
     this.log.info({ deploymentId: d.id, name: d.name, mode }, "deployment deleted");
   }
 

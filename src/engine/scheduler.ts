@@ -11,15 +11,15 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
-import { agentSpecSchema } from "../capabilities/agents/service.js";
-import type { SchedulesService } from "../capabilities/schedules/service.js";
+import { agentSpecSchema } from "../domain/config-spec.js";
 import { nextRun } from "../domain/cron.js";
 import { newId } from "../domain/ids.js";
 import { tierPolicy } from "../domain/policy.js";
+import { isRunFailed, isRunSkipped } from "../domain/record-status.js";
 import type { RuntimeDriver } from "../runtime/driver.js";
 import type { ScheduleRow, ScheduleRunRow } from "../store/schema.js";
 import type { Store } from "../store/store.js";
-import type { Clock } from "../util/clock.js";
+import { after, type Clock, every, sleep } from "../util/clock.js";
 import { runSession, sessionSpecOf } from "./session-runner.js";
 
 export interface SchedulerOptions {
@@ -30,10 +30,20 @@ export interface SchedulerOptions {
 
 const MAX_SKIPPED_RECORDS = 100;
 
+/** What the scheduler asks of the schedules capability (wired in the composition root). */
+export interface ScheduleHooks {
+  /** Decrypted secrets of the named vaults, for a session's env. */
+  secretsOf(vaultIds: string[]): Promise<Record<string, string>>;
+  /** Hands the capability the function that starts a manual run. */
+  setTrigger(trigger: (s: ScheduleRow) => Promise<string>): void;
+  /** Hands the capability the function that removes a deleted schedule's session state. */
+  setCleanup(cleanup: (scheduleId: string) => Promise<void>): void;
+}
+
 export class Scheduler {
   readonly owner = `sched-${process.pid}-${randomBytes(4).toString("hex")}`;
-  private timer: NodeJS.Timeout | undefined;
-  private wakeTimer: NodeJS.Timeout | undefined;
+  private stopTimer: (() => void) | undefined;
+  private cancelWake: (() => void) | undefined;
   private stopped = false;
   private ticking = false;
   /** A tick was asked for while one ran (a wake-up at a fire time): run once more right after. */
@@ -47,7 +57,7 @@ export class Scheduler {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly driver: RuntimeDriver,
-    private readonly schedules: SchedulesService,
+    private readonly schedules: ScheduleHooks,
     private readonly log: Logger,
     private readonly opts: SchedulerOptions,
   ) {
@@ -58,15 +68,14 @@ export class Scheduler {
 
   async start(opts: { exclusive: boolean }): Promise<void> {
     await this.failOrphans(opts.exclusive);
-    this.timer = setInterval(() => void this.tick(), this.opts.pollMs);
-    this.timer.unref();
+    this.stopTimer = every(this.clock, this.opts.pollMs, () => void this.tick());
   }
 
   /** Waits for running sessions (tests); stops firing. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.stopTimer?.();
+    this.cancelWake?.();
     await Promise.allSettled([...this.active]);
   }
 
@@ -108,14 +117,13 @@ export class Scheduler {
 
   /** Sets a one-shot timer for the earliest fire time when it comes before the next poll. */
   private async wakeAtNextFireTime(): Promise<void> {
-    if (this.stopped || this.timer === undefined) return;
+    if (this.stopped || this.stopTimer === undefined) return;
     const next = await this.store.schedules.nextDue();
     if (next === undefined) return;
     const wait = Date.parse(next) - this.clock.now().getTime();
     if (wait >= this.opts.pollMs) return;
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
-    this.wakeTimer = setTimeout(() => void this.tick(), Math.max(0, wait));
-    this.wakeTimer.unref();
+    this.cancelWake?.();
+    this.cancelWake = after(this.clock, Math.max(0, wait), () => void this.tick());
   }
 
   /**
@@ -180,7 +188,7 @@ export class Scheduler {
       session_id: null,
       owner: this.owner,
       started_at: null,
-      ended_at: status === "skipped" ? this.clock.now().toISOString() : null,
+      ended_at: isRunSkipped(status) ? this.clock.now().toISOString() : null,
       duration_ms: null,
       exit_code: null,
       output: null,
@@ -270,7 +278,7 @@ export class Scheduler {
         });
         return;
       }
-      await new Promise((r) => setTimeout(r, Math.min(30_000, this.opts.retryBaseMs * 2 ** (attempt - 1))));
+      await sleep(this.clock, Math.min(30_000, this.opts.retryBaseMs * 2 ** (attempt - 1)));
     }
   }
 
@@ -317,7 +325,7 @@ export class Scheduler {
       error: r.error,
     });
     if (!s) return;
-    const failed = r.status === "failed";
+    const failed = isRunFailed(r.status);
     // Counters move in one atomic UPDATE each, so control planes finishing runs at once lose nothing.
     const after = await this.store.schedules.countRun(s.id, failed, at);
     if (after && failed && after.consecutive_failures >= after.pause_after_failures) {

@@ -3,7 +3,7 @@ import type { RuntimeCapabilities } from "../runtime/driver.js";
 import type { AgentsService } from "../capabilities/agents/service.js";
 import type { Principal } from "../capabilities/auth/principal.js";
 import type { AuthService } from "../capabilities/auth/service.js";
-import type { IngressSettings } from "../capabilities/deployments/model.js";
+import type { IngressSettings } from "../domain/deployment.js";
 import type { AgentDeployments } from "../capabilities/deployments/agent-deployments.js";
 import type { BackupsService } from "../capabilities/backups/service.js";
 import type { ManifestService } from "../capabilities/lifecycle/manifest.js";

@@ -16,6 +16,7 @@ import Fastify, {
 } from "fastify";
 import { jsonSchemaTransform, validatorCompiler } from "fastify-type-provider-zod";
 import type { Logger } from "pino";
+import { z } from "zod";
 import type { BerthError } from "../domain/errors.js";
 import { renderAgentSurfaceError } from "../surfaces/agent-deployments/errors.js";
 import { agentDeploymentRoutes } from "../surfaces/agent-deployments/routes.js";
@@ -63,8 +64,18 @@ export async function buildHttpApp(deps: SurfaceDeps, logger: Logger): Promise<F
   await app.register(swaggerUi, { routePrefix: "/docs" });
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
-  app.get("/healthz", { schema: { tags: ["health"], summary: "Liveness" } }, async () => ({ status: "ok" }));
-  app.get("/readyz", { schema: { tags: ["health"], summary: "Readiness" } }, async (_req, reply) => {
+  const probe = (status: string) => z.object({ status: z.literal(status) });
+  app.get(
+    "/healthz",
+    { schema: { tags: ["health"], summary: "Liveness", response: { 200: probe("ok") } } },
+    async () => ({ status: "ok" }),
+  );
+  const readiness = {
+    tags: ["health"],
+    summary: "Readiness",
+    response: { 200: probe("ready"), 503: probe("not ready") },
+  };
+  app.get("/readyz", { schema: readiness }, async (_req, reply) => {
     const ok = await deps.ready().catch(() => false);
     const standby = deps.standby();
     const isolation = deps.isolation?.();

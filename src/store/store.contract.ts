@@ -183,9 +183,45 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
     it("updates status only from the expected status", async () => {
       const d = deployment(teamId, `c${newId().slice(-8)}`);
       await store.deployments.insert(d);
-      expect(await store.deployments.updateIfStatus(d.id, "pending", { status: "deploying" })).toBe(true);
-      expect(await store.deployments.updateIfStatus(d.id, "pending", { status: "ready" })).toBe(false);
+      expect(await store.deployments.setIfStatus(d.id, "pending", { status: "deploying" })).toBe(true);
+      expect(await store.deployments.setIfStatus(d.id, "pending", { status: "ready" })).toBe(false);
       expect((await store.deployments.get(d.id))?.status).toBe("deploying");
+    });
+
+    it("changes a status only through a transition, with its event in the same transaction", async () => {
+      const d = deployment(teamId, `t${newId().slice(-8)}`, { status: "ready" });
+      await store.deployments.insert(d);
+      const record = { type: "pausing", message: "paused by user", actor: "key:k", at: at(1) };
+      const paused = await store.transition({ id: d.id, event: { type: "pause" }, record });
+      expect(paused).toEqual({ outcome: "changed", from: "ready", to: "pausing" });
+      // the reconciler acted on a status read earlier: an API write in between wins
+      const stale = await store.transition({
+        id: d.id,
+        event: { type: "observed", desired: 1, ready: 1, running: 1 },
+        expected: "ready",
+        record: { ...record, type: "status_changed" },
+      });
+      expect(stale).toEqual({ outcome: "stale", from: "pausing" });
+      const refused = await store.transition({ id: d.id, event: { type: "finalized" }, record });
+      expect(refused).toMatchObject({ outcome: "refused", from: "pausing" });
+      const again = await store.transition({ id: d.id, event: { type: "pause" }, record });
+      expect(again).toEqual({ outcome: "unchanged", from: "pausing", to: "pausing" });
+      expect((await store.deployments.get(d.id))?.status).toBe("pausing");
+      const events = await store.history.events(d.id, { skip: 0, limit: 10 });
+      expect(events.map((e) => [e.type, e.from_status, e.to_status])).toEqual([
+        ["pausing", "ready", "pausing"],
+      ]);
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.transition({ id: d.id, event: { type: "delete" }, record });
+          throw new Error("boom");
+        }),
+      ).rejects.toThrow("boom");
+      expect((await store.deployments.get(d.id))?.status).toBe("pausing");
+      expect(await store.history.countEvents(d.id, {})).toBe(1);
+      expect(await store.transition({ id: newId(), event: { type: "delete" }, record })).toEqual({
+        outcome: "missing",
+      });
     });
 
     it("rolls back a failed transaction entirely", async () => {

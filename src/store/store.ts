@@ -15,6 +15,7 @@ import { TemplatesRepo } from "./repos/templates.js";
 import { TenancyRepo } from "./repos/tenancy.js";
 import { RowCache } from "./row-cache.js";
 import type { Database, DeploymentRow, TeamRow } from "./schema.js";
+import { applyTransition, type StatusChange, type StatusChangeRequest } from "./transition.js";
 
 export class Store {
   readonly tenancy: TenancyRepo;
@@ -34,6 +35,7 @@ export class Store {
     readonly db: Kysely<Database>,
     readonly dialect: Dialect,
     private readonly opened?: OpenedDb,
+    private readonly inTransaction = false,
   ) {
     this.caches = opened?.sqlite ? { deployments: new RowCache(), teams: new RowCache() } : undefined;
     this.tenancy = new TenancyRepo(db, opened?.sqlite, this.caches?.teams);
@@ -53,11 +55,21 @@ export class Store {
 
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     try {
-      return await this.db.transaction().execute((trx) => fn(new Store(trx, this.dialect)));
+      return await this.db.transaction().execute((trx) => fn(new Store(trx, this.dialect, undefined, true)));
     } finally {
       this.caches?.deployments.clear();
       this.caches?.teams.clear();
     }
+  }
+
+  /**
+   * Changes a deployment's status through the lifecycle (see transition.ts): the only status write
+   * after insert. Joins the caller's transaction when called on a transaction store.
+   */
+  transition(req: StatusChangeRequest): Promise<StatusChange> {
+    return this.inTransaction
+      ? applyTransition(this, req)
+      : this.transaction((tx) => applyTransition(tx, req));
   }
 
   async close(): Promise<void> {

@@ -43,7 +43,7 @@ export default function Keys() {
             <thead>
               <tr>
                 <th scope="col">Name</th>
-                <th scope="col">Prefix</th>
+                <th scope="col">Fingerprint</th>
                 <th scope="col">Scopes</th>
                 <th scope="col">Created</th>
                 <th scope="col">Revoke</th>
@@ -53,7 +53,7 @@ export default function Keys() {
               {list.data.map((k) => (
                 <tr key={k.id}>
                   <th scope="row">{k.name}</th>
-                  <td className="mono">{k.prefix}…</td>
+                  <td className="mono">{k.fingerprint}</td>
                   <td>{k.scopes.join(", ")}</td>
                   <td>{when(k.createdAt)}</td>
                   <td>

@@ -57,6 +57,7 @@ export class BerthClient {
   /** Calls one operation by name; the typed methods below all go through here. */
   async request<N extends OperationName>(op: N, params: Params = {}, input: Input = {}): Promise<Result<N>> {
     const res = await this.send(op, params, input);
+    if (res.status === 204) return null as Result<N>;
     const text = await res.text();
     return (text && isJson(res) ? JSON.parse(text) : text) as Result<N>;
   }

@@ -119,7 +119,66 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            agents: {
+                                /** @description ISO 8601 */
+                                createdAt: string;
+                                id: string;
+                                lastHeartbeatAt: string | null;
+                                name: string;
+                                spec: {
+                                    /** @default [] */
+                                    args: string[];
+                                    command?: string;
+                                    /** @default {} */
+                                    env: {
+                                        [key: string]: string;
+                                    };
+                                    healthCheck?: {
+                                        intervalMs?: number;
+                                        /** @default / */
+                                        path: string;
+                                        /** @enum {string} */
+                                        type: "http";
+                                    } | {
+                                        intervalMs?: number;
+                                        /** @enum {string} */
+                                        type: "tcp";
+                                    } | {
+                                        /** @enum {string} */
+                                        type: "none";
+                                    };
+                                    image?: string;
+                                    /**
+                                     * @default service
+                                     * @enum {string}
+                                     */
+                                    kind: "agent" | "service";
+                                    name: string;
+                                    port?: number;
+                                    /** @default 1 */
+                                    replicas: number;
+                                    resources?: {
+                                        cpu?: string;
+                                        memory?: string;
+                                    };
+                                    volume?: {
+                                        /** @default /data */
+                                        mountPath: string;
+                                        /** @default 1Gi */
+                                        size: string;
+                                    };
+                                };
+                                /** @enum {string} */
+                                status: "idle" | "running" | "stopped";
+                                teamId: string;
+                                /** @description ISO 8601 */
+                                updatedAt: string;
+                                version: number;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -189,11 +248,68 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description ISO 8601 */
+                            createdAt: string;
+                            id: string;
+                            lastHeartbeatAt: string | null;
+                            name: string;
+                            spec: {
+                                /** @default [] */
+                                args: string[];
+                                command?: string;
+                                /** @default {} */
+                                env: {
+                                    [key: string]: string;
+                                };
+                                healthCheck?: {
+                                    intervalMs?: number;
+                                    /** @default / */
+                                    path: string;
+                                    /** @enum {string} */
+                                    type: "http";
+                                } | {
+                                    intervalMs?: number;
+                                    /** @enum {string} */
+                                    type: "tcp";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "none";
+                                };
+                                image?: string;
+                                /**
+                                 * @default service
+                                 * @enum {string}
+                                 */
+                                kind: "agent" | "service";
+                                name: string;
+                                port?: number;
+                                /** @default 1 */
+                                replicas: number;
+                                resources?: {
+                                    cpu?: string;
+                                    memory?: string;
+                                };
+                                volume?: {
+                                    /** @default /data */
+                                    mountPath: string;
+                                    /** @default 1Gi */
+                                    size: string;
+                                };
+                            };
+                            /** @enum {string} */
+                            status: "idle" | "running" | "stopped";
+                            teamId: string;
+                            /** @description ISO 8601 */
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
                 };
             };
         };
@@ -227,7 +343,64 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description ISO 8601 */
+                            createdAt: string;
+                            id: string;
+                            lastHeartbeatAt: string | null;
+                            name: string;
+                            spec: {
+                                /** @default [] */
+                                args: string[];
+                                command?: string;
+                                /** @default {} */
+                                env: {
+                                    [key: string]: string;
+                                };
+                                healthCheck?: {
+                                    intervalMs?: number;
+                                    /** @default / */
+                                    path: string;
+                                    /** @enum {string} */
+                                    type: "http";
+                                } | {
+                                    intervalMs?: number;
+                                    /** @enum {string} */
+                                    type: "tcp";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "none";
+                                };
+                                image?: string;
+                                /**
+                                 * @default service
+                                 * @enum {string}
+                                 */
+                                kind: "agent" | "service";
+                                name: string;
+                                port?: number;
+                                /** @default 1 */
+                                replicas: number;
+                                resources?: {
+                                    cpu?: string;
+                                    memory?: string;
+                                };
+                                volume?: {
+                                    /** @default /data */
+                                    mountPath: string;
+                                    /** @default 1Gi */
+                                    size: string;
+                                };
+                            };
+                            /** @enum {string} */
+                            status: "idle" | "running" | "stopped";
+                            teamId: string;
+                            /** @description ISO 8601 */
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
                 };
             };
         };
@@ -271,11 +444,19 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                202: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            agentId: string;
+                            /** @enum {boolean} */
+                            ok: true;
+                            /** @description ids of the paused deployments being resumed */
+                            resuming: string[];
+                        };
+                    };
                 };
             };
         };
@@ -1887,12 +2068,14 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description `data: <line>` events, one per log line, and a `: keep-alive` comment every 15 s */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "text/event-stream": string;
+                    };
                 };
             };
         };
@@ -2417,7 +2600,20 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            keys: {
+                                /** @description ISO 8601 */
+                                createdAt: string;
+                                /** @description first 12 hex digits of the key's SHA-256, to tell keys apart */
+                                fingerprint: string;
+                                id: string;
+                                name: string;
+                                scopes: ("deployments:read" | "deployments:write" | "templates:read" | "templates:write" | "agents:write" | "admin")[];
+                                teamId: string | null;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -2442,11 +2638,24 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description ISO 8601 */
+                            createdAt: string;
+                            /** @description first 12 hex digits of the key's SHA-256, to tell keys apart */
+                            fingerprint: string;
+                            id: string;
+                            /** @description the key itself, shown only once */
+                            key: string;
+                            name: string;
+                            scopes: ("deployments:read" | "deployments:write" | "templates:read" | "templates:write" | "agents:write" | "admin")[];
+                            teamId: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -2478,12 +2687,14 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description No Content */
+                204: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": null;
+                    };
                 };
             };
         };
@@ -2514,7 +2725,26 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            keyId: string;
+                            scopes: ("deployments:read" | "deployments:write" | "templates:read" | "templates:write" | "agents:write" | "admin")[];
+                            team: {
+                                /** @description ISO 8601 */
+                                createdAt: string;
+                                /** @description live deployments allowed; null is unlimited */
+                                deploymentLimit: number | null;
+                                id: string;
+                                name: string;
+                                /** @enum {string} */
+                                tier: "free" | "business" | "enterprise";
+                                /** @description ISO 8601 */
+                                updatedAt: string;
+                            } | null;
+                            teamId: string | null;
+                            userId: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -2548,7 +2778,22 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            teams: {
+                                /** @description ISO 8601 */
+                                createdAt: string;
+                                /** @description live deployments allowed; null is unlimited */
+                                deploymentLimit: number | null;
+                                id: string;
+                                name: string;
+                                /** @enum {string} */
+                                tier: "free" | "business" | "enterprise";
+                                /** @description ISO 8601 */
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -2575,11 +2820,24 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description ISO 8601 */
+                            createdAt: string;
+                            /** @description live deployments allowed; null is unlimited */
+                            deploymentLimit: number | null;
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            tier: "free" | "business" | "enterprise";
+                            /** @description ISO 8601 */
+                            updatedAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -2613,7 +2871,20 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description ISO 8601 */
+                            createdAt: string;
+                            /** @description live deployments allowed; null is unlimited */
+                            deploymentLimit: number | null;
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            tier: "free" | "business" | "enterprise";
+                            /** @description ISO 8601 */
+                            updatedAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -2646,7 +2917,20 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description ISO 8601 */
+                            createdAt: string;
+                            /** @description live deployments allowed; null is unlimited */
+                            deploymentLimit: number | null;
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            tier: "free" | "business" | "enterprise";
+                            /** @description ISO 8601 */
+                            updatedAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -2676,7 +2960,20 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            events: {
+                                /** @description ISO 8601 */
+                                createdAt: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                deploymentId: string | null;
+                                id: string;
+                                type: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -2710,7 +3007,26 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            templates: {
+                                /** @description ISO 8601 */
+                                createdAt: string;
+                                description: string;
+                                forkedFrom: string | null;
+                                /** @enum {string} */
+                                kind: "official" | "community";
+                                latestRevision: number;
+                                name: string;
+                                ownerTeamId: string | null;
+                                slug: string;
+                                /** @enum {string} */
+                                status: "draft" | "pending" | "approved" | "rejected";
+                                /** @description ISO 8601 */
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -2794,11 +3110,89 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description ISO 8601 */
+                            createdAt: string;
+                            description: string;
+                            forkedFrom: string | null;
+                            /** @enum {string} */
+                            kind: "official" | "community";
+                            latestRevision: number;
+                            name: string;
+                            ownerTeamId: string | null;
+                            revisions: {
+                                config: {
+                                    /** @default [] */
+                                    envVars: {
+                                        default?: string;
+                                        description?: string;
+                                        name: string;
+                                        /** @default false */
+                                        required: boolean;
+                                        /** @default false */
+                                        secret: boolean;
+                                    }[];
+                                    workloads: {
+                                        /** @default [] */
+                                        args: string[];
+                                        command?: string;
+                                        /** @default {} */
+                                        env: {
+                                            [key: string]: string;
+                                        };
+                                        healthCheck?: {
+                                            intervalMs?: number;
+                                            /** @default / */
+                                            path: string;
+                                            /** @enum {string} */
+                                            type: "http";
+                                        } | {
+                                            intervalMs?: number;
+                                            /** @enum {string} */
+                                            type: "tcp";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "none";
+                                        };
+                                        image?: string;
+                                        /**
+                                         * @default service
+                                         * @enum {string}
+                                         */
+                                        kind: "agent" | "service";
+                                        name: string;
+                                        port?: number;
+                                        /** @default 1 */
+                                        replicas: number;
+                                        resources?: {
+                                            cpu?: string;
+                                            memory?: string;
+                                        };
+                                        volume?: {
+                                            /** @default /data */
+                                            mountPath: string;
+                                            /** @default 1Gi */
+                                            size: string;
+                                        };
+                                    }[];
+                                };
+                                configHash: string;
+                                /** @description ISO 8601 */
+                                createdAt: string;
+                                revision: number;
+                            }[];
+                            slug: string;
+                            /** @enum {string} */
+                            status: "draft" | "pending" | "approved" | "rejected";
+                            /** @description ISO 8601 */
+                            updatedAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -2832,7 +3226,85 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description ISO 8601 */
+                            createdAt: string;
+                            description: string;
+                            forkedFrom: string | null;
+                            /** @enum {string} */
+                            kind: "official" | "community";
+                            latestRevision: number;
+                            name: string;
+                            ownerTeamId: string | null;
+                            revisions: {
+                                config: {
+                                    /** @default [] */
+                                    envVars: {
+                                        default?: string;
+                                        description?: string;
+                                        name: string;
+                                        /** @default false */
+                                        required: boolean;
+                                        /** @default false */
+                                        secret: boolean;
+                                    }[];
+                                    workloads: {
+                                        /** @default [] */
+                                        args: string[];
+                                        command?: string;
+                                        /** @default {} */
+                                        env: {
+                                            [key: string]: string;
+                                        };
+                                        healthCheck?: {
+                                            intervalMs?: number;
+                                            /** @default / */
+                                            path: string;
+                                            /** @enum {string} */
+                                            type: "http";
+                                        } | {
+                                            intervalMs?: number;
+                                            /** @enum {string} */
+                                            type: "tcp";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "none";
+                                        };
+                                        image?: string;
+                                        /**
+                                         * @default service
+                                         * @enum {string}
+                                         */
+                                        kind: "agent" | "service";
+                                        name: string;
+                                        port?: number;
+                                        /** @default 1 */
+                                        replicas: number;
+                                        resources?: {
+                                            cpu?: string;
+                                            memory?: string;
+                                        };
+                                        volume?: {
+                                            /** @default /data */
+                                            mountPath: string;
+                                            /** @default 1Gi */
+                                            size: string;
+                                        };
+                                    }[];
+                                };
+                                configHash: string;
+                                /** @description ISO 8601 */
+                                createdAt: string;
+                                revision: number;
+                            }[];
+                            slug: string;
+                            /** @enum {string} */
+                            status: "draft" | "pending" | "approved" | "rejected";
+                            /** @description ISO 8601 */
+                            updatedAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -2850,12 +3322,14 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description No Content */
+                204: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": null;
+                    };
                 };
             };
         };
@@ -2949,11 +3423,29 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description ISO 8601 */
+                            createdAt: string;
+                            description: string;
+                            forkedFrom: string | null;
+                            /** @enum {string} */
+                            kind: "official" | "community";
+                            latestRevision: number;
+                            name: string;
+                            ownerTeamId: string | null;
+                            revision: number;
+                            slug: string;
+                            /** @enum {string} */
+                            status: "draft" | "pending" | "approved" | "rejected";
+                            /** @description ISO 8601 */
+                            updatedAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -2995,7 +3487,24 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description ISO 8601 */
+                            createdAt: string;
+                            description: string;
+                            forkedFrom: string | null;
+                            /** @enum {string} */
+                            kind: "official" | "community";
+                            latestRevision: number;
+                            name: string;
+                            ownerTeamId: string | null;
+                            slug: string;
+                            /** @enum {string} */
+                            status: "draft" | "pending" | "approved" | "rejected";
+                            /** @description ISO 8601 */
+                            updatedAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -3028,7 +3537,21 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            users: {
+                                /** @description ISO 8601 */
+                                createdAt: string;
+                                email: string;
+                                id: string;
+                                name: string;
+                                teams: {
+                                    role: string;
+                                    teamId: string;
+                                }[];
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -3058,11 +3581,23 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description ISO 8601 */
+                            createdAt: string;
+                            email: string;
+                            id: string;
+                            name: string;
+                            teams: {
+                                role: string;
+                                teamId: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -3097,7 +3632,70 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            data: {
+                                agent: {
+                                    id: string;
+                                    /** @enum {string} */
+                                    type: "agent";
+                                    version: number;
+                                };
+                                /** @description ISO 8601, second precision */
+                                archived_at: string | null;
+                                /** @description ISO 8601, second precision */
+                                created_at: string;
+                                description: string;
+                                environment_id: string;
+                                id: string;
+                                initial_events: unknown[];
+                                metadata: {
+                                    cas_config: {
+                                        config: {
+                                            max_concurrent: number;
+                                            max_retries: number;
+                                            timeout_ms: number;
+                                        };
+                                        /** @enum {string} */
+                                        session_strategy: "new_session" | "reuse_session";
+                                        stats: {
+                                            consecutive_failures: number;
+                                            /** @description ISO 8601, second precision */
+                                            last_triggered_at: string | null;
+                                            /** @description ISO 8601, second precision */
+                                            next_trigger_at: string | null;
+                                            total_failures: number;
+                                            total_runs: number;
+                                        };
+                                    };
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                name: string;
+                                paused_reason: string | null;
+                                resources: unknown[];
+                                schedule: {
+                                    expression: string;
+                                    /** @description ISO 8601, second precision */
+                                    last_run_at: string | null;
+                                    timezone: string;
+                                    /** @enum {string} */
+                                    type: "cron";
+                                    upcoming_runs_at: string[];
+                                };
+                                /** @enum {string} */
+                                status: "active" | "paused";
+                                /** @enum {string} */
+                                type: "deployment";
+                                /** @description ISO 8601, second precision */
+                                updated_at: string;
+                                vault_ids: string[];
+                            }[];
+                            first_id: string | null;
+                            has_more: boolean;
+                            last_id: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -3157,7 +3755,65 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            agent: {
+                                id: string;
+                                /** @enum {string} */
+                                type: "agent";
+                                version: number;
+                            };
+                            /** @description ISO 8601, second precision */
+                            archived_at: string | null;
+                            /** @description ISO 8601, second precision */
+                            created_at: string;
+                            description: string;
+                            environment_id: string;
+                            id: string;
+                            initial_events: unknown[];
+                            metadata: {
+                                cas_config: {
+                                    config: {
+                                        max_concurrent: number;
+                                        max_retries: number;
+                                        timeout_ms: number;
+                                    };
+                                    /** @enum {string} */
+                                    session_strategy: "new_session" | "reuse_session";
+                                    stats: {
+                                        consecutive_failures: number;
+                                        /** @description ISO 8601, second precision */
+                                        last_triggered_at: string | null;
+                                        /** @description ISO 8601, second precision */
+                                        next_trigger_at: string | null;
+                                        total_failures: number;
+                                        total_runs: number;
+                                    };
+                                };
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            name: string;
+                            paused_reason: string | null;
+                            resources: unknown[];
+                            schedule: {
+                                expression: string;
+                                /** @description ISO 8601, second precision */
+                                last_run_at: string | null;
+                                timezone: string;
+                                /** @enum {string} */
+                                type: "cron";
+                                upcoming_runs_at: string[];
+                            };
+                            /** @enum {string} */
+                            status: "active" | "paused";
+                            /** @enum {string} */
+                            type: "deployment";
+                            /** @description ISO 8601, second precision */
+                            updated_at: string;
+                            vault_ids: string[];
+                        };
+                    };
                 };
             };
         };
@@ -3191,7 +3847,65 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            agent: {
+                                id: string;
+                                /** @enum {string} */
+                                type: "agent";
+                                version: number;
+                            };
+                            /** @description ISO 8601, second precision */
+                            archived_at: string | null;
+                            /** @description ISO 8601, second precision */
+                            created_at: string;
+                            description: string;
+                            environment_id: string;
+                            id: string;
+                            initial_events: unknown[];
+                            metadata: {
+                                cas_config: {
+                                    config: {
+                                        max_concurrent: number;
+                                        max_retries: number;
+                                        timeout_ms: number;
+                                    };
+                                    /** @enum {string} */
+                                    session_strategy: "new_session" | "reuse_session";
+                                    stats: {
+                                        consecutive_failures: number;
+                                        /** @description ISO 8601, second precision */
+                                        last_triggered_at: string | null;
+                                        /** @description ISO 8601, second precision */
+                                        next_trigger_at: string | null;
+                                        total_failures: number;
+                                        total_runs: number;
+                                    };
+                                };
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            name: string;
+                            paused_reason: string | null;
+                            resources: unknown[];
+                            schedule: {
+                                expression: string;
+                                /** @description ISO 8601, second precision */
+                                last_run_at: string | null;
+                                timezone: string;
+                                /** @enum {string} */
+                                type: "cron";
+                                upcoming_runs_at: string[];
+                            };
+                            /** @enum {string} */
+                            status: "active" | "paused";
+                            /** @enum {string} */
+                            type: "deployment";
+                            /** @description ISO 8601, second precision */
+                            updated_at: string;
+                            vault_ids: string[];
+                        };
+                    };
                 };
             };
         };
@@ -3247,7 +3961,65 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            agent: {
+                                id: string;
+                                /** @enum {string} */
+                                type: "agent";
+                                version: number;
+                            };
+                            /** @description ISO 8601, second precision */
+                            archived_at: string | null;
+                            /** @description ISO 8601, second precision */
+                            created_at: string;
+                            description: string;
+                            environment_id: string;
+                            id: string;
+                            initial_events: unknown[];
+                            metadata: {
+                                cas_config: {
+                                    config: {
+                                        max_concurrent: number;
+                                        max_retries: number;
+                                        timeout_ms: number;
+                                    };
+                                    /** @enum {string} */
+                                    session_strategy: "new_session" | "reuse_session";
+                                    stats: {
+                                        consecutive_failures: number;
+                                        /** @description ISO 8601, second precision */
+                                        last_triggered_at: string | null;
+                                        /** @description ISO 8601, second precision */
+                                        next_trigger_at: string | null;
+                                        total_failures: number;
+                                        total_runs: number;
+                                    };
+                                };
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            name: string;
+                            paused_reason: string | null;
+                            resources: unknown[];
+                            schedule: {
+                                expression: string;
+                                /** @description ISO 8601, second precision */
+                                last_run_at: string | null;
+                                timezone: string;
+                                /** @enum {string} */
+                                type: "cron";
+                                upcoming_runs_at: string[];
+                            };
+                            /** @enum {string} */
+                            status: "active" | "paused";
+                            /** @enum {string} */
+                            type: "deployment";
+                            /** @description ISO 8601, second precision */
+                            updated_at: string;
+                            vault_ids: string[];
+                        };
+                    };
                 };
             };
         };
@@ -3268,7 +4040,13 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            type: "deployment_deleted";
+                        };
+                    };
                 };
             };
         };
@@ -3307,7 +4085,65 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            agent: {
+                                id: string;
+                                /** @enum {string} */
+                                type: "agent";
+                                version: number;
+                            };
+                            /** @description ISO 8601, second precision */
+                            archived_at: string | null;
+                            /** @description ISO 8601, second precision */
+                            created_at: string;
+                            description: string;
+                            environment_id: string;
+                            id: string;
+                            initial_events: unknown[];
+                            metadata: {
+                                cas_config: {
+                                    config: {
+                                        max_concurrent: number;
+                                        max_retries: number;
+                                        timeout_ms: number;
+                                    };
+                                    /** @enum {string} */
+                                    session_strategy: "new_session" | "reuse_session";
+                                    stats: {
+                                        consecutive_failures: number;
+                                        /** @description ISO 8601, second precision */
+                                        last_triggered_at: string | null;
+                                        /** @description ISO 8601, second precision */
+                                        next_trigger_at: string | null;
+                                        total_failures: number;
+                                        total_runs: number;
+                                    };
+                                };
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            name: string;
+                            paused_reason: string | null;
+                            resources: unknown[];
+                            schedule: {
+                                expression: string;
+                                /** @description ISO 8601, second precision */
+                                last_run_at: string | null;
+                                timezone: string;
+                                /** @enum {string} */
+                                type: "cron";
+                                upcoming_runs_at: string[];
+                            };
+                            /** @enum {string} */
+                            status: "active" | "paused";
+                            /** @enum {string} */
+                            type: "deployment";
+                            /** @description ISO 8601, second precision */
+                            updated_at: string;
+                            vault_ids: string[];
+                        };
+                    };
                 };
             };
         };
@@ -3349,7 +4185,65 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            agent: {
+                                id: string;
+                                /** @enum {string} */
+                                type: "agent";
+                                version: number;
+                            };
+                            /** @description ISO 8601, second precision */
+                            archived_at: string | null;
+                            /** @description ISO 8601, second precision */
+                            created_at: string;
+                            description: string;
+                            environment_id: string;
+                            id: string;
+                            initial_events: unknown[];
+                            metadata: {
+                                cas_config: {
+                                    config: {
+                                        max_concurrent: number;
+                                        max_retries: number;
+                                        timeout_ms: number;
+                                    };
+                                    /** @enum {string} */
+                                    session_strategy: "new_session" | "reuse_session";
+                                    stats: {
+                                        consecutive_failures: number;
+                                        /** @description ISO 8601, second precision */
+                                        last_triggered_at: string | null;
+                                        /** @description ISO 8601, second precision */
+                                        next_trigger_at: string | null;
+                                        total_failures: number;
+                                        total_runs: number;
+                                    };
+                                };
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            name: string;
+                            paused_reason: string | null;
+                            resources: unknown[];
+                            schedule: {
+                                expression: string;
+                                /** @description ISO 8601, second precision */
+                                last_run_at: string | null;
+                                timezone: string;
+                                /** @enum {string} */
+                                type: "cron";
+                                upcoming_runs_at: string[];
+                            };
+                            /** @enum {string} */
+                            status: "active" | "paused";
+                            /** @enum {string} */
+                            type: "deployment";
+                            /** @description ISO 8601, second precision */
+                            updated_at: string;
+                            vault_ids: string[];
+                        };
+                    };
                 };
             };
         };
@@ -3385,11 +4279,33 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                202: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            attempt: number;
+                            created_at: string;
+                            deployment_id: string;
+                            duration_ms: number | null;
+                            ended_at: string | null;
+                            error: string | null;
+                            exit_code: number | null;
+                            id: string;
+                            /** @description last 4000 characters, vault values masked */
+                            output: string | null;
+                            scheduled_for: string;
+                            session_id: string | null;
+                            started_at: string | null;
+                            /** @enum {string} */
+                            status: "pending" | "running" | "completed" | "failed" | "skipped";
+                            /** @enum {string} */
+                            trigger: "cron" | "manual";
+                            /** @enum {string} */
+                            type: "deployment_run";
+                        };
+                    };
                 };
             };
         };
@@ -3426,7 +4342,34 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            data: {
+                                attempt: number;
+                                created_at: string;
+                                deployment_id: string;
+                                duration_ms: number | null;
+                                ended_at: string | null;
+                                error: string | null;
+                                exit_code: number | null;
+                                id: string;
+                                /** @description last 4000 characters, vault values masked */
+                                output: string | null;
+                                scheduled_for: string;
+                                session_id: string | null;
+                                started_at: string | null;
+                                /** @enum {string} */
+                                status: "pending" | "running" | "completed" | "failed" | "skipped";
+                                /** @enum {string} */
+                                trigger: "cron" | "manual";
+                                /** @enum {string} */
+                                type: "deployment_run";
+                            }[];
+                            first_id: string | null;
+                            has_more: boolean;
+                            last_id: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -3468,7 +4411,65 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            agent: {
+                                id: string;
+                                /** @enum {string} */
+                                type: "agent";
+                                version: number;
+                            };
+                            /** @description ISO 8601, second precision */
+                            archived_at: string | null;
+                            /** @description ISO 8601, second precision */
+                            created_at: string;
+                            description: string;
+                            environment_id: string;
+                            id: string;
+                            initial_events: unknown[];
+                            metadata: {
+                                cas_config: {
+                                    config: {
+                                        max_concurrent: number;
+                                        max_retries: number;
+                                        timeout_ms: number;
+                                    };
+                                    /** @enum {string} */
+                                    session_strategy: "new_session" | "reuse_session";
+                                    stats: {
+                                        consecutive_failures: number;
+                                        /** @description ISO 8601, second precision */
+                                        last_triggered_at: string | null;
+                                        /** @description ISO 8601, second precision */
+                                        next_trigger_at: string | null;
+                                        total_failures: number;
+                                        total_runs: number;
+                                    };
+                                };
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            name: string;
+                            paused_reason: string | null;
+                            resources: unknown[];
+                            schedule: {
+                                expression: string;
+                                /** @description ISO 8601, second precision */
+                                last_run_at: string | null;
+                                timezone: string;
+                                /** @enum {string} */
+                                type: "cron";
+                                upcoming_runs_at: string[];
+                            };
+                            /** @enum {string} */
+                            status: "active" | "paused";
+                            /** @enum {string} */
+                            type: "deployment";
+                            /** @description ISO 8601, second precision */
+                            updated_at: string;
+                            vault_ids: string[];
+                        };
+                    };
                 };
             };
         };
@@ -3503,7 +4504,26 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            data: {
+                                archived_at: string | null;
+                                config: {
+                                    [key: string]: unknown;
+                                };
+                                created_at: string;
+                                description: string;
+                                id: string;
+                                name: string;
+                                /** @enum {string} */
+                                type: "environment";
+                                updated_at: string;
+                            }[];
+                            first_id: string | null;
+                            has_more: boolean;
+                            last_id: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -3534,7 +4554,21 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            archived_at: string | null;
+                            config: {
+                                [key: string]: unknown;
+                            };
+                            created_at: string;
+                            description: string;
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            type: "environment";
+                            updated_at: string;
+                        };
+                    };
                 };
             };
         };
@@ -3568,7 +4602,21 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            archived_at: string | null;
+                            config: {
+                                [key: string]: unknown;
+                            };
+                            created_at: string;
+                            description: string;
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            type: "environment";
+                            updated_at: string;
+                        };
+                    };
                 };
             };
         };
@@ -3605,7 +4653,22 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            data: {
+                                created_at: string;
+                                id: string;
+                                name: string;
+                                secret_names: string[];
+                                /** @enum {string} */
+                                type: "vault";
+                                updated_at: string;
+                            }[];
+                            first_id: string | null;
+                            has_more: boolean;
+                            last_id: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -3637,7 +4700,17 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            created_at: string;
+                            id: string;
+                            name: string;
+                            secret_names: string[];
+                            /** @enum {string} */
+                            type: "vault";
+                            updated_at: string;
+                        };
+                    };
                 };
             };
         };
@@ -3671,7 +4744,17 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            created_at: string;
+                            id: string;
+                            name: string;
+                            secret_names: string[];
+                            /** @enum {string} */
+                            type: "vault";
+                            updated_at: string;
+                        };
+                    };
                 };
             };
         };
@@ -4237,7 +5320,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "ok";
+                        };
+                    };
                 };
             };
         };
@@ -4271,7 +5359,24 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "ready";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "not ready";
+                        };
+                    };
                 };
             };
         };

@@ -109,19 +109,26 @@ export type Body<N extends OperationName> =
 export type Query<N extends OperationName> =
   Def<N> extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
 
-// biome-ignore lint/suspicious/noExplicitAny: an answer whose schema the server does not declare
-export type JsonObject = Record<string, any>;
+/** A JSON object (every operation's answer has a declared schema; this names the general shape). */
+export type JsonObject = { [key: string]: unknown };
 
-type JsonOf<R> = R extends { content: { "application/json": infer J } } ? J : JsonObject;
+/** The body of an answer: its JSON, or the text of a text answer (SSE). */
+type BodyOf<R> = R extends { content: { "application/json": infer J } }
+  ? J
+  : R extends { content: { [type: string]: infer T } }
+    ? T
+    : never;
 
-/** What an operation answers on success. */
+/** What an operation answers on success (null for 204 No Content). */
 export type Result<N extends OperationName> =
   Def<N> extends { responses: infer R }
     ? 200 extends keyof R
-      ? JsonOf<R[200]>
+      ? BodyOf<R[200]>
       : 201 extends keyof R
-        ? JsonOf<R[201]>
+        ? BodyOf<R[201]>
         : 202 extends keyof R
-          ? JsonOf<R[202]>
-          : JsonObject
+          ? BodyOf<R[202]>
+          : 204 extends keyof R
+            ? null
+            : never
     : never;

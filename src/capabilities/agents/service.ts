@@ -1,24 +1,23 @@
 /** Agents: `agent_<hex>` ids owned by a team, with a name, version and runnable workload spec. */
 import type { z } from "zod";
 import { notFound } from "../../domain/errors.js";
-import { workloadSpecSchema } from "../../domain/config-spec.js";
+import type { agentSpecSchema } from "../../domain/config-spec.js";
+import type { AgentStatus } from "../../domain/record-status.js";
 import { prefixedId } from "../../domain/ids.js";
 import type { AgentRow } from "../../store/schema.js";
 import type { Store } from "../../store/store.js";
 import type { Clock } from "../../util/clock.js";
 import type { ConfigPolicy } from "../config-policy.js";
-import { actingTeam, assertOwned, isAdmin, type Principal, requireScope } from "../auth/principal.js";
+import { actingTeam, assertOwned, type Principal, requireScope, visibleTeam } from "../auth/principal.js";
 
-export const agentSpecSchema = workloadSpecSchema.transform((w) => ({ ...w, kind: "agent" as const }));
-
-export const AGENT_STATUSES = ["idle", "running", "stopped"] as const;
+export { AGENT_STATUSES } from "../../domain/record-status.js";
 
 export const agentView = (a: AgentRow) => ({
   id: a.id,
   teamId: a.team_id,
   name: a.name,
   version: a.version,
-  status: a.status as (typeof AGENT_STATUSES)[number],
+  status: a.status as AgentStatus,
   spec: JSON.parse(a.spec) as z.infer<typeof agentSpecSchema>,
   lastHeartbeatAt: a.last_heartbeat_at,
   createdAt: a.created_at,
@@ -58,7 +57,7 @@ export class AgentsService {
 
   async list(caller: Principal) {
     requireScope(caller, "deployments:read");
-    const rows = await this.store.agents.list(isAdmin(caller) ? undefined : (caller.teamId ?? ""));
+    const rows = await this.store.agents.list(visibleTeam(caller));
     return rows.map(agentView);
   }
 

@@ -53,3 +53,16 @@ export function actingTeam(p: Principal, requested?: string): string {
 }
 
 export const actorOf = (p: Principal): string => `key:${p.keyId}`;
+
+/**
+ * Which team a list shows the caller: every team (undefined) or the one named for an admin; the
+ * key's own team otherwise ("" for a key without a team, which matches nothing). A non-admin naming
+ * another team sees nothing (null).
+ */
+export function visibleTeam(p: Principal): string | undefined;
+export function visibleTeam(p: Principal, requested: string | undefined): string | undefined | null;
+export function visibleTeam(p: Principal, requested?: string): string | undefined | null {
+  if (isAdmin(p)) return requested;
+  if (requested !== undefined && requested !== p.teamId) return null;
+  return p.teamId ?? "";
+}

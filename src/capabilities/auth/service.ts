@@ -8,7 +8,7 @@ import { safeEqual, sha256Hex } from "../../security/secrets.js";
 import type { ApiKeyRow } from "../../store/schema.js";
 import type { Store } from "../../store/store.js";
 import type { Clock } from "../../util/clock.js";
-import { actingTeam, isAdmin, type Principal, SCOPES, type Scope } from "./principal.js";
+import { actingTeam, isAdmin, type Principal, SCOPES, type Scope, visibleTeam } from "./principal.js";
 
 const CACHE_TTL_MS = 5_000;
 const CACHE_MAX = 10_000;
@@ -105,7 +105,7 @@ export class AuthService {
   }
 
   async list(caller: Principal): Promise<ReturnType<typeof keyView>[]> {
-    const rows = await this.store.tenancy.listKeys(isAdmin(caller) ? undefined : (caller.teamId ?? ""));
+    const rows = await this.store.tenancy.listKeys(visibleTeam(caller));
     return rows.map(keyView);
   }
 

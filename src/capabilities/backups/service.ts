@@ -15,13 +15,15 @@ import type { BackupKeys } from "../../backup/keys.js";
 import type { ObjectStore } from "../../backup/object-store.js";
 import { BerthError, conflict, notFound, unprocessable } from "../../domain/errors.js";
 import { newId } from "../../domain/ids.js";
+import { canBackUp, pauseIsNoop } from "../../domain/lifecycle.js";
+import { isRestorableBackup } from "../../domain/record-status.js";
 import type { OperationContext, OperationRunner } from "../../engine/operations.js";
 import type { RuntimeDriver, VolumeRef } from "../../runtime/driver.js";
 import type { BackupRow } from "../../store/schema.js";
 import type { Store } from "../../store/store.js";
 import type { Clock } from "../../util/clock.js";
 import { actorOf, type Principal, requireScope } from "../auth/principal.js";
-import { type Deployment, toDeployment } from "../deployments/model.js";
+import { type Deployment, toDeployment, workloadNamed } from "../../domain/deployment.js";
 import type { PauseResume } from "../lifecycle/pause-resume.js";
 
 export type BackupDriver = "volumeSnapshot" | "restic" | "objectArchive";
@@ -56,8 +58,6 @@ interface RestorePayload {
   wasRunning: boolean;
 }
 
-const BACKUP_STATUSES = ["ready", "running", "paused", "stopped", "deploying"];
-
 export class BackupsService {
   constructor(
     private readonly store: Store,
@@ -77,13 +77,7 @@ export class BackupsService {
   private now = () => this.clock.now().toISOString();
 
   private workloadOf(d: Deployment, agentId?: string): string {
-    if (agentId === undefined) {
-      const w = d.config.workloads.find((x) => x.kind === "agent") ?? d.config.workloads[0];
-      return w!.name;
-    }
-    const w =
-      d.config.workloads.find((x) => x.name === agentId) ??
-      (d.source.agentId === agentId ? d.config.workloads[0] : undefined);
+    const w = workloadNamed(d, agentId);
     if (!w) throw notFound(`agent ${agentId} in this deployment`);
     return w.name;
   }
@@ -109,8 +103,7 @@ export class BackupsService {
   ) {
     requireScope(caller, "deployments:write");
     if (!d.isCurrent) throw conflict("cannot back up a historical deployment");
-    if (!BACKUP_STATUSES.includes(d.status))
-      throw unprocessable(`cannot back up a deployment in status ${d.status}`);
+    if (!canBackUp(d.status)) throw unprocessable(`cannot back up a deployment in status ${d.status}`);
     const r = input.retentionDays;
     if (r !== undefined && (!Number.isInteger(r) || r < 1 || r > 365))
       throw unprocessable("retentionDays must be a whole number from 1 to 365");
@@ -222,8 +215,7 @@ export class BackupsService {
   async restore(caller: Principal, d: Deployment, input: { agentId?: string; backupId?: string }) {
     requireScope(caller, "deployments:write");
     if (!d.isCurrent) throw conflict("cannot restore into a historical deployment");
-    if (!BACKUP_STATUSES.includes(d.status))
-      throw unprocessable(`cannot restore a deployment in status ${d.status}`);
+    if (!canBackUp(d.status)) throw unprocessable(`cannot restore a deployment in status ${d.status}`);
     const workload = this.workloadOf(d, input.agentId);
     const b = input.backupId
       ? await this.store.backups.get(input.backupId)
@@ -231,11 +223,12 @@ export class BackupsService {
     // a backup belongs to its namespace incarnation: never to a later namespace of the same name
     if (!b || b.namespace_id !== d.namespaceId || b.team_id !== d.teamId)
       throw notFound(input.backupId ? "backup" : "succeeded backup for this agent");
-    if (b.status !== "succeeded") throw unprocessable(`backup ${b.id} is ${b.status} and cannot be restored`);
+    if (!isRestorableBackup(b.status))
+      throw unprocessable(`backup ${b.id} is ${b.status} and cannot be restored`);
     if (b.agent_id !== workload) throw unprocessable(`backup ${b.id} belongs to agent ${b.agent_id}`);
     const rows = await this.store.deployments.workloads(d.id);
     const wasRunning =
-      (rows.find((w) => w.name === workload)?.desired_replicas ?? 0) > 0 && d.status !== "paused";
+      (rows.find((w) => w.name === workload)?.desired_replicas ?? 0) > 0 && !pauseIsNoop(d.status);
     const marking = { phase: "restoring-pausing", restore_status: "running", error: null };
     const { done } = await this.ops.start(
       {

@@ -5,10 +5,12 @@
 import { BerthError, invalidState } from "../../domain/errors.js";
 import type { Store } from "../../store/store.js";
 import type { Clock } from "../../util/clock.js";
-import { agentSpecSchema } from "../agents/service.js";
+import { agentSpecSchema } from "../../domain/config-spec.js";
 import { actorOf, assertOwned, type Principal, requireScope } from "../auth/principal.js";
-import { tierReplicaLimit } from "../teams/service.js";
-import type { Deployment } from "./model.js";
+import { tierReplicaLimit } from "../../domain/tiers.js";
+import type { Deployment } from "../../domain/deployment.js";
+import { canRestart, canScale } from "../../domain/lifecycle.js";
+import { addLifecycleEvent } from "./events.js";
 import type { DeploymentsService } from "./service.js";
 
 export class AgentDeployments {
@@ -58,8 +60,7 @@ export class AgentDeployments {
   /** Changes the replica count of every workload; only a running or ready deployment scales. */
   async scale(caller: Principal, d: Deployment, replicas: number): Promise<Deployment> {
     requireScope(caller, "deployments:write");
-    if (d.status !== "running" && d.status !== "ready")
-      throw invalidState("Can only scale running deployments");
+    if (!canScale(d.status)) throw invalidState("Can only scale running deployments");
     await this.checkReplicas(d.teamId, replicas);
     const at = this.clock.now().toISOString();
     await this.store.transaction(async (tx) => {
@@ -74,7 +75,7 @@ export class AgentDeployments {
         actor: actorOf(caller),
         created_at: at,
       });
-      await this.deployments.addEvent(
+      await addLifecycleEvent(
         tx,
         d.id,
         "scaled",
@@ -82,6 +83,7 @@ export class AgentDeployments {
         d.status,
         `replicas ${d.replicas} → ${replicas}`,
         actorOf(caller),
+        at,
       );
     });
     this.notify(d.id);
@@ -91,7 +93,7 @@ export class AgentDeployments {
   /** Restart as the agent deployments API allows it: only from stopped or failed. */
   async revive(caller: Principal, d: Deployment): Promise<Deployment> {
     requireScope(caller, "deployments:write");
-    if (d.status !== "stopped" && d.status !== "failed") {
+    if (!canRestart(d.status)) {
       throw invalidState(`Can only restart stopped or failed deployments (status: ${d.status})`);
     }
     return this.deployments.restart(caller, d, "restarted from stopped/failed");

@@ -3,9 +3,9 @@
  * balancing round-robin across ready replicas.
  */
 import type { Endpoint, RuntimeDriver } from "../../runtime/driver.js";
-import { wantsProcesses } from "../../domain/status.js";
+import { isPausedLike, wantsProcesses } from "../../domain/lifecycle.js";
 import type { Store } from "../../store/store.js";
-import { ingressesOf, type IngressSettings, toDeployment, workloadKey } from "./model.js";
+import { ingressesOf, type IngressSettings, toDeployment, workloadKey } from "../../domain/deployment.js";
 
 export type Route =
   | { kind: "serve"; key: string; deploymentId: string }
@@ -33,8 +33,7 @@ export class IngressService {
     const key = workloadKey(d.id, ingress.id);
     if (this.driver.endpoints(key).length > 0) return { kind: "serve", key, deploymentId: d.id };
     if (wantsProcesses(d.status)) return { kind: "starting", key, deploymentId: d.id };
-    if (d.status === "paused" || d.status === "pausing" || d.status === "stopped")
-      return { kind: "paused", deploymentId: d.id };
+    if (isPausedLike(d.status)) return { kind: "paused", deploymentId: d.id };
     return { kind: "unavailable", reason: `deployment ${d.name} is ${d.status}` };
   }
 

@@ -7,8 +7,8 @@ import type { RuntimeDriver } from "../../runtime/driver.js";
 import { redact, secretPieces } from "../../security/redact.js";
 import type { Store } from "../../store/store.js";
 import type { Clock } from "../../util/clock.js";
+import { type Deployment, defaultWorkload, workloadKey } from "../../domain/deployment.js";
 import type { DeploymentEnv } from "./env.js";
-import { type Deployment, workloadKey } from "./model.js";
 
 /** How old the secrets masking a log stream may be: well below the time a process takes to start. */
 const SECRETS_REFRESH_MS = 20;
@@ -31,7 +31,7 @@ export class DeploymentObserver {
       if (!d.config.workloads.some((w) => w.name === service)) throw notFound(`service ${service}`);
       return workloadKey(d.id, service);
     }
-    const first = d.config.workloads.find((w) => w.kind === "agent") ?? d.config.workloads[0];
+    const first = defaultWorkload(d);
     if (!first) throw notFound("service");
     return workloadKey(d.id, first.name);
   }

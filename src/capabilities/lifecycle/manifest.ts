@@ -9,8 +9,9 @@ import { type Drift, driftOf } from "../../domain/drift.js";
 import type { Store } from "../../store/store.js";
 import type { Clock } from "../../util/clock.js";
 import { actorOf, type Principal, requireScope } from "../auth/principal.js";
-import type { Deployment } from "../deployments/model.js";
+import type { Deployment } from "../../domain/deployment.js";
 import { type TemplatesService, templateView } from "../templates/service.js";
+import { isUnpublishedTemplate } from "../../domain/record-status.js";
 import { addEvent } from "./pause-resume.js";
 
 export interface Manifest {
@@ -76,7 +77,7 @@ export class ManifestService {
       linked.kind === "community" &&
       linked.owner_team_id === d.teamId &&
       this.templates.canWrite(caller, linked) &&
-      (linked.status === "draft" || linked.status === "rejected")
+      isUnpublishedTemplate(linked.status)
     ) {
       revision = await this.templates.appendRevision(linked, d.config, actorOf(caller));
       mode = "updated";

@@ -3,19 +3,34 @@
  * Pause scales the target workload to 0 (its volume stays); when no workload is left running the
  * deployment is `paused`. Resume scales back and waits until the deployment is ready again.
  */
+import {
+  type Deployment,
+  desiredReplicas,
+  toDeployment,
+  workloadKey,
+  workloadNamed,
+} from "../../domain/deployment.js";
 import { BerthError, conflict, notFound, unprocessable } from "../../domain/errors.js";
-import type { CanonicalStatus } from "../../domain/status.js";
+import { canPause, canResume, pauseIsNoop, resumeIsNoop, settledOutcome } from "../../domain/lifecycle.js";
 import type { OperationContext, OperationRunner } from "../../engine/operations.js";
+import type { StatusFeed } from "../../engine/status-feed.js";
 import type { RuntimeDriver } from "../../runtime/driver.js";
 import type { Store } from "../../store/store.js";
 import type { Clock } from "../../util/clock.js";
-import { pollUntil } from "../../util/wait.js";
 import { actorOf, type Principal, requireScope } from "../auth/principal.js";
 import { addLifecycleEvent } from "../deployments/events.js";
-import { type Deployment, toDeployment, workloadKey } from "../deployments/model.js";
 
-const PAUSABLE: CanonicalStatus[] = ["ready", "running", "deploying", "pending"];
-const RESUMABLE: CanonicalStatus[] = ["paused", "pausing", "stopped"];
+export interface PauseResumeDeps {
+  store: Store;
+  clock: Clock;
+  driver: RuntimeDriver;
+  ops: OperationRunner;
+  /** Asks the reconciler to converge a deployment. */
+  enqueue(deploymentId: string): void;
+  feed: StatusFeed;
+  /** How long pause and resume wait for the runtime (ms). */
+  operationTimeoutMs: number;
+}
 
 export interface Target {
   workload: string | null;
@@ -24,29 +39,31 @@ export interface Target {
 }
 
 export class PauseResume {
-  constructor(
-    private readonly store: Store,
-    private readonly clock: Clock,
-    private readonly driver: RuntimeDriver,
-    private readonly ops: OperationRunner,
-    private readonly notify: (id: string) => void,
-    private readonly timeoutMs: number,
-  ) {
-    ops.register("pause", (ctx) => this.runPause(ctx));
-    ops.register("resume", (ctx) => this.runResume(ctx));
+  private readonly store: Store;
+  private readonly clock: Clock;
+  private readonly driver: RuntimeDriver;
+  private readonly ops: OperationRunner;
+  private readonly feed: StatusFeed;
+  private readonly notify: (id: string) => void;
+  private readonly timeoutMs: number;
+
+  constructor(deps: PauseResumeDeps) {
+    this.store = deps.store;
+    this.clock = deps.clock;
+    this.driver = deps.driver;
+    this.ops = deps.ops;
+    this.feed = deps.feed;
+    this.notify = deps.enqueue;
+    this.timeoutMs = deps.operationTimeoutMs;
+    this.ops.register("pause", (ctx) => this.runPause(ctx));
+    this.ops.register("resume", (ctx) => this.runResume(ctx));
   }
 
   /** The workload an `agentId` names (workload name, or the agent id of an agent deployment). */
   targetOf(d: Deployment, agentId: string | undefined): string | null {
-    if (agentId === undefined) {
-      const first = d.config.workloads.find((w) => w.kind === "agent") ?? d.config.workloads[0];
-      return d.config.workloads.length <= 1 ? null : (first?.name ?? null);
-    }
-    const w =
-      d.config.workloads.find((x) => x.name === agentId) ??
-      (d.source.agentId === agentId ? d.config.workloads[0] : undefined);
-    if (!w) throw notFound(`agent ${agentId} in this deployment`);
-    return d.config.workloads.length <= 1 ? null : w.name;
+    const w = workloadNamed(d, agentId);
+    if (!w && agentId !== undefined) throw notFound(`agent ${agentId} in this deployment`);
+    return d.config.workloads.length <= 1 ? null : (w?.name ?? null);
   }
 
   async pause(
@@ -61,8 +78,8 @@ export class PauseResume {
 
   async pauseAs(d: Deployment, workload: string | null, actor: string, reason: string): Promise<Deployment> {
     if (!d.isCurrent) throw conflict("cannot pause a historical deployment");
-    if (d.status === "paused" || (workload !== null && (await this.replicasOf(d, workload)) === 0)) return d;
-    if (!PAUSABLE.includes(d.status)) throw unprocessable(`cannot pause a deployment in status ${d.status}`);
+    if (pauseIsNoop(d.status) || (workload !== null && (await this.replicasOf(d, workload)) === 0)) return d;
+    if (!canPause(d.status)) throw unprocessable(`cannot pause a deployment in status ${d.status}`);
     const { done } = await this.ops.start({
       kind: "pause",
       namespace: d.namespaceId,
@@ -81,9 +98,8 @@ export class PauseResume {
 
   async resumeAs(d: Deployment, workload: string | null, actor: string, reason: string): Promise<Deployment> {
     if (!d.isCurrent) throw conflict("cannot resume a historical deployment");
-    if (d.status === "ready") return d;
-    if (!RESUMABLE.includes(d.status))
-      throw unprocessable(`cannot resume a deployment in status ${d.status}`);
+    if (resumeIsNoop(d.status)) return d;
+    if (!canResume(d.status)) throw unprocessable(`cannot resume a deployment in status ${d.status}`);
     const { done } = await this.ops.start({
       kind: "resume",
       namespace: d.namespaceId,
@@ -121,20 +137,27 @@ export class PauseResume {
     await this.store.transaction(async (tx) => {
       await tx.deployments.setWorkloadReplicas(d.id, t.workload ?? undefined, 0, at);
       const left = (await tx.deployments.workloads(d.id)).filter((w) => w.desired_replicas > 0);
-      if (left.length === 0 && d.status !== "paused" && d.status !== "pausing") {
-        await tx.deployments.update(d.id, { status: "pausing", status_reason: t.reason, updated_at: at });
-        await addEvent(tx, d.id, "pausing", d.status, "pausing", t.reason, t.actor, at);
-      }
+      if (left.length > 0) return;
+      await tx.transition({
+        id: d.id,
+        event: { type: "pause" },
+        set: { status_reason: t.reason, updated_at: at },
+        record: { type: "pausing", message: t.reason, actor: t.actor, at },
+      });
     });
     this.notify(d.id);
     const keys = (t.workload ? [t.workload] : d.config.workloads.map((w) => w.name)).map((w) =>
       workloadKey(d.id, w),
     );
-    const stopped = await pollUntil(async () => {
-      const running = keys.some((k) => (this.driver.status(k)?.replicas ?? []).some((r) => r.pid !== null));
-      const now = await this.reload(d.id);
-      return !running && (t.workload !== null || now.status === "paused") ? true : undefined;
-    }, this.timeoutMs);
+    const stopped = await this.feed.await(
+      d.id,
+      async () => {
+        const running = keys.some((k) => (this.driver.status(k)?.replicas ?? []).some((r) => r.pid !== null));
+        if (running) return undefined;
+        return t.workload !== null || pauseIsNoop((await this.reload(d.id)).status) ? true : undefined;
+      },
+      { timeoutMs: this.timeoutMs },
+    );
     if (!stopped) throw new BerthError("RUNTIME_FAILED", "pause did not complete in time");
   }
 
@@ -145,34 +168,21 @@ export class PauseResume {
     await this.store.transaction(async (tx) => {
       for (const w of d.config.workloads) {
         if (t.workload === null || t.workload === w.name) {
-          await tx.deployments.setWorkloadReplicas(
-            d.id,
-            w.name,
-            d.source.type === "agent" ? d.replicas : w.replicas,
-            at,
-          );
+          await tx.deployments.setWorkloadReplicas(d.id, w.name, desiredReplicas(d, w), at);
         }
       }
-      if (d.status !== "resuming" && d.status !== "ready") {
-        await tx.deployments.update(d.id, {
-          status: "resuming",
-          status_reason: t.reason,
-          last_error: null,
-          updated_at: at,
-        });
-        await addEvent(tx, d.id, "resuming", d.status, "resuming", t.reason, t.actor, at);
-      }
+      await tx.transition({
+        id: d.id,
+        event: { type: "resume" },
+        set: { status_reason: t.reason, last_error: null, updated_at: at },
+        record: { type: "resuming", message: t.reason, actor: t.actor, at },
+      });
     });
     this.notify(d.id);
-    const outcome = await pollUntil(
-      async () => {
-        const now = await this.reload(d.id);
-        if (now.status === "ready") return "ready" as const;
-        if (now.status === "failed") return "failed" as const;
-        return undefined;
-      },
-      this.timeoutMs,
-      5,
+    const outcome = await this.feed.await(
+      d.id,
+      async () => settledOutcome((await this.reload(d.id)).status),
+      { timeoutMs: this.timeoutMs },
     );
     if (outcome === "ready") return;
     const reason =
@@ -182,14 +192,12 @@ export class PauseResume {
     const failedAt = this.clock.now().toISOString();
     await this.store.transaction(async (tx) => {
       await tx.deployments.setWorkloadReplicas(d.id, t.workload ?? undefined, 0, failedAt);
-      const current = await tx.deployments.get(d.id);
-      await tx.deployments.update(d.id, {
-        status: "paused",
-        status_reason: reason,
-        last_error: reason,
-        updated_at: failedAt,
+      await tx.transition({
+        id: d.id,
+        event: { type: "resumeFailed" },
+        set: { status_reason: reason, last_error: reason, updated_at: failedAt },
+        record: { type: "resume_failed", message: reason, actor: t.actor, at: failedAt, always: true },
       });
-      await addEvent(tx, d.id, "resume_failed", current?.status ?? null, "paused", reason, t.actor, failedAt);
     });
     this.notify(d.id);
     throw new BerthError("RUNTIME_FAILED", reason);

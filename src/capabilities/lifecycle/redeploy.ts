@@ -7,21 +7,38 @@
  * that fails or is not ready in time is rolled back: it ends `failed`, and once its processes have
  * stopped the previous deployment is current again and serves as before (issue 13 §8).
  */
+import { missingRequiredEnv, type RunnableConfig } from "../../domain/config-spec.js";
+import { type Deployment, desiredReplicas, toDeployment } from "../../domain/deployment.js";
 import { BerthError, conflict, unprocessable } from "../../domain/errors.js";
-import type { RunnableConfig } from "../../domain/config-spec.js";
 import { newId } from "../../domain/ids.js";
+import { isDestroyed, isMutable, isStopped, pauseIsNoop, settledOutcome } from "../../domain/lifecycle.js";
+import type { CanonicalStatus } from "../../domain/status.js";
 import type { OperationContext, OperationRunner } from "../../engine/operations.js";
+import type { StatusFeed } from "../../engine/status-feed.js";
 import type { RuntimeDriver } from "../../runtime/driver.js";
 import type { Store } from "../../store/store.js";
 import type { Clock } from "../../util/clock.js";
-import { pollUntil } from "../../util/wait.js";
 import { actorOf, type Principal, requireScope } from "../auth/principal.js";
 import type { ConfigPolicy } from "../config-policy.js";
 import type { DeploymentEnv } from "../deployments/env.js";
-import { type Deployment, toDeployment } from "../deployments/model.js";
 import type { DeploymentsService } from "../deployments/service.js";
-import { addLifecycleEvent } from "../deployments/events.js";
 import type { TemplatesService } from "../templates/service.js";
+
+export interface RedeployerDeps {
+  store: Store;
+  clock: Clock;
+  driver: RuntimeDriver;
+  ops: OperationRunner;
+  deployments: DeploymentsService;
+  templates: TemplatesService;
+  env: DeploymentEnv;
+  policy: ConfigPolicy;
+  /** Asks the reconciler to converge a deployment. */
+  enqueue(deploymentId: string): void;
+  feed: StatusFeed;
+  /** How long a redeploy waits for the old processes to stop and the new ones to get ready (ms). */
+  operationTimeoutMs: number;
+}
 
 export interface RedeployInput {
   mode?: "snapshot" | "template";
@@ -41,26 +58,37 @@ interface Payload {
 const RESTORING = "restoring after a failed redeploy";
 
 export class Redeployer {
-  constructor(
-    private readonly store: Store,
-    private readonly clock: Clock,
-    private readonly driver: RuntimeDriver,
-    private readonly ops: OperationRunner,
-    private readonly deployments: DeploymentsService,
-    private readonly templates: TemplatesService,
-    private readonly env: DeploymentEnv,
-    private readonly notify: (id: string) => void,
-    private readonly timeoutMs: number,
-    private readonly policy: ConfigPolicy,
-  ) {
-    ops.register("redeploy", (ctx) => this.run(ctx));
+  private readonly store: Store;
+  private readonly clock: Clock;
+  private readonly driver: RuntimeDriver;
+  private readonly ops: OperationRunner;
+  private readonly deployments: DeploymentsService;
+  private readonly templates: TemplatesService;
+  private readonly env: DeploymentEnv;
+  private readonly policy: ConfigPolicy;
+  private readonly notify: (id: string) => void;
+  private readonly feed: StatusFeed;
+  private readonly timeoutMs: number;
+
+  constructor(deps: RedeployerDeps) {
+    this.store = deps.store;
+    this.clock = deps.clock;
+    this.driver = deps.driver;
+    this.ops = deps.ops;
+    this.deployments = deps.deployments;
+    this.templates = deps.templates;
+    this.env = deps.env;
+    this.policy = deps.policy;
+    this.notify = deps.enqueue;
+    this.feed = deps.feed;
+    this.timeoutMs = deps.operationTimeoutMs;
+    this.ops.register("redeploy", (ctx) => this.run(ctx));
   }
 
   async redeploy(caller: Principal, d: Deployment, input: RedeployInput): Promise<Deployment> {
     requireScope(caller, "deployments:write");
     if (!d.isCurrent) throw conflict("cannot redeploy a historical deployment");
-    if (d.status === "deleting" || d.status === "destroyed")
-      throw unprocessable(`cannot redeploy a deployment in status ${d.status}`);
+    if (!isMutable(d.status)) throw unprocessable(`cannot redeploy a deployment in status ${d.status}`);
     const { config, source } = await this.chooseConfig(caller, d, input);
     await this.policy.check(d.teamId, config);
     const declared = new Set(config.envVars.map((v) => v.name));
@@ -70,9 +98,7 @@ export class Redeployer {
     }
     const previous = await this.env.read(d.id);
     const env = { ...previous, ...input.envVars };
-    const missing = config.envVars
-      .filter((v) => v.required && !env[v.name] && v.default === undefined)
-      .map((v) => v.name);
+    const missing = missingRequiredEnv(config.envVars, env);
     if (missing.length > 0) throw unprocessable(`missing required env vars: ${missing.join(", ")}`);
 
     const id = newId();
@@ -141,30 +167,28 @@ export class Redeployer {
     if (!row)
       throw new BerthError("INTERNAL", "redeploy was interrupted before its new deployment was written");
     const d = toDeployment(row);
-    if (row.is_current !== 1 && row.status === "failed") return this.finishRollBack(p);
+    if (row.is_current !== 1 && settledOutcome(d.status) === "failed") return this.finishRollBack(p);
     this.notify(p.oldId);
-    const oldGone = await pollUntil(
+    const oldGone = await this.feed.await(
+      p.oldId,
       () => (this.driver.keys().some((k) => k.startsWith(`${p.oldId}/`)) ? undefined : true),
-      this.timeoutMs,
+      { timeoutMs: this.timeoutMs },
     );
     if (!oldGone) throw new BerthError("RUNTIME_FAILED", "the previous deployment did not stop in time");
     const at = this.clock.now().toISOString();
     for (const w of d.config.workloads) {
-      await this.store.deployments.setWorkloadReplicas(
-        d.id,
-        w.name,
-        d.source.type === "agent" ? d.replicas : w.replicas,
-        at,
-      );
+      await this.store.deployments.setWorkloadReplicas(d.id, w.name, desiredReplicas(d, w), at);
     }
     this.notify(d.id);
-    const outcome = await pollUntil(async () => {
-      const now = await this.store.deployments.get(d.id);
-      if (now?.is_current !== 1) return "superseded" as const;
-      if (now.status === "ready") return "ready" as const;
-      if (now.status === "failed") return "failed" as const;
-      return undefined;
-    }, this.timeoutMs);
+    const outcome = await this.feed.await(
+      d.id,
+      async () => {
+        const now = await this.store.deployments.get(d.id);
+        if (now?.is_current !== 1) return "superseded" as const;
+        return settledOutcome(now.status as CanonicalStatus);
+      },
+      { timeoutMs: this.timeoutMs },
+    );
     if (outcome !== "ready" && outcome !== "superseded") {
       const reason = `the new deployment ${outcome === "failed" ? "failed to start" : "was not ready in time"}`;
       await this.rollBack(d, p, reason);
@@ -180,48 +204,31 @@ export class Redeployer {
    */
   private async rollBack(next: Deployment, p: Payload, reason: string): Promise<void> {
     const old = await this.store.deployments.get(p.oldId);
-    if (!old || old.is_current === 1 || old.status !== "destroyed") return;
+    if (!old || old.is_current === 1 || !isDestroyed(old.status as CanonicalStatus)) return;
     const at = this.clock.now().toISOString();
-    const paused = p.oldStatus === "paused";
+    const paused = p.oldStatus !== undefined && pauseIsNoop(p.oldStatus as CanonicalStatus);
+    const actor = "system:redeploy";
     await this.store.transaction(async (tx) => {
-      await tx.deployments.update(next.id, {
-        is_current: 0,
-        status: "failed",
-        status_reason: `rolled back: ${reason}`,
-        last_error: reason,
-        ended_at: at,
-        updated_at: at,
+      await tx.transition({
+        id: next.id,
+        event: { type: "rolledBack" },
+        set: {
+          is_current: 0,
+          status_reason: `rolled back: ${reason}`,
+          last_error: reason,
+          ended_at: at,
+          updated_at: at,
+        },
+        record: { type: "rolled_back", message: `${reason}; rolled back`, actor, at, always: true },
       });
-      await tx.deployments.update(old.id, {
-        is_current: 1,
-        status: paused ? "paused" : "stopped",
-        status_reason: paused ? null : RESTORING,
-        ended_at: null,
-        updated_at: at,
+      const restored = `restored: redeploy ${next.id} was rolled back (${reason})`;
+      await tx.transition({
+        id: old.id,
+        event: { type: "restored", paused },
+        set: { is_current: 1, status_reason: paused ? null : RESTORING, ended_at: null, updated_at: at },
+        record: { type: "restored", message: restored, actor, at },
       });
       await tx.deployments.setCurrent(old.namespace_id, old.id);
-      const actor = "system:redeploy";
-      await addLifecycleEvent(
-        tx,
-        next.id,
-        "rolled_back",
-        next.status,
-        "failed",
-        `${reason}; rolled back`,
-        actor,
-        at,
-      );
-      const restored = `restored: redeploy ${next.id} was rolled back (${reason})`;
-      await addLifecycleEvent(
-        tx,
-        old.id,
-        "restored",
-        "destroyed",
-        paused ? "paused" : "stopped",
-        restored,
-        actor,
-        at,
-      );
     });
     this.notify(next.id);
     await this.finishRollBack(p);
@@ -229,27 +236,29 @@ export class Redeployer {
 
   /** The second step of a rollback: the old processes start once the new ones are gone. */
   private async finishRollBack(p: Payload): Promise<void> {
-    await pollUntil(
+    await this.feed.await(
+      p.newId,
       () => (this.driver.keys().some((k) => k.startsWith(`${p.newId}/`)) ? undefined : true),
-      this.timeoutMs,
+      { timeoutMs: this.timeoutMs },
     );
     const at = this.clock.now().toISOString();
     const restarted = await this.store.transaction(async (tx) => {
       const old = await tx.deployments.get(p.oldId);
-      if (old?.is_current !== 1 || old.status !== "stopped" || old.status_reason !== RESTORING) return false;
-      await tx.deployments.update(old.id, { status: "deploying", status_reason: null, updated_at: at });
+      if (
+        old?.is_current !== 1 ||
+        !isStopped(old.status as CanonicalStatus) ||
+        old.status_reason !== RESTORING
+      )
+        return false;
       const message = "previous deployment restarted after a rolled-back redeploy";
-      await addLifecycleEvent(
-        tx,
-        old.id,
-        "restarted",
-        "stopped",
-        "deploying",
-        message,
-        "system:redeploy",
-        at,
-      );
-      return true;
+      const change = await tx.transition({
+        id: old.id,
+        event: { type: "restart" },
+        expected: old.status as CanonicalStatus,
+        set: { status_reason: null, updated_at: at },
+        record: { type: "restarted", message, actor: "system:redeploy", at },
+      });
+      return change.outcome === "changed";
     });
     if (restarted) this.notify(p.oldId);
   }

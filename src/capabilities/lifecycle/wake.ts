@@ -7,32 +7,50 @@
 import type { Logger } from "pino";
 import { BerthError } from "../../domain/errors.js";
 import type { Store } from "../../store/store.js";
-import type { Clock } from "../../util/clock.js";
-import { pollUntil } from "../../util/wait.js";
+import { type Clock, every } from "../../util/clock.js";
+import { toDeployment } from "../../domain/deployment.js";
+import { canResume, isLive, isPausedLike, isServing } from "../../domain/lifecycle.js";
+import type { StatusFeed } from "../../engine/status-feed.js";
 import { assertOwned, type Principal } from "../auth/principal.js";
-import { toDeployment } from "../deployments/model.js";
 import type { PauseResume } from "./pause-resume.js";
+
+export interface WakerDeps {
+  store: Store;
+  clock: Clock;
+  lifecycle: PauseResume;
+  feed: StatusFeed;
+  log: Logger;
+  /** How long a proxied request waits for a paused deployment to get ready (ms). */
+  wakeTimeoutMs: number;
+}
 
 export class Waker {
   private readonly waking = new Map<string, Promise<boolean>>();
   private readonly activity = new Map<string, Date>();
-  private flushTimer: NodeJS.Timeout | undefined;
+  private stopFlush: (() => void) | undefined;
 
-  constructor(
-    private readonly store: Store,
-    private readonly clock: Clock,
-    private readonly lifecycle: PauseResume,
-    private readonly log: Logger,
-    private readonly timeoutMs: number,
-  ) {}
+  private readonly store: Store;
+  private readonly clock: Clock;
+  private readonly lifecycle: PauseResume;
+  private readonly feed: StatusFeed;
+  private readonly log: Logger;
+  private readonly timeoutMs: number;
+
+  constructor(deps: WakerDeps) {
+    this.store = deps.store;
+    this.clock = deps.clock;
+    this.lifecycle = deps.lifecycle;
+    this.feed = deps.feed;
+    this.log = deps.log;
+    this.timeoutMs = deps.wakeTimeoutMs;
+  }
 
   start(): void {
-    this.flushTimer = setInterval(() => void this.flush(), 1_000);
-    this.flushTimer.unref();
+    this.stopFlush = every(this.clock, 1_000, () => void this.flush());
   }
 
   stop(): void {
-    if (this.flushTimer) clearInterval(this.flushTimer);
+    this.stopFlush?.();
   }
 
   /** Called for every proxied request and streamed chunk: a map write, no store access. */
@@ -64,7 +82,7 @@ export class Waker {
     const resuming: string[] = [];
     for (const row of mine) {
       this.touch(row.id);
-      if (row.status === "paused" || row.status === "pausing" || row.status === "stopped") {
+      if (isPausedLike(toDeployment(row).status)) {
         resuming.push(row.id);
         void this.wake(row.id, `${reason}: agent ${agent.id}`).catch(() => undefined);
       }
@@ -84,18 +102,18 @@ export class Waker {
   }
 
   private async resumeAndWait(id: string, reason: string): Promise<boolean> {
-    const ready = await pollUntil(
+    const ready = await this.feed.await(
+      id,
       async () => {
         const row = await this.store.deployments.get(id);
         if (!row) return false;
         const d = toDeployment(row);
-        if (d.status === "ready") return true;
-        if (!d.isCurrent || d.status === "failed" || d.status === "deleting" || d.status === "destroyed")
-          return false;
-        if (d.status === "paused" || d.status === "stopped") {
+        if (isServing(d.status)) return true;
+        if (!d.isCurrent || !isLive(d.status)) return false;
+        if (canResume(d.status)) {
           try {
             const after = await this.lifecycle.resumeAs(d, null, "system:auto-resume", reason);
-            if (after.status === "ready") return true;
+            if (isServing(after.status)) return true;
           } catch (err) {
             // Another operation holds the namespace (a pause finishing, a concurrent resume): poll on.
             if (!(err instanceof BerthError) || err.code !== "CONFLICT") {
@@ -106,8 +124,7 @@ export class Waker {
         }
         return undefined;
       },
-      this.timeoutMs,
-      20,
+      { timeoutMs: this.timeoutMs },
     );
     return ready === true;
   }

@@ -6,11 +6,12 @@
 import { BerthError, conflict, invalid } from "../../domain/errors.js";
 import { cronProblem, nextRun } from "../../domain/cron.js";
 import { newId, prefixedId } from "../../domain/ids.js";
+import { isSchedulePaused } from "../../domain/record-status.js";
 import type { SecretBox } from "../../security/secrets.js";
 import type { ScheduleRow } from "../../store/schema.js";
 import type { Store } from "../../store/store.js";
 import type { Clock } from "../../util/clock.js";
-import { actingTeam, assertOwned, isAdmin, type Principal, requireScope } from "../auth/principal.js";
+import { actingTeam, assertOwned, type Principal, requireScope, visibleTeam } from "../auth/principal.js";
 import { environmentView, fromDepId, fromRunId, runView, scheduleView, vaultView } from "./views.js";
 
 export interface ScheduleInput {
@@ -133,11 +134,7 @@ export class SchedulesService {
     requireScope(caller, "deployments:read");
     const after = afterId !== undefined ? fromDepId(afterId) : undefined;
     if (afterId !== undefined && !after) throw invalid("after_id must be a deployment id (dep_…)");
-    const rows = await this.store.schedules.list(
-      isAdmin(caller) ? undefined : (caller.teamId ?? ""),
-      limit + 1,
-      after,
-    );
+    const rows = await this.store.schedules.list(visibleTeam(caller), limit + 1, after);
     return pageOf(rows, limit, (r) => scheduleView(r, this.now()));
   }
 
@@ -188,7 +185,7 @@ export class SchedulesService {
   async unpause(caller: Principal, id: string) {
     requireScope(caller, "deployments:write");
     const s = await this.owned(caller, id);
-    if (s.status !== "paused") throw conflict("Deployment is not paused");
+    if (!isSchedulePaused(s.status)) throw conflict("Deployment is not paused");
     const now = this.now();
     const set = {
       status: "active",
@@ -263,7 +260,7 @@ export class SchedulesService {
 
   async listEnvironments(caller: Principal, limit: number, afterId?: string) {
     requireScope(caller, "deployments:read");
-    const team = isAdmin(caller) ? undefined : (caller.teamId ?? "");
+    const team = visibleTeam(caller);
     return pageOf(
       await this.store.schedules.listEnvironments(team, limit + 1, afterId),
       limit,
@@ -298,7 +295,7 @@ export class SchedulesService {
 
   async listVaults(caller: Principal, limit: number, afterId?: string) {
     requireScope(caller, "deployments:read");
-    const team = isAdmin(caller) ? undefined : (caller.teamId ?? "");
+    const team = visibleTeam(caller);
     return pageOf(await this.store.schedules.listVaults(team, limit + 1, afterId), limit, vaultView);
   }
 

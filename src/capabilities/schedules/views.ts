@@ -1,6 +1,7 @@
 /** Seed 003 representations: the scheduled deployment object (binding shape), runs, environments, vaults. */
 import type { EnvironmentRow, ScheduleRow, ScheduleRunRow, VaultRow } from "../../store/schema.js";
 import { nextRuns } from "../../domain/cron.js";
+import { isScheduleFiring } from "../../domain/record-status.js";
 
 const fromPrefixedId = (prefix: string, id: string): string | undefined => {
   const m = new RegExp(`^${prefix}_([0-9a-f]{32})$`).exec(id);
@@ -16,8 +17,7 @@ export const fromDepId = (id: string): string | undefined => fromPrefixedId("dep
 export const isoSeconds = (v: string | null): string | null => (v === null ? null : `${v.slice(0, 19)}Z`);
 
 export function scheduleView(s: ScheduleRow, now: Date) {
-  const upcoming =
-    s.status === "active" && s.archived_at === null ? nextRuns(s.cron_expression, s.timezone, now, 5) : [];
+  const upcoming = isScheduleFiring(s) ? nextRuns(s.cron_expression, s.timezone, now, 5) : [];
   return {
     agent: { id: s.agent_id, type: "agent" as const, version: s.agent_version },
     archived_at: isoSeconds(s.archived_at),
@@ -34,9 +34,7 @@ export function scheduleView(s: ScheduleRow, now: Date) {
         stats: {
           consecutive_failures: s.consecutive_failures,
           last_triggered_at: isoSeconds(s.last_triggered_at),
-          next_trigger_at: isoSeconds(
-            s.status === "active" && s.archived_at === null ? s.next_trigger_at : null,
-          ),
+          next_trigger_at: isoSeconds(isScheduleFiring(s) ? s.next_trigger_at : null),
           total_failures: s.total_failures,
           total_runs: s.total_runs,
         },

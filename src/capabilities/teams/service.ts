@@ -4,23 +4,13 @@ import { newId, prefixedId } from "../../domain/ids.js";
 import type { TeamRow, UserRow } from "../../store/schema.js";
 import type { Store } from "../../store/store.js";
 import type { Clock } from "../../util/clock.js";
-import { canAccessTeam, isAdmin, type Principal, requireScope } from "../auth/principal.js";
+import { type Tier, tierLimit } from "../../domain/tiers.js";
+import { canAccessTeam, type Principal, requireScope, visibleTeam } from "../auth/principal.js";
 
-export const TIERS = ["free", "business", "enterprise"] as const;
-export type Tier = (typeof TIERS)[number];
-
-/** Live deployments a team may have; null is unlimited (SPEC §1). */
-export function tierLimit(tier: string): number | null {
-  if (tier === "free") return 1;
-  if (tier === "business") return 10;
-  return null;
-}
-
-/** Replicas one deployment may run, by tier. */
-export function tierReplicaLimit(tier: string): number {
-  if (tier === "free") return 2;
-  if (tier === "business") return 10;
-  return 50;
+/** The teams a caller's lists show: every team for admins (undefined), else the key's own. */
+function teamsVisibleTo(caller: Principal): string[] | undefined {
+  const team = visibleTeam(caller);
+  return team === undefined ? undefined : [team];
 }
 
 export const teamView = (t: TeamRow) => ({
@@ -71,9 +61,7 @@ export class TeamsService {
   }
 
   async list(caller: Principal) {
-    const rows = await this.store.tenancy.listTeams(
-      isAdmin(caller) ? undefined : caller.teamId ? [caller.teamId] : [],
-    );
+    const rows = await this.store.tenancy.listTeams(teamsVisibleTo(caller));
     return rows.map(teamView);
   }
 
@@ -130,9 +118,7 @@ export class TeamsService {
   }
 
   async listUsers(caller: Principal) {
-    const rows = await this.store.tenancy.usersOfTeams(
-      isAdmin(caller) ? undefined : caller.teamId ? [caller.teamId] : [],
-    );
+    const rows = await this.store.tenancy.usersOfTeams(teamsVisibleTo(caller));
     const byId = new Map<string, { user: UserRow; teams: { team_id: string; role: string }[] }>();
     for (const r of rows) {
       const { team_id, role, ...user } = r;

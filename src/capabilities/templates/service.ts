@@ -10,10 +10,15 @@ import { newId } from "../../domain/ids.js";
 import type { TemplateRevisionRow, TemplateRow } from "../../store/schema.js";
 import type { Store } from "../../store/store.js";
 import type { Clock } from "../../util/clock.js";
+import {
+  isAdminDecision,
+  isPublicTemplate,
+  ownerMayMoveTemplate,
+  type TemplateStatus,
+} from "../../domain/record-status.js";
 import { actorOf, isAdmin, type Principal, requireScope } from "../auth/principal.js";
 
-export const TEMPLATE_STATUSES = ["draft", "pending", "approved", "rejected"] as const;
-export type TemplateStatus = (typeof TEMPLATE_STATUSES)[number];
+export { TEMPLATE_STATUSES, type TemplateStatus } from "../../domain/record-status.js";
 export type TemplateKind = "official" | "community";
 
 export interface TemplateWithRevision {
@@ -60,7 +65,7 @@ export class TemplatesService {
 
   /** Official approved templates are visible to everyone; others to their owner team and admins. */
   canRead(p: Principal | null, t: TemplateRow): boolean {
-    if (t.kind === "official" && t.status === "approved") return true;
+    if (isPublicTemplate(t)) return true;
     if (!p) return false;
     return isAdmin(p) || (t.owner_team_id !== null && t.owner_team_id === p.teamId);
   }
@@ -202,11 +207,9 @@ export class TemplatesService {
     if (!t || !this.canRead(caller, t)) throw notFound("template");
     if (!isAdmin(caller)) {
       if (!this.canWrite(caller, t)) throw forbidden("only the owner team can change this template");
-      const submit = status === "pending" && (t.status === "draft" || t.status === "rejected");
-      const withdraw = status === "draft" && t.status === "pending";
-      if (!submit && !withdraw) throw forbidden(`only admins can set status ${status}`);
+      if (!ownerMayMoveTemplate(t.status, status)) throw forbidden(`only admins can set status ${status}`);
     }
-    if (t.kind === "official" && status !== "approved" && status !== "rejected") {
+    if (t.kind === "official" && !isAdminDecision(status)) {
       throw invalidState("official templates are approved or rejected");
     }
     const at = this.clock.now().toISOString();

@@ -113,13 +113,22 @@ export class DeploymentsRepo {
     return rows.map((r) => r.id);
   }
 
-  async update(id: string, set: DeploymentUpdate): Promise<void> {
+  /** Writes anything but the status: a status changes only through `Store.transition`. */
+  async update(id: string, set: Omit<DeploymentUpdate, "status">): Promise<void> {
     this.cache?.clear();
     await this.db.updateTable("deployments").set(set).where("id", "=", id).execute();
   }
 
-  /** Compare-and-set on status, so a reconciler never overwrites a status an API call just wrote. */
-  async updateIfStatus(id: string, expected: string, set: DeploymentUpdate): Promise<boolean> {
+  /**
+   * Compare-and-set on status, so a reconciler never overwrites a status an API call just wrote.
+   * Writes anything but the status (see `Store.transition`).
+   */
+  updateIfStatus(id: string, expected: string, set: Omit<DeploymentUpdate, "status">): Promise<boolean> {
+    return this.setIfStatus(id, expected, set);
+  }
+
+  /** The only status write after insert; called by `Store.transition` inside its transaction. */
+  async setIfStatus(id: string, expected: string, set: DeploymentUpdate): Promise<boolean> {
     this.cache?.clear();
     const r = await this.db
       .updateTable("deployments")

@@ -4,6 +4,7 @@
  */
 import type { Kysely } from "kysely";
 import { conflict } from "../../domain/errors.js";
+import { finalOperationPhase } from "../../domain/record-status.js";
 import type { Database, OperationRow } from "../schema.js";
 
 export class OperationsRepo {
@@ -56,7 +57,7 @@ export class OperationsRepo {
       .set({
         status,
         error,
-        phase: status === "succeeded" ? "completed" : "failed",
+        phase: finalOperationPhase(status),
         lease_owner: null,
         lease_expires_at: null,
         updated_at: at,

@@ -5,6 +5,7 @@
  */
 import type { Kysely } from "kysely";
 import type { Database, EnvironmentRow, ScheduleRow, ScheduleRunRow, VaultRow } from "../schema.js";
+import { UNFINISHED_RUN_STATUSES } from "../../domain/record-status.js";
 
 export class SchedulesRepo {
   constructor(private readonly db: Kysely<Database>) {}
@@ -151,14 +152,14 @@ export class SchedulesRepo {
       .selectFrom("schedule_runs")
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .where("schedule_id", "=", scheduleId)
-      .where("status", "in", ["pending", "running"])
+      .where("status", "in", UNFINISHED_RUN_STATUSES)
       .executeTakeFirstOrThrow();
     return Number(r.n);
   }
 
   /** Runs left running by a control plane that is gone. */
   orphanedRuns(owners: string[]): Promise<ScheduleRunRow[]> {
-    let q = this.db.selectFrom("schedule_runs").selectAll().where("status", "in", ["pending", "running"]);
+    let q = this.db.selectFrom("schedule_runs").selectAll().where("status", "in", UNFINISHED_RUN_STATUSES);
     if (owners.length > 0)
       q = q.where((eb) => eb.or([eb("owner", "is", null), eb("owner", "not in", owners)]));
     return q.execute();

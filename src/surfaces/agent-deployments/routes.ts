@@ -5,15 +5,15 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { Deployment } from "../../capabilities/deployments/model.js";
+import type { Deployment } from "../../domain/deployment.js";
 import { formatCpu, formatMemory } from "../../capabilities/deployments/observe.js";
 import { USER_VALUES_DOC, userEnvSchema } from "../../domain/config-spec.js";
-import { canonicalFor, toAgentDeploymentStatus } from "../../domain/status.js";
+import { AGENT_DEPLOYMENT_STATUSES, canonicalFor, toAgentDeploymentStatus } from "../../domain/status.js";
 import type { SurfaceDeps } from "../../http/deps.js";
 import type { DeploymentEventRow } from "../../store/schema.js";
 
 const tags = ["agent deployments (seed 002)"];
-const STATUSES = ["deploying", "running", "ready", "stopped", "failed", "killed"] as const;
+const STATUSES = AGENT_DEPLOYMENT_STATUSES;
 const id = z.string().min(1).max(100);
 const detail = z.object({ detail: z.unknown() });
 

@@ -6,29 +6,20 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { requireScope } from "../../capabilities/auth/principal.js";
-import { type Deployment, ingressesOf } from "../../capabilities/deployments/model.js";
+import { type Deployment, ingressesOf } from "../../domain/deployment.js";
 import {
   AUTHOR_EXPANSION_DOC,
   runnableConfigSchema,
   USER_VALUES_DOC,
   userEnvSchema,
 } from "../../domain/config-spec.js";
-import { toCloudStatus } from "../../domain/status.js";
+import { CLOUD_STATUSES, canonicalFor, toCloudStatus } from "../../domain/status.js";
 import type { SurfaceDeps } from "../../http/deps.js";
 
 const tags = ["cloud runtime (seeds 000/001)"];
 const id = z.string().min(1).max(100);
 const byId = { params: z.strictObject({ id }) };
 const agentBody = z.strictObject({ agentId: z.string().min(1).max(100).optional() }).nullish();
-const CLOUD_STATUSES = [
-  "pending",
-  "deploying",
-  "deployed",
-  "paused",
-  "resuming",
-  "failed",
-  "destroyed",
-] as const;
 
 const deploymentSchema = z.object({
   id: z.string(),
@@ -91,7 +82,9 @@ export function cloudRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
       },
     },
     async (req) => {
-      const list = await deployments.list(req.principal, { excludeStatuses: ["failed"] });
+      const list = await deployments.list(req.principal, {
+        excludeStatuses: canonicalFor(toCloudStatus, "failed"),
+      });
       return { ok: true as const, deployments: list.map(view) };
     },
   );

@@ -5,12 +5,26 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { agentSpecSchema } from "../../capabilities/agents/service.js";
+import { agentSpecSchema } from "../../domain/config-spec.js";
 import { SCOPES } from "../../capabilities/auth/principal.js";
-import { TIERS } from "../../capabilities/teams/service.js";
-import { TEMPLATE_STATUSES } from "../../capabilities/templates/service.js";
+import { TIERS } from "../../domain/tiers.js";
+import { TEMPLATE_STATUSES } from "../../domain/record-status.js";
 import { AUTHOR_EXPANSION_DOC, runnableConfigSchema } from "../../domain/config-spec.js";
 import type { SurfaceDeps } from "../../http/deps.js";
+import {
+  agentSchema,
+  billingEventSchema,
+  heartbeatSchema,
+  issuedKeySchema,
+  keySchema,
+  meSchema,
+  newRevisionSchema,
+  noContent,
+  teamSchema,
+  templateSchema,
+  templateWithRevisionsSchema,
+  userSchema,
+} from "./schemas.js";
 
 const tags = ["platform"];
 const id = z.string().min(1).max(100);
@@ -23,7 +37,7 @@ export function platformRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { auth, teams, templates, agents } = deps;
 
-  r.get("/me", { schema: { tags, summary: "The calling key" } }, async (req) => {
+  r.get("/me", { schema: { tags, summary: "The calling key", response: { 200: meSchema } } }, async (req) => {
     const p = req.principal;
     return {
       keyId: p.keyId,
@@ -40,17 +54,29 @@ export function platformRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
       schema: {
         tags,
         summary: "Create a team (admin)",
+        response: { 201: teamSchema },
         body: z.strictObject({ name: label, tier: z.enum(TIERS).default("free") }),
       },
     },
     async (req, reply) => reply.code(201).send(await teams.create(req.principal, req.body)),
   );
-  r.get("/teams", { schema: { tags, summary: "List teams" } }, async (req) => ({
-    teams: await teams.list(req.principal),
-  }));
+  r.get(
+    "/teams",
+    { schema: { tags, summary: "List teams", response: { 200: z.object({ teams: z.array(teamSchema) }) } } },
+    async (req) => ({
+      teams: await teams.list(req.principal),
+    }),
+  );
   r.get(
     "/teams/:teamId",
-    { schema: { tags, summary: "Get a team", params: z.strictObject({ teamId: id }) } },
+    {
+      schema: {
+        tags,
+        summary: "Get a team",
+        response: { 200: teamSchema },
+        params: z.strictObject({ teamId: id }),
+      },
+    },
     async (req) => teams.get(req.principal, req.params.teamId),
   );
   r.patch(
@@ -59,6 +85,7 @@ export function platformRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
       schema: {
         tags,
         summary: "Change a team's tier (admin)",
+        response: { 200: teamSchema },
         params: z.strictObject({ teamId: id }),
         body: z.strictObject({ tier: z.enum(TIERS) }),
       },
@@ -72,6 +99,7 @@ export function platformRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
       schema: {
         tags,
         summary: "Create a user (admin)",
+        response: { 201: userSchema },
         body: z.strictObject({
           email: z.email().max(320),
           name: label,
@@ -82,9 +110,13 @@ export function platformRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
     },
     async (req, reply) => reply.code(201).send(await teams.createUser(req.principal, req.body)),
   );
-  r.get("/users", { schema: { tags, summary: "List users" } }, async (req) => ({
-    users: await teams.listUsers(req.principal),
-  }));
+  r.get(
+    "/users",
+    { schema: { tags, summary: "List users", response: { 200: z.object({ users: z.array(userSchema) }) } } },
+    async (req) => ({
+      users: await teams.listUsers(req.principal),
+    }),
+  );
 
   r.post(
     "/keys",
@@ -92,6 +124,7 @@ export function platformRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
       schema: {
         tags,
         summary: "Create an API key (returned once)",
+        response: { 201: issuedKeySchema },
         body: z.strictObject({
           name: label,
           teamId: id.optional(),
@@ -102,21 +135,48 @@ export function platformRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
     },
     async (req, reply) => reply.code(201).send(await auth.issue(req.principal, req.body)),
   );
-  r.get("/keys", { schema: { tags, summary: "List API keys (never their values)" } }, async (req) => ({
-    keys: await auth.list(req.principal),
-  }));
+  r.get(
+    "/keys",
+    {
+      schema: {
+        tags,
+        summary: "List API keys (never their values)",
+        response: { 200: z.object({ keys: z.array(keySchema) }) },
+      },
+    },
+    async (req) => ({
+      keys: await auth.list(req.principal),
+    }),
+  );
   r.delete(
     "/keys/:keyId",
-    { schema: { tags, summary: "Revoke an API key", params: z.strictObject({ keyId: id }) } },
+    {
+      schema: {
+        tags,
+        summary: "Revoke an API key",
+        response: { 204: noContent },
+        params: z.strictObject({ keyId: id }),
+      },
+    },
     async (req, reply) => {
       await auth.revoke(req.principal, req.params.keyId);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 
-  r.get("/templates", { schema: { tags, summary: "List templates" } }, async (req) => ({
-    templates: await templates.list(req.principal),
-  }));
+  r.get(
+    "/templates",
+    {
+      schema: {
+        tags,
+        summary: "List templates",
+        response: { 200: z.object({ templates: z.array(templateSchema) }) },
+      },
+    },
+    async (req) => ({
+      templates: await templates.list(req.principal),
+    }),
+  );
   r.post(
     "/templates",
     {
@@ -124,6 +184,7 @@ export function platformRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
         tags,
         summary: "Create a template (revision 1)",
         description: AUTHOR_EXPANSION_DOC,
+        response: { 201: templateWithRevisionsSchema },
         body: z.strictObject({
           slug,
           name: label.optional(),
@@ -137,7 +198,14 @@ export function platformRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
   );
   r.get(
     "/templates/:slug",
-    { schema: { tags, summary: "Get a template with its revisions", params: z.strictObject({ slug }) } },
+    {
+      schema: {
+        tags,
+        summary: "Get a template with its revisions",
+        response: { 200: templateWithRevisionsSchema },
+        params: z.strictObject({ slug }),
+      },
+    },
     async (req) => templates.get(req.principal, req.params.slug),
   );
   r.post(
@@ -147,6 +215,7 @@ export function platformRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
         tags,
         summary: "Add an immutable revision",
         description: AUTHOR_EXPANSION_DOC,
+        response: { 201: newRevisionSchema },
         params: z.strictObject({ slug }),
         body: z.strictObject({ config: runnableConfigSchema }),
       },
@@ -160,12 +229,13 @@ export function platformRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
       schema: {
         tags,
         summary: "Delete a template (its deployments keep running)",
+        response: { 204: noContent },
         params: z.strictObject({ slug }),
       },
     },
     async (req, reply) => {
       await templates.delete(req.principal, req.params.slug);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
   r.put(
@@ -174,6 +244,7 @@ export function platformRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
       schema: {
         tags,
         summary: "Change review status (submit: owner; approve/reject: admin)",
+        response: { 200: templateSchema },
         params: z.strictObject({ slug }),
         body: z.strictObject({ status: z.enum(TEMPLATE_STATUSES) }),
       },
@@ -188,6 +259,7 @@ export function platformRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
         tags,
         summary: "Create an agent",
         description: AUTHOR_EXPANSION_DOC,
+        response: { 201: agentSchema },
         body: z.strictObject({
           name: label,
           version: z.number().int().min(1).max(1_000_000).optional(),
@@ -198,12 +270,25 @@ export function platformRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
     },
     async (req, reply) => reply.code(201).send(await agents.create(req.principal, req.body)),
   );
-  r.get("/agents", { schema: { tags, summary: "List agents" } }, async (req) => ({
-    agents: await agents.list(req.principal),
-  }));
+  r.get(
+    "/agents",
+    {
+      schema: { tags, summary: "List agents", response: { 200: z.object({ agents: z.array(agentSchema) }) } },
+    },
+    async (req) => ({
+      agents: await agents.list(req.principal),
+    }),
+  );
   r.get(
     "/agents/:agentId",
-    { schema: { tags, summary: "Get an agent", params: z.strictObject({ agentId: id }) } },
+    {
+      schema: {
+        tags,
+        summary: "Get an agent",
+        response: { 200: agentSchema },
+        params: z.strictObject({ agentId: id }),
+      },
+    },
     async (req) => agents.get(req.principal, req.params.agentId),
   );
 
@@ -214,6 +299,7 @@ export function platformRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
         tags,
         summary:
           "Agent heartbeat or usage snapshot; resumes the agent's paused deployments (fire-and-forget)",
+        response: { 202: heartbeatSchema },
         params: z.strictObject({ agentId: id }),
         body: z
           .strictObject({
@@ -236,6 +322,7 @@ export function platformRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
       schema: {
         tags,
         summary: "Billing events of a team, newest first",
+        response: { 200: z.object({ events: z.array(billingEventSchema) }) },
         params: z.strictObject({ teamId: id }),
       },
     },

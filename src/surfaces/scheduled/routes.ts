@@ -8,6 +8,17 @@ import { z } from "zod";
 import type { ScheduleUpdate } from "../../capabilities/schedules/service.js";
 import { USER_VALUES_DOC, userEnvSchema } from "../../domain/config-spec.js";
 import type { SurfaceDeps } from "../../http/deps.js";
+import {
+  deletedSchema,
+  environmentListSchema,
+  environmentSchema,
+  runListSchema,
+  runSchema,
+  scheduledDeploymentSchema,
+  scheduledListSchema,
+  vaultListSchema,
+  vaultSchema,
+} from "./schemas.js";
 
 const tags = ["scheduled deployments (seed 003)"];
 const depId = z.string().regex(/^dep_[0-9a-f]{32}$/, "must be a deployment id (dep_ + 32 hex digits)");
@@ -92,7 +103,14 @@ export function scheduledRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
 
   r.post(
     "/deployments",
-    { schema: { tags, summary: "Create a scheduled deployment", body: createBody } },
+    {
+      schema: {
+        tags,
+        summary: "Create a scheduled deployment",
+        response: { 200: scheduledDeploymentSchema },
+        body: createBody,
+      },
+    },
     async (req) => {
       const b = req.body;
       const agent = typeof b.agent === "string" ? { id: b.agent } : b.agent;
@@ -119,6 +137,7 @@ export function scheduledRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
       schema: {
         tags,
         summary: "List scheduled deployments, newest first",
+        response: { 200: scheduledListSchema },
         querystring: pageQuery(/^dep_[0-9a-f]{32}$/, "a deployment id (dep_ + 32 hex digits)"),
       },
     },
@@ -127,13 +146,28 @@ export function scheduledRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
 
   r.get(
     "/deployments/:id",
-    { schema: { tags, summary: "Get a scheduled deployment", ...byId } },
+    {
+      schema: {
+        tags,
+        summary: "Get a scheduled deployment",
+        response: { 200: scheduledDeploymentSchema },
+        ...byId,
+      },
+    },
     async (req) => svc.get(req.principal, req.params.id),
   );
 
   r.post(
     "/deployments/:id",
-    { schema: { tags, summary: "Update a scheduled deployment", ...byId, body: updateBody } },
+    {
+      schema: {
+        tags,
+        summary: "Update a scheduled deployment",
+        response: { 200: scheduledDeploymentSchema },
+        ...byId,
+        body: updateBody,
+      },
+    },
     async (req) => {
       const b = req.body;
       const update: ScheduleUpdate = {
@@ -153,7 +187,7 @@ export function scheduledRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
 
   r.delete(
     "/deployments/:id",
-    { schema: { tags, summary: "Delete a scheduled deployment", ...byId } },
+    { schema: { tags, summary: "Delete a scheduled deployment", response: { 200: deletedSchema }, ...byId } },
     async (req) => svc.delete(req.principal, req.params.id),
   );
 
@@ -163,6 +197,7 @@ export function scheduledRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
       schema: {
         tags,
         summary: "Pause",
+        response: { 200: scheduledDeploymentSchema },
         ...byId,
         body: z.strictObject({ reason: z.string().max(1000).optional() }).nullish(),
       },
@@ -176,6 +211,7 @@ export function scheduledRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
       schema: {
         tags,
         summary: "Unpause (409 conflict_error when not paused)",
+        response: { 200: scheduledDeploymentSchema },
         ...byId,
         body: z.strictObject({}).nullish(),
       },
@@ -185,13 +221,29 @@ export function scheduledRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
 
   r.post(
     "/deployments/:id/archive",
-    { schema: { tags, summary: "Archive: never fires again", ...byId, body: z.strictObject({}).nullish() } },
+    {
+      schema: {
+        tags,
+        summary: "Archive: never fires again",
+        response: { 200: scheduledDeploymentSchema },
+        ...byId,
+        body: z.strictObject({}).nullish(),
+      },
+    },
     async (req) => svc.archive(req.principal, req.params.id),
   );
 
   r.post(
     "/deployments/:id/run",
-    { schema: { tags, summary: "Trigger a run now", ...byId, body: z.strictObject({}).nullish() } },
+    {
+      schema: {
+        tags,
+        summary: "Trigger a run now",
+        response: { 202: runSchema },
+        ...byId,
+        body: z.strictObject({}).nullish(),
+      },
+    },
     async (req, reply) => reply.code(202).send(await svc.run(req.principal, req.params.id)),
   );
 
@@ -201,6 +253,7 @@ export function scheduledRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
       schema: {
         tags,
         summary: "Run history, newest first",
+        response: { 200: runListSchema },
         ...byId,
         querystring: pageQuery(/^run_[0-9a-f]{32}$/, "a run id (run_ + 32 hex digits)"),
       },
@@ -214,6 +267,7 @@ export function scheduledRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
       schema: {
         tags,
         summary: "Create an environment",
+        response: { 200: environmentSchema },
         body: z.strictObject({
           name: z.string().trim().min(1).max(200),
           description: z.string().max(4000).optional(),
@@ -229,6 +283,7 @@ export function scheduledRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
       schema: {
         tags,
         summary: "List environments, newest first",
+        response: { 200: environmentListSchema },
         querystring: pageQuery(/^env_[0-9a-f]{32}$/, "an environment id (env_ + 32 hex digits)"),
       },
     },
@@ -236,7 +291,14 @@ export function scheduledRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
   );
   r.get(
     "/environments/:id",
-    { schema: { tags, summary: "Get an environment", params: z.strictObject({ id: z.string().max(100) }) } },
+    {
+      schema: {
+        tags,
+        summary: "Get an environment",
+        response: { 200: environmentSchema },
+        params: z.strictObject({ id: z.string().max(100) }),
+      },
+    },
     async (req) => svc.getEnvironment(req.principal, req.params.id),
   );
 
@@ -248,6 +310,7 @@ export function scheduledRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
         summary: "Create a vault (secret values are never returned)",
         description: USER_VALUES_DOC,
         body: z.strictObject({ name: z.string().trim().min(1).max(200), secrets: userEnvSchema }),
+        response: { 200: vaultSchema },
       },
     },
     async (req) => svc.createVault(req.principal, req.body),
@@ -258,6 +321,7 @@ export function scheduledRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
       schema: {
         tags,
         summary: "List vaults, newest first (names only)",
+        response: { 200: vaultListSchema },
         querystring: pageQuery(/^vault_[0-9a-f]{32}$/, "a vault id (vault_ + 32 hex digits)"),
       },
     },
@@ -269,6 +333,7 @@ export function scheduledRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
       schema: {
         tags,
         summary: "Get a vault (names only)",
+        response: { 200: vaultSchema },
         params: z.strictObject({ id: z.string().max(100) }),
       },
     },

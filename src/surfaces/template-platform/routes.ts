@@ -8,6 +8,7 @@ import { z } from "zod";
 import { requireScope } from "../../capabilities/auth/principal.js";
 import { formatCpu, formatMemory } from "../../capabilities/deployments/observe.js";
 import { USER_VALUES_DOC, userEnvSchema } from "../../domain/config-spec.js";
+import { isDestroyed } from "../../domain/lifecycle.js";
 import type { SurfaceDeps } from "../../http/deps.js";
 import { streamLines, streamSse } from "../../http/sse.js";
 import {
@@ -53,7 +54,7 @@ export function templatePlatformRoutes(app: FastifyInstance, deps: SurfaceDeps):
     },
     async (req) => {
       const list = await deployments.list(req.principal, { teamId: req.query.team_id, currentOnly: true });
-      return list.filter((d) => d.status !== "destroyed").map((d) => deploymentItem(d, deps.ingress));
+      return list.filter((d) => !isDestroyed(d.status)).map((d) => deploymentItem(d, deps.ingress));
     },
   );
 
@@ -306,6 +307,11 @@ export function templatePlatformRoutes(app: FastifyInstance, deps: SurfaceDeps):
         tags,
         summary: "Log stream (Server-Sent Events)",
         params: nameParams,
+        response: {
+          200: z
+            .string()
+            .describe("`data: <line>` events, one per log line, and a `: keep-alive` comment every 15 s"),
+        },
         querystring: z.strictObject({ service: z.string().max(63).optional() }),
         produces: ["text/event-stream"],
       },

@@ -1,8 +1,9 @@
 /** Seed 004 representations of a deployment: list item, status, events, history. */
 import { z } from "zod";
-import type { Deployment, Ingress, IngressSettings } from "../../capabilities/deployments/model.js";
-import { ingressesOf } from "../../capabilities/deployments/model.js";
-import { isServing, toPlatformStatus } from "../../domain/status.js";
+import type { Deployment, Ingress, IngressSettings } from "../../domain/deployment.js";
+import { ingressesOf } from "../../domain/deployment.js";
+import { isDeletingOrGone, isPausedLike, isServing, isStoppedOrFailed } from "../../domain/lifecycle.js";
+import { PLATFORM_STATUSES, toPlatformStatus } from "../../domain/status.js";
 import type { DeploymentRevisionRow, RuntimeEventRow } from "../../store/schema.js";
 
 export const ingressSchema = z.object({
@@ -15,7 +16,7 @@ export const ingressSchema = z.object({
 export const deploymentItemSchema = z.object({
   id: z.string().describe("canonical deployment id (UUIDv7)"),
   name: z.string(),
-  status: z.enum(["Pending", "Provisioning", "Ready", "Error", "Deleting"]),
+  status: z.enum(PLATFORM_STATUSES),
   template: z.string().nullable(),
   image: z.string().nullable(),
   visibility: z.enum(["public", "internal"]),
@@ -38,20 +39,21 @@ export function deploymentItem(d: Deployment, s: IngressSettings): z.infer<typeo
     image: d.source.image,
     visibility: d.visibility,
     ingresses: ingressesOf(d, s),
-    canDelete: d.status !== "deleting" && d.status !== "destroyed",
+    canDelete: !isDeletingOrGone(d.status),
     deploymentReady: isServing(d.status),
     teamId: d.teamId,
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
   };
-  if (status === "Error") item.lastError = d.lastError ?? d.statusReason ?? "deployment is not running";
+  if (isStoppedOrFailed(d.status))
+    item.lastError = d.lastError ?? d.statusReason ?? "deployment is not running";
   return item;
 }
 
 export const statusSchema = z.object({
   id: z.string(),
   name: z.string(),
-  status: z.enum(["Pending", "Provisioning", "Ready", "Error", "Deleting"]),
+  status: z.enum(PLATFORM_STATUSES),
   deploymentReady: z.boolean(),
   allowDelete: z.boolean(),
   allowRequest: z.boolean().describe("whether the team may request another deployment now (tier limit)"),
@@ -71,7 +73,7 @@ export function statusView(
     name: d.name,
     status: toPlatformStatus(d.status),
     deploymentReady: ready,
-    allowDelete: d.status !== "deleting" && d.status !== "destroyed",
+    allowDelete: !isDeletingOrGone(d.status),
     allowRequest,
     ingresses,
   };
@@ -81,12 +83,10 @@ export function statusView(
 }
 
 function statusMessage(d: Deployment): string | undefined {
-  if (d.status === "failed" || d.status === "stopped")
-    return d.lastError ?? d.statusReason ?? `deployment is ${d.status}`;
-  if (d.status === "paused" || d.status === "pausing")
-    return "deployment is paused; a request to its URL resumes it";
+  if (isStoppedOrFailed(d.status)) return d.lastError ?? d.statusReason ?? `deployment is ${d.status}`;
+  if (isPausedLike(d.status)) return "deployment is paused; a request to its URL resumes it";
   if (d.statusReason) return d.statusReason;
-  if (d.status === "ready") return undefined;
+  if (isServing(d.status)) return undefined;
   return `deployment is ${d.status}`;
 }
 

@@ -1,7 +1,7 @@
 /** The canonical deployment record (camelCase, typed) built from its store row. */
-import type { RunnableConfig } from "../../domain/config-spec.js";
-import type { CanonicalStatus } from "../../domain/status.js";
-import type { DeploymentRow } from "../../store/schema.js";
+import type { RunnableConfig, WorkloadSpec } from "./config-spec.js";
+import type { CanonicalStatus } from "./status.js";
+import type { DeploymentRow } from "../store/schema.js";
 
 export type SourceType = "template" | "image" | "agent" | "snapshot";
 export type Visibility = "public" | "internal";
@@ -119,4 +119,27 @@ export function ingressesOf(d: Deployment, s: IngressSettings): Ingress[] {
   const defaultPort = s.scheme === "https" ? 443 : 80;
   const suffix = s.port === undefined || s.port === defaultPort ? "" : `:${s.port}`;
   return [{ id: primary.name, name: primary.name, host, url: `${s.scheme}://${host}${suffix}` }];
+}
+
+/** Replicas a workload runs with when up: an agent deployment's count, else the workload's own. */
+export const desiredReplicas = (d: Deployment, w: { replicas: number }): number =>
+  d.source.type === "agent" ? d.replicas : w.replicas;
+
+/**
+ * The workload a request names when it names none (SPEC §1): the first workload of kind agent,
+ * else the first workload.
+ */
+export const defaultWorkload = (d: Deployment): WorkloadSpec | undefined =>
+  d.config.workloads.find((w) => w.kind === "agent") ?? d.config.workloads[0];
+
+/**
+ * The workload an `agentId` names: a workload of that name, or (agent deployments) the agent's
+ * own id for its first workload; without an `agentId`, the default workload.
+ */
+export function workloadNamed(d: Deployment, agentId: string | undefined): WorkloadSpec | undefined {
+  if (agentId === undefined) return defaultWorkload(d);
+  return (
+    d.config.workloads.find((x) => x.name === agentId) ??
+    (d.source.agentId === agentId ? d.config.workloads[0] : undefined)
+  );
 }
