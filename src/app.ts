@@ -39,6 +39,8 @@ import { createFront, type FrontLimits } from "./proxy/front.js";
 import type { RuntimeCapabilities } from "./runtime/driver.js";
 import { type ContainerDriver, createContainerDriver } from "./runtime/container/container-driver.js";
 import { createLocalDriver, type LocalDriver, loadCatalogue } from "./runtime/local/index.js";
+import { createKubernetesDriver, type KubernetesDriver } from "./runtime/kubernetes/kubernetes-driver.js";
+import { KubeClient } from "./runtime/kubernetes/kube-client.js";
 import { loadRootKey, SecretBox } from "./security/secrets.js";
 import { openDb } from "./store/db.js";
 import { Store } from "./store/store.js";
@@ -49,7 +51,7 @@ export interface Berth {
   port: number;
   store: Store;
   /** The runtime this control plane built (services see only its RuntimeDriver interface). */
-  driver: LocalDriver | ContainerDriver;
+  driver: LocalDriver | ContainerDriver | KubernetesDriver;
   reconciler: Reconciler;
   scheduler: Scheduler;
   backups: BackupsService;
@@ -83,29 +85,41 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
   const opened = await openDb(config.databaseUrl);
   const store = Store.fromOpened(opened);
   const box = new SecretBox(loadRootKey(config.encryptionKey, config.dataDir));
-  const driver: LocalDriver | ContainerDriver =
-    config.runtime === "container"
-      ? await createContainerDriver({
-          dataDir: config.dataDir,
-          dockerHost: config.container.dockerHost,
-          registryMirror: config.container.registryMirror,
-          logger: log.child({ component: "container-runtime" }),
-          backoff: config.backoff,
+  const driver: LocalDriver | ContainerDriver | KubernetesDriver =
+    config.runtime === "kubernetes"
+      ? await createKubernetesDriver({
+          ...config.kubernetes,
+          client: KubeClient.load(config.kubernetes.kubeconfig),
+          logger: log.child({ component: "kubernetes-runtime" }),
           stopGraceMs: config.stopGraceMs,
-          probeIntervalMs: Math.min(config.probeIntervalMs, 1_000),
           rolloutTimeoutMs: config.rolloutTimeoutMs,
         })
-      : await createLocalDriver({
-          dataDir: config.dataDir,
-          logger: log.child({ component: "local-runtime" }),
-          clock,
-          backoff: { initialMs: config.backoff.initialMs, maxMs: config.backoff.maxMs, resetAfterMs: 60_000 },
-          stopGraceMs: config.stopGraceMs,
-          probeIntervalMs: config.probeIntervalMs,
-          rolloutTimeoutMs: config.rolloutTimeoutMs,
-          images: loadCatalogue(examplesDir, config.localImages),
-          isolation: config.isolation,
-        });
+      : config.runtime === "container"
+        ? await createContainerDriver({
+            dataDir: config.dataDir,
+            dockerHost: config.container.dockerHost,
+            registryMirror: config.container.registryMirror,
+            logger: log.child({ component: "container-runtime" }),
+            backoff: config.backoff,
+            stopGraceMs: config.stopGraceMs,
+            probeIntervalMs: Math.min(config.probeIntervalMs, 1_000),
+            rolloutTimeoutMs: config.rolloutTimeoutMs,
+          })
+        : await createLocalDriver({
+            dataDir: config.dataDir,
+            logger: log.child({ component: "local-runtime" }),
+            clock,
+            backoff: {
+              initialMs: config.backoff.initialMs,
+              maxMs: config.backoff.maxMs,
+              resetAfterMs: 60_000,
+            },
+            stopGraceMs: config.stopGraceMs,
+            probeIntervalMs: config.probeIntervalMs,
+            rolloutTimeoutMs: config.rolloutTimeoutMs,
+            images: loadCatalogue(examplesDir, config.localImages),
+            isolation: config.isolation,
+          });
   logIsolation(log, driver.capabilities());
   const env = new DeploymentEnv(store, box);
   const feed = new StatusFeed(clock);
@@ -186,6 +200,9 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
   );
   // a deleted namespace's backups go with it (docs/decisions.md, "Namespaces and name reuse")
   reconciler.onNamespaceDeleted((namespaceId) => backups.deleteNamespace(namespaceId));
+  // after the backups' snapshots: the Namespace takes every object left in it
+  if (driver.name === "kubernetes")
+    reconciler.onNamespaceDeleted((namespaceId) => driver.deleteNamespace(namespaceId));
   const collector = setInterval(
     () => void backups.collect().catch(() => undefined),
     opts.backupCollectMs ?? 60_000,

@@ -9,6 +9,60 @@ import { type CidrList, parseCidrs } from "./proxy/forwarded.js";
 import { MIRROR_PATTERN } from "./runtime/container/image-ref.js";
 
 const port = z.coerce.number().int().min(0).max(65535);
+const dnsSubdomain = z
+  .string()
+  .max(253)
+  .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "must be a Kubernetes object name (lowercase DNS subdomain)");
+const quantity = z
+  .string()
+  .regex(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/, "must be a Kubernetes quantity, e.g. 1Gi");
+const image = z
+  .string()
+  .regex(/^[a-z0-9][^\s]*$/i, "must be an image reference")
+  .max(255);
+
+/** The kubernetes runtime's settings (docs/kubernetes.md, "The kubernetes driver"). */
+const kubernetesSchema = {
+  /** Kubeconfig file of the cluster; unset = the pod's service account (in-cluster). */
+  BERTH_KUBECONFIG: z.string().min(1).optional(),
+  /** StorageClass of berth's PVCs; unset = the cluster's default class. */
+  BERTH_K8S_STORAGE_CLASS: dnsSubdomain.optional(),
+  BERTH_K8S_VOLUME_SIZE: quantity.default("1Gi"),
+  BERTH_K8S_INGRESS_CLASS: dnsSubdomain.optional(),
+  /** Host of a public deployment's Ingress: `{name}` becomes the deployment's name. */
+  BERTH_K8S_INGRESS_HOST: z
+    .string()
+    .regex(
+      /^([a-z0-9-]+\.)*\{name\}(\.[a-z0-9-]+)+$/,
+      "must be a host pattern with {name}, e.g. {name}.apps.example.com",
+    )
+    .optional(),
+  BERTH_K8S_TLS_SECRET: dnsSubdomain.optional(),
+  /** berth's in-cluster address (`host:port` of its Service) that a paused workload's Ingress points at. */
+  BERTH_K8S_ACTIVATOR: z
+    .string()
+    .regex(
+      /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?:\d{1,5}$/,
+      "must be host:port of berth's Service, e.g. berth.berth.svc.cluster.local:8080",
+    )
+    .optional(),
+  /** runtimeClassName per team tier, e.g. `free=gvisor,pro=gvisor,enterprise=kata`. */
+  BERTH_K8S_RUNTIME_CLASS: z
+    .string()
+    .regex(
+      /^([a-z]+=[a-z0-9]([a-z0-9.-]*[a-z0-9])?)(,[a-z]+=[a-z0-9]([a-z0-9.-]*[a-z0-9])?)*$/,
+      "must be tier=runtimeClass pairs, e.g. free=gvisor,pro=kata",
+    )
+    .optional()
+    .transform((v) =>
+      Object.fromEntries((v ? v.split(",") : []).map((p) => p.split("=") as [string, string])),
+    ),
+  /** Image of the short-lived Job pod that archives and restores PVCs (sh, GNU tar, gzip, du, find). */
+  BERTH_K8S_HELPER_IMAGE: image.default("debian:bookworm-slim"),
+  /** Image of a workload or scheduled session given as a command rather than an image. */
+  BERTH_K8S_DEFAULT_IMAGE: image.default("node:20-bookworm-slim"),
+  BERTH_K8S_SESSION_NAMESPACE: dnsSubdomain.max(63).default("berth-sessions"),
+};
 
 export const configSchema = z.object({
   PORT: port.default(8080),
@@ -68,7 +122,7 @@ export const configSchema = z.object({
   BERTH_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   BERTH_S3_FORCE_PATH_STYLE: z.enum(["true", "false"]).default("true"),
   BERTH_S3_PREFIX: z.string().max(200).default("berth/"),
-  BERTH_RUNTIME: z.enum(["local", "container"]).default("local"),
+  BERTH_RUNTIME: z.enum(["local", "container", "kubernetes"]).default("local"),
   DOCKER_HOST: z
     .string()
     .regex(
@@ -84,6 +138,7 @@ export const configSchema = z.object({
       "must be a registry host[:port][/path] without a scheme, e.g. mirror.example.com:5000",
     )
     .optional(),
+  ...kubernetesSchema,
 });
 
 export type EnvConfig = z.infer<typeof configSchema>;
@@ -115,8 +170,25 @@ export interface Config {
   /** Absolute path of the operator's image catalogue, when one is configured. */
   localImages: string | undefined;
   /** local: workloads are processes; container: workloads are OCI containers on a Docker Engine API. */
-  runtime: "local" | "container";
+  runtime: "local" | "container" | "kubernetes";
   container: { dockerHost: string | undefined; registryMirror: string | undefined };
+  kubernetes: KubernetesConfig;
+}
+
+export interface KubernetesConfig {
+  kubeconfig: string | undefined;
+  storageClass: string | undefined;
+  volumeSize: string;
+  ingress: {
+    className: string | undefined;
+    hostPattern: string | undefined;
+    tlsSecret: string | undefined;
+    activator: string | undefined;
+  };
+  runtimeClass: Record<string, string>;
+  helperImage: string;
+  defaultImage: string;
+  sessionNamespace: string;
 }
 
 export class ConfigError extends Error {}
@@ -166,6 +238,21 @@ export function fromEnv(e: EnvConfig): Config {
     localImages: e.BERTH_LOCAL_IMAGES === undefined ? undefined : path.resolve(e.BERTH_LOCAL_IMAGES),
     runtime: e.BERTH_RUNTIME,
     container: { dockerHost: e.DOCKER_HOST, registryMirror: e.BERTH_REGISTRY_MIRROR },
+    kubernetes: {
+      kubeconfig: e.BERTH_KUBECONFIG === undefined ? undefined : path.resolve(e.BERTH_KUBECONFIG),
+      storageClass: e.BERTH_K8S_STORAGE_CLASS,
+      volumeSize: e.BERTH_K8S_VOLUME_SIZE,
+      ingress: {
+        className: e.BERTH_K8S_INGRESS_CLASS,
+        hostPattern: e.BERTH_K8S_INGRESS_HOST,
+        tlsSecret: e.BERTH_K8S_TLS_SECRET,
+        activator: e.BERTH_K8S_ACTIVATOR,
+      },
+      runtimeClass: e.BERTH_K8S_RUNTIME_CLASS,
+      helperImage: e.BERTH_K8S_HELPER_IMAGE,
+      defaultImage: e.BERTH_K8S_DEFAULT_IMAGE,
+      sessionNamespace: e.BERTH_K8S_SESSION_NAMESPACE,
+    },
   };
 }
 

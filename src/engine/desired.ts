@@ -70,6 +70,7 @@ export function desiredWorkloads(
   env: Record<string, string>,
   driver: ImageDriver,
   pids?: number,
+  team?: { id: string; tier: string },
 ): DesiredWorkload[] {
   return rows.map((row) => {
     const w = d.config.workloads.find((x) => x.name === row.name);
@@ -84,6 +85,10 @@ export function desiredWorkloads(
       replicas: row.desired_replicas,
       specHash: configHash({ spec, restartGeneration: d.restartGeneration }).slice(7, 23),
       strategy: d.autoUpdate.strategy,
+      kind: w.kind,
+      deploymentName: d.name,
+      visibility: d.visibility,
+      ...(team ? { team: team.id, tier: team.tier } : {}),
     };
   });
 }

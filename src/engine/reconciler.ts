@@ -218,7 +218,14 @@ export class Reconciler {
     let desired: ReturnType<typeof desiredWorkloads>;
     try {
       const team = await this.store.tenancy.getTeam(d.teamId);
-      desired = desiredWorkloads(d, workloads, env, this.driver, tierPolicy(team?.tier ?? "free").maxPids);
+      desired = desiredWorkloads(
+        d,
+        workloads,
+        env,
+        this.driver,
+        tierPolicy(team?.tier ?? "free").maxPids,
+        team ? { id: team.id, tier: team.tier } : undefined,
+      );
     } catch (err) {
       if (!(err instanceof UnrunnableWorkload)) throw err;
       await this.fail(d, err.message);

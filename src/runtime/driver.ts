@@ -67,6 +67,15 @@ export interface DesiredWorkload {
   /** Hash of everything that requires new processes when it changes (spec + restart generation). */
   specHash: string;
   strategy: "rolling" | "recreate";
+  /** An agent (one replica; a Sandbox on Kubernetes when agent-sandbox is installed) or a service. */
+  kind?: "agent" | "service";
+  /** The owning team's id (cluster runtimes label every object with it). */
+  team?: string;
+  /** The owning team's tier (cluster runtimes pick a runtimeClassName per tier). */
+  tier?: string;
+  /** The deployment's name and visibility (cluster runtimes give a public one an Ingress host). */
+  deploymentName?: string;
+  visibility?: "public" | "internal";
 }
 
 export type ReplicaPhase = "starting" | "ready" | "unready" | "backoff" | "stopping" | "failed";

@@ -1,0 +1,183 @@
+/**
+ * The kubernetes driver against the test double of the Kubernetes API (test/support/kube-double):
+ * the shared driver contract, once on a cluster that serves agent-sandbox (single-replica
+ * workloads become Sandboxes) with a VolumeSnapshotClass matching its StorageClass, and once on a
+ * cluster with neither (StatefulSets; snapshots declined). Every object the driver sends is
+ * validated offline as the double receives it, and the union of the requests it made is written to
+ * deploy/kubernetes/rbac-used.json for the chart's RBAC test.
+ */
+import pino from "pino";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { DOUBLE_CSI_DRIVER, startKubeDouble } from "../../../test/support/kube-double/index.js";
+import {
+  describeDriverContract,
+  get,
+  httpWorkload,
+  until,
+  volumeOf,
+  volumeState,
+} from "../driver.contract.js";
+import { KubeClient } from "./kube-client.js";
+import { createKubernetesDriver, type KubernetesDriver } from "./kubernetes-driver.js";
+import { firstInvalid, recordRbacUse, validateSent } from "../../../test/support/kube-rbac-use.js";
+
+type Double = Awaited<ReturnType<typeof startKubeDouble>>;
+
+const doubles: { dbl: Double; setup: number }[] = [];
+afterEach(async () => {
+  for (const { dbl, setup } of doubles.splice(0)) {
+    // the test's own setup (classes created as an admin) is not the driver's
+    recordRbacUse(dbl.requests().slice(setup));
+    await dbl.close();
+  }
+  const invalid = firstInvalid.error;
+  firstInvalid.error = undefined;
+  if (invalid) throw invalid;
+});
+afterAll(async () => {
+  await recordRbacUse.flush();
+});
+
+async function startCluster(withSandbox: boolean): Promise<Double> {
+  const dbl = await startKubeDouble({
+    validate: validateSent,
+    ...(withSandbox
+      ? {
+          // a VolumeSnapshotClass of the default StorageClass's CSI driver: snapshots are offered
+          seed: [
+            {
+              apiVersion: "snapshot.storage.k8s.io/v1",
+              kind: "VolumeSnapshotClass",
+              metadata: { name: "standard-snapshots" },
+              driver: DOUBLE_CSI_DRIVER,
+              deletionPolicy: "Delete",
+            },
+          ],
+        }
+      : { crds: [] }),
+  });
+  doubles.push({ dbl, setup: dbl.requests().length });
+  return dbl;
+}
+
+async function driverOn(dbl: Double): Promise<KubernetesDriver> {
+  return createKubernetesDriver({
+    client: KubeClient.load(dbl.kubeconfigPath),
+    logger: pino({ level: "silent" }),
+    storageClass: undefined,
+    volumeSize: "1Gi",
+    ingress: {
+      className: "nginx",
+      hostPattern: "{name}.apps.example.test",
+      tlsSecret: "apps-tls",
+      activator: "berth.berth-system.svc.cluster.local:8080",
+    },
+    runtimeClass: { free: "gvisor" },
+    helperImage: "debian:bookworm-slim",
+    defaultImage: "node:20-bookworm-slim",
+    sessionNamespace: "berth-sessions",
+    stopGraceMs: 2_000,
+    rolloutTimeoutMs: 30_000,
+  });
+}
+
+describeDriverContract("kubernetes (agent-sandbox, CSI snapshots)", async () =>
+  driverOn(await startCluster(true)),
+);
+
+describeDriverContract(
+  "kubernetes (StatefulSets, no snapshot class)",
+  async () => driverOn(await startCluster(false)),
+  {
+    unsupported: ["deleteSnapshot", "snapshotVolume"],
+  },
+);
+
+describe("kubernetes driver: objects in the cluster", () => {
+  it("labels every object, pauses by scaling to 0 with the PVC kept, and wakes the same object", async () => {
+    const dbl = await startCluster(false);
+    const d = await driverOn(dbl);
+    try {
+      expect(await volumeState(d, "dep1/web", "kept")).toBe("kept");
+      const sts = dbl.objects("StatefulSet");
+      expect(sts).toHaveLength(1);
+      expect(sts[0]!.metadata!.labels).toMatchObject({
+        "app.kubernetes.io/managed-by": "berth",
+        "berth.dev/namespace": "dep1",
+        "berth.dev/deployment": "dep1",
+        "berth.dev/workload": "web",
+      });
+      const ns = dbl.objects("Namespace").find((n) => n.metadata!.name === "berth-dep1");
+      expect(ns?.metadata?.labels).toMatchObject({
+        "app.kubernetes.io/managed-by": "berth",
+        "berth.dev/namespace": "dep1",
+      });
+      await d.remove("dep1/web");
+      expect(d.keys()).toEqual([]);
+      expect(dbl.objects("StatefulSet")[0]!.spec.replicas).toBe(0);
+      expect(dbl.objects("Pod").filter((p) => p.metadata!.namespace === "berth-dep1")).toEqual([]);
+      expect(dbl.objects("PersistentVolumeClaim").map((p) => p.metadata!.name)).toContain("web-data");
+      expect(await volumeState(d, "dep1/web")).toBe("kept");
+      expect(dbl.objects("StatefulSet")).toHaveLength(1);
+    } finally {
+      await d.remove("dep1/web");
+      await d.close();
+    }
+  });
+
+  it("suspends a Sandbox on pause and keeps user-supplied values out of the workload object", async () => {
+    const dbl = await startCluster(true);
+    const d = await driverOn(dbl);
+    try {
+      const w = httpWorkload("dep2/agent", { kind: "agent" });
+      w.spec.values = { TOKEN: "secret-$(REPLY)-value" };
+      await d.apply(w);
+      await until(() => d.endpoints("dep2/agent").length === 1, "agent ready");
+      const [sb] = dbl.objects("Sandbox");
+      expect(JSON.stringify(sb)).not.toContain("secret-");
+      await d.remove("dep2/agent");
+      const suspended = dbl.objects("Sandbox")[0]!;
+      expect(suspended.spec.operatingMode ?? suspended.spec.replicas).toBe(
+        suspended.spec.operatingMode !== undefined ? "Suspended" : 0,
+      );
+    } finally {
+      await d.close();
+    }
+  });
+
+  it("adopts the workloads a closed driver left running", async () => {
+    const dbl = await startCluster(false);
+    const first = await driverOn(dbl);
+    await first.apply(httpWorkload("dep3/web", { replicas: 2 }));
+    await until(() => first.endpoints("dep3/web").length === 2, "2 ready");
+    await first.close();
+    const second = await driverOn(dbl);
+    try {
+      expect(second.keys()).toEqual(["dep3/web"]);
+      const eps = await until(
+        () => second.endpoints("dep3/web").length === 2 && second.endpoints("dep3/web"),
+        "adopted",
+      );
+      expect((await Promise.all(eps.map((e) => get(e.port)))).sort()).toEqual(["one:0", "one:1"]);
+      await second.apply(httpWorkload("dep3/web", { replicas: 2 }));
+      expect(dbl.objects("StatefulSet")).toHaveLength(1);
+    } finally {
+      await second.remove("dep3/web");
+      await second.close();
+    }
+  });
+
+  it("refuses references that cannot name Kubernetes objects, before any request", async () => {
+    const dbl = await startCluster(false);
+    const d = await driverOn(dbl);
+    try {
+      const before = dbl.requests().length;
+      await expect(d.apply(httpWorkload("bad key/web"))).rejects.toThrow(/label value/);
+      await expect(d.deleteVolume({ namespace: "../x", workload: "web" })).rejects.toThrow(/namespace/);
+      await expect(d.volumeBytes(volumeOf("ns/UPPER"))).rejects.toThrow(/workload/);
+      expect(dbl.requests().length).toBe(before);
+    } finally {
+      await d.close();
+    }
+  });
+});
