@@ -198,6 +198,25 @@ export function viaIngress(
   });
 }
 
+/** Waits until berth's ingress answers 200 for `<name>.localhost` at `p` with a body matching `expected`. */
+export function servesViaIngress(
+  berthUrl: string,
+  name: string,
+  p: string,
+  expected: RegExp,
+  timeoutMs = 60_000,
+) {
+  return waitFor(
+    async () => {
+      const r = await viaIngress(berthUrl, `${name}.localhost`, p);
+      return r.status === 200 && expected.test(r.text) && r.text;
+    },
+    `${name} serving ${expected} at ${p}`,
+    timeoutMs,
+    100,
+  );
+}
+
 /** A berth with one team (enterprise tier) and a client holding that team's full-scope key. */
 export async function startWithTeam(
   overrides: Record<string, string> = {},

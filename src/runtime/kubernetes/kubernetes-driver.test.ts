@@ -8,7 +8,7 @@
  */
 import pino from "pino";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { DOUBLE_CSI_DRIVER, startKubeDouble } from "../../../test/support/kube-double/index.js";
+import { startKubeDouble } from "../../../test/support/kube-double/index.js";
 import {
   describeDriverContract,
   get,
@@ -19,7 +19,12 @@ import {
 } from "../driver.contract.js";
 import { KubeClient } from "./kube-client.js";
 import { createKubernetesDriver, type KubernetesDriver } from "./kubernetes-driver.js";
-import { firstInvalid, recordRbacUse, validateSent } from "../../../test/support/kube-rbac-use.js";
+import {
+  firstInvalid,
+  recordRbacUse,
+  snapshotClassSeed,
+  validateSent,
+} from "../../../test/support/kube-driver-run.js";
 
 type Double = Awaited<ReturnType<typeof startKubeDouble>>;
 
@@ -35,7 +40,7 @@ afterEach(async () => {
   if (invalid) throw invalid;
 });
 afterAll(async () => {
-  await recordRbacUse.flush();
+  await recordRbacUse.flush("src/runtime/kubernetes/kubernetes-driver.test.ts");
 });
 
 async function startCluster(withSandbox: boolean): Promise<Double> {
@@ -44,15 +49,7 @@ async function startCluster(withSandbox: boolean): Promise<Double> {
     ...(withSandbox
       ? {
           // a VolumeSnapshotClass of the default StorageClass's CSI driver: snapshots are offered
-          seed: [
-            {
-              apiVersion: "snapshot.storage.k8s.io/v1",
-              kind: "VolumeSnapshotClass",
-              metadata: { name: "standard-snapshots" },
-              driver: DOUBLE_CSI_DRIVER,
-              deletionPolicy: "Delete",
-            },
-          ],
+          seed: snapshotClassSeed(),
         }
       : { crds: [] }),
   });
@@ -141,6 +138,37 @@ describe("kubernetes driver: objects in the cluster", () => {
         suspended.spec.operatingMode !== undefined ? "Suspended" : 0,
       );
     } finally {
+      await d.close();
+    }
+  });
+
+  it("gives a public deployment an Ingress that points at berth while the workload is paused", async () => {
+    const dbl = await startCluster(false);
+    const d = await driverOn(dbl);
+    const backend = () => dbl.objects("Ingress")[0]!.spec.rules[0].http.paths[0].backend.service.name;
+    try {
+      const w = httpWorkload("dep4/web", { visibility: "public", deploymentName: "shop" });
+      await d.apply(w);
+      await until(() => d.endpoints("dep4/web").length === 1, "ready");
+      const [ingress] = dbl.objects("Ingress");
+      expect(ingress!.spec).toMatchObject({
+        ingressClassName: "nginx",
+        tls: [{ hosts: ["shop.apps.example.test"], secretName: "apps-tls" }],
+        rules: [{ host: "shop.apps.example.test" }],
+      });
+      const service = backend();
+      expect(dbl.objects("Service").map((s) => s.metadata!.name)).toContain(service);
+      await d.remove("dep4/web");
+      expect(backend()).toBe("berth-activator");
+      const activator = dbl.objects("Service").find((s) => s.metadata!.name === "berth-activator");
+      expect(activator?.spec).toMatchObject({
+        type: "ExternalName",
+        externalName: "berth.berth-system.svc.cluster.local",
+      });
+      await d.apply(w);
+      expect(backend()).toBe(service);
+    } finally {
+      await d.remove("dep4/web");
       await d.close();
     }
   });

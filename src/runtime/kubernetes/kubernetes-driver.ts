@@ -544,7 +544,6 @@ export class KubernetesDriver implements RuntimeDriver {
     await this.events.stop();
     await this.slices.stop();
     await this.pods.stop();
-    this.sessions.close();
   }
 
   private podChanged(pod: KubeObject, deleted: boolean): void {

@@ -89,7 +89,9 @@ describe("kubernetes manifests", () => {
       valueFrom: { secretKeyRef: { name: "web-1a2b3c-env", key: "TOKEN" } },
     });
     expect(JSON.stringify(statefulSet(w, "dep", names, settings, 1))).not.toContain("s3cr");
-    expect(envSecret(w, "dep", names).data).toEqual({ TOKEN: Buffer.from("s3cr$t-$(NAME)").toString("base64") });
+    expect(envSecret(w, "dep", names).data).toEqual({
+      TOKEN: Buffer.from("s3cr$t-$(NAME)").toString("base64"),
+    });
     expect(tpl.spec.runtimeClassName).toBe("gvisor");
     expect(tpl.spec.containers[0].resources).toEqual({
       requests: { cpu: "250m", memory: "128Mi" },

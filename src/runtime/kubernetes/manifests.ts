@@ -229,7 +229,9 @@ export function envSecret(w: DesiredWorkload, deploymentId: string, n: WorkloadN
 
 /** Secret `data`: each value base64-encoded, byte for byte. */
 export function secretData(values: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Buffer.from(v, "utf8").toString("base64")]));
+  return Object.fromEntries(
+    Object.entries(values).map(([k, v]) => [k, Buffer.from(v, "utf8").toString("base64")]),
+  );
 }
 
 export function namespaceObject(name: string, berthNamespace: string, team: string | undefined): KubeObject {

@@ -19,6 +19,12 @@ import { containerStatus, oneLine } from "./pod-status.js";
 import { R } from "./resources.js";
 
 const CONTAINER = "session";
+
+/** A timeout or kill() asks the run to stop; `onStop` deletes its pod once there is one. */
+interface StopControl {
+  stopped: boolean;
+  onStop?: () => void;
+}
 /** Waiting reasons that mean the command will never start. */
 const CANNOT_START = new Set([
   "CreateContainerError",
@@ -30,18 +36,14 @@ const CANNOT_START = new Set([
 ]);
 
 export class KubeSessions {
-  private readonly running = new Set<() => void>();
-
   constructor(private readonly ctx: KubeContext) {}
 
   start(req: SessionRequest): RunningSession {
     const output = new PassThrough();
     const started = Date.now();
-    let kill: (() => void) | undefined;
+    const control: StopControl = { stopped: false };
     let killed: "timeout" | "kill" | undefined;
-    const exit = this.run(req, output, (k) => {
-      kill = k;
-    })
+    const exit = this.run(req, output, control)
       .catch(
         (err: Error): SessionExit => ({
           exitCode: null,
@@ -56,10 +58,10 @@ export class KubeSessions {
       });
     const stop = (why: "timeout" | "kill") => {
       killed ??= why;
-      kill?.();
+      control.stopped = true;
+      control.onStop?.();
     };
     const timer = setTimeout(() => stop("timeout"), req.timeoutMs);
-    this.running.add(() => stop("kill"));
     return {
       output,
       exit: exit.then((e) => {
@@ -76,11 +78,7 @@ export class KubeSessions {
     };
   }
 
-  private async run(
-    req: SessionRequest,
-    output: PassThrough,
-    onKill: (k: () => void) => void,
-  ): Promise<SessionExit> {
+  private async run(req: SessionRequest, output: PassThrough, control: StopControl): Promise<SessionExit> {
     const started = Date.now();
     const { client, settings } = this.ctx;
     const ns = settings.sessionNamespace;
@@ -111,13 +109,14 @@ export class KubeSessions {
     });
     let deleted = false;
     const deletePod = () => {
-      if (deleted) return;
       deleted = true;
       void client.delete(R.pods(ns), name, { gracePeriodSeconds: 0 }).catch(() => undefined);
     };
-    onKill(deletePod);
+    control.onStop = deletePod;
     try {
       await client.create(R.pods(ns), this.pod(req, ns, name, claim, labels));
+      // stopped while the pod was being created: the delete above may have come first
+      if (control.stopped) deletePod();
       const pod = await this.ctx.waitFor(
         () => {
           const p = this.ctx.pods.get(ns, name);
@@ -188,7 +187,7 @@ export class KubeSessions {
         durationMs: Date.now() - started,
       };
     } finally {
-      deletePod();
+      await client.delete(R.pods(ns), name, { gracePeriodSeconds: 0 }).catch(() => undefined);
       await client.delete(R.secrets(ns), name).catch(() => undefined);
     }
   }
@@ -259,11 +258,6 @@ export class KubeSessions {
       120_000,
       `session state of ${scope} deleted`,
     );
-  }
-
-  /** Stops following sessions (their pods are deleted as they end). */
-  close(): void {
-    this.running.clear();
   }
 }
 
