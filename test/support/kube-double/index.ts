@@ -51,8 +51,11 @@ export { SANDBOX_HASH_LABEL, nameHash } from "./workloads.js";
 export const DOUBLE_CSI_DRIVER = "csi.double.berth.dev";
 
 export interface KubeDoubleOptions {
-  /** Called on every object a client creates, updates or patches; messages → 422 Invalid. */
-  validate?: (obj: KubeObject) => string[];
+  /**
+   * Called on every object a client creates, updates, patches or applies, with the stored object
+   * as `old` on updates (for transition rules); messages → 422 Invalid.
+   */
+  validate?: (obj: KubeObject, old?: KubeObject) => string[];
   /** CRD YAML files to install; default ../shared/kubernetes/crds/*.yaml. `[]`: a cluster without them. */
   crds?: string[];
   /** Where volumes, snapshots and pod logs live; default a fresh temporary directory removed on close. */
@@ -86,6 +89,8 @@ export interface KubeDouble {
   podPort(namespace: string, name: string): number | undefined;
   /** Resolves when the simulated controllers have caught up with every change so far. */
   settled(): Promise<void>;
+  /** Failures of the simulated controllers (a test may assert there were none). */
+  controllerErrors(): string[];
   /** Drops the watch history: resuming a watch from any earlier resourceVersion gets 410 Gone. */
   compactHistory(): void;
   close(): Promise<void>;
@@ -174,6 +179,7 @@ export async function startKubeDouble(opts: KubeDoubleOptions = {}): Promise<Kub
   for (const obj of opts.seed ?? []) internal(obj);
 
   const event = eventRecorder(store, table);
+  const controllerErrors: string[] = [];
   const timings: RuntimeTimings = {
     probeIntervalMs: 100,
     restartBackoffMs: 100,
@@ -206,12 +212,13 @@ export async function startKubeDouble(opts: KubeDoubleOptions = {}): Promise<Kub
   const computed = new Map<ResourceDef, ComputedResource>([
     [table.find("metrics.k8s.io", "v1beta1", "pods")!, podMetrics(store, table, kubelet)],
   ]);
+  const pods = podSubresources(store, table, kubelet);
   const server: http.Server = createApiServer({
     store,
     table,
     token,
     crud: { store, invalid, ...(opts.validate ? { validate: opts.validate } : {}) },
-    pods: podSubresources(store, table, kubelet),
+    pods,
     computed,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000,
     requests,
@@ -242,9 +249,11 @@ export async function startKubeDouble(opts: KubeDoubleOptions = {}): Promise<Kub
     },
     settled: () => loop.settled(),
     compactHistory: () => store.compact(),
+    controllerErrors: () => [...controllerErrors],
     async close() {
       loop.close();
       stopReclaim();
+      pods.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await kubelet.close();

@@ -14,6 +14,7 @@
 import crypto from "node:crypto";
 import { type KubeObject, type ResourceDef, apiVersionOf, collectionKey } from "./resources.js";
 import { KubeError, alreadyExists, conflict, forbidden, notFound } from "./status-errors.js";
+import { sameJson } from "./json.js";
 
 export type EventType = "ADDED" | "MODIFIED" | "DELETED";
 
@@ -255,12 +256,13 @@ export class ObjectStore {
     if (!meta.labels || Object.keys(meta.labels).length === 0) delete meta.labels;
     if (!meta.annotations || Object.keys(meta.annotations).length === 0) delete meta.annotations;
     if (!meta.finalizers || meta.finalizers.length === 0) delete meta.finalizers;
-    next.apiVersion = old.apiVersion;
+    // A main write keeps the version the client wrote in (the double does not convert).
+    if (opts.subresource === "status" || !input.apiVersion) next.apiVersion = old.apiVersion;
     next.kind = def.kind;
     meta.resourceVersion = oldMeta.resourceVersion;
     if (opts.subresource !== "status") this.defaulter(def, next, false);
     opts.check?.(next);
-    if (JSON.stringify(next) === JSON.stringify(old)) return clone(old);
+    if (sameJson(next, old)) return clone(old);
     if (specChanged(old, next)) meta.generation = (oldMeta.generation ?? 1) + 1;
     if (meta.deletionTimestamp && !meta.finalizers && !GRACEFUL.has(collectionKey(def))) {
       return this.removeNow(def, next, old);
@@ -347,5 +349,5 @@ const defaultPropagation = (def: ResourceDef) =>
 
 function specChanged(a: KubeObject, b: KubeObject): boolean {
   const strip = ({ metadata: _m, status: _s, ...rest }: KubeObject) => rest;
-  return JSON.stringify(strip(a)) !== JSON.stringify(strip(b));
+  return !sameJson(strip(a), strip(b));
 }
