@@ -50,9 +50,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
   if (dbl) recordRbacUse(dbl.requests());
+  const failures = dbl?.controllerErrors() ?? [];
   await dbl?.close();
   await recordRbacUse.flush("test/kubernetes-runtime.test.ts");
   if (firstInvalid.error) throw firstInvalid.error;
+  expect(failures).toEqual([]);
 }, 60_000);
 
 const serves = (name: string, p: string, expected: RegExp) => servesViaIngress(t.url, name, p, expected);

@@ -103,8 +103,8 @@ recordRbacUse.flush = async (source: string): Promise<void> => {
 
 /** The double's validate hook: the first invalid object fails the test that sent it. */
 export const firstInvalid: { error?: Error } = {};
-export function validateSent(obj: unknown): string[] {
-  const errors = validateKubeObject(obj);
+export function validateSent(obj: unknown, old?: unknown): string[] {
+  const errors = validateKubeObject(obj, old);
   if (errors.length > 0) firstInvalid.error ??= new Error(describeInvalid(obj, errors));
   return errors;
 }

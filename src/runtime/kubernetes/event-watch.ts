@@ -16,6 +16,7 @@ export class EventWatch {
   constructor(
     private readonly client: KubeClient,
     private readonly warn: (err: unknown, msg: string) => void,
+    private readonly watchTimeoutSeconds = 300,
   ) {}
 
   onEvent(l: (e: KubeObject) => void): void {
@@ -44,7 +45,7 @@ export class EventWatch {
       try {
         await this.client.watch(
           R.events(),
-          { resourceVersion: this.resourceVersion },
+          { resourceVersion: this.resourceVersion, timeoutSeconds: this.watchTimeoutSeconds },
           (w) => {
             if (w.object.metadata?.resourceVersion) this.resourceVersion = w.object.metadata.resourceVersion;
             if (w.type === "DELETED") this.counts.delete(idOf(w.object));

@@ -21,6 +21,8 @@ export class Informer {
     private readonly resource: ResourcePath,
     private readonly labelSelector: string | undefined,
     private readonly warn: (err: unknown, msg: string) => void,
+    /** Each watch asks the server to end it after this long (client-go picks 5–10 min); then it resumes. */
+    private readonly watchTimeoutSeconds = 300,
   ) {}
 
   /** Lists once (so the cache is complete when this resolves), then watches in the background. */
@@ -72,7 +74,11 @@ export class Informer {
       try {
         await this.client.watch(
           this.resource,
-          { labelSelector: this.labelSelector, resourceVersion: this.resourceVersion },
+          {
+            labelSelector: this.labelSelector,
+            resourceVersion: this.resourceVersion,
+            timeoutSeconds: this.watchTimeoutSeconds,
+          },
           (e) => {
             if (e.object.metadata?.resourceVersion) this.resourceVersion = e.object.metadata.resourceVersion;
             if (e.type === "BOOKMARK") return;

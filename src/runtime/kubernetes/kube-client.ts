@@ -183,7 +183,7 @@ export class KubeClient {
    */
   async watch(
     r: ResourcePath,
-    query: { labelSelector?: string; resourceVersion: string },
+    query: { labelSelector?: string; resourceVersion: string; timeoutSeconds?: number },
     onEvent: (e: WatchEvent) => void,
     signal: AbortSignal,
   ): Promise<void> {
@@ -193,6 +193,7 @@ export class KubeClient {
       resourceVersion: query.resourceVersion,
     });
     if (query.labelSelector) q.set("labelSelector", query.labelSelector);
+    if (query.timeoutSeconds) q.set("timeoutSeconds", String(query.timeoutSeconds));
     const res = await this.open("GET", `${resourceUrl(r)}?${q}`, undefined, undefined, signal);
     if ((res.statusCode ?? 500) >= 300) {
       throw toKubeError(res.statusCode ?? 500, await readAll(res), "WATCH", resourceUrl(r));

@@ -33,7 +33,9 @@ afterEach(async () => {
   for (const { dbl, setup } of doubles.splice(0)) {
     // the test's own setup (classes created as an admin) is not the driver's
     recordRbacUse(dbl.requests().slice(setup));
+    const failures = dbl.controllerErrors();
     await dbl.close();
+    expect(failures).toEqual([]);
   }
   const invalid = firstInvalid.error;
   firstInvalid.error = undefined;
@@ -43,9 +45,10 @@ afterAll(async () => {
   await recordRbacUse.flush("src/runtime/kubernetes/kubernetes-driver.test.ts");
 });
 
-async function startCluster(withSandbox: boolean): Promise<Double> {
+async function startCluster(withSandbox: boolean, bookmarkIntervalMs?: number): Promise<Double> {
   const dbl = await startKubeDouble({
     validate: validateSent,
+    ...(bookmarkIntervalMs ? { bookmarkIntervalMs } : {}),
     ...(withSandbox
       ? {
           // a VolumeSnapshotClass of the default StorageClass's CSI driver: snapshots are offered
@@ -57,8 +60,12 @@ async function startCluster(withSandbox: boolean): Promise<Double> {
   return dbl;
 }
 
-async function driverOn(dbl: Double): Promise<KubernetesDriver> {
+async function driverOn(
+  dbl: Double,
+  opts: { watchTimeoutSeconds?: number; rolloutTimeoutMs?: number } = {},
+): Promise<KubernetesDriver> {
   return createKubernetesDriver({
+    watchTimeoutSeconds: opts.watchTimeoutSeconds,
     client: KubeClient.load(dbl.kubeconfigPath),
     logger: pino({ level: "silent" }),
     storageClass: undefined,
@@ -74,7 +81,7 @@ async function driverOn(dbl: Double): Promise<KubernetesDriver> {
     defaultImage: "node:20-bookworm-slim",
     sessionNamespace: "berth-sessions",
     stopGraceMs: 2_000,
-    rolloutTimeoutMs: 30_000,
+    rolloutTimeoutMs: opts.rolloutTimeoutMs ?? 30_000,
   });
 }
 
@@ -169,6 +176,59 @@ describe("kubernetes driver: objects in the cluster", () => {
       expect(backend()).toBe(service);
     } finally {
       await d.remove("dep4/web");
+      await d.close();
+    }
+  });
+
+  it("keeps observing when its watches resume from a version the server no longer has (410 Gone)", async () => {
+    // no bookmarks: a watch's last version is that of the last object it saw
+    const dbl = await startCluster(false, 3_600_000);
+    const d = await driverOn(dbl, { watchTimeoutSeconds: 1 });
+    try {
+      await d.apply(httpWorkload("dep5/web"));
+      await until(() => d.endpoints("dep5/web").length === 1, "ready");
+      const lists = () => dbl.requests().filter((r) => r.verb === "list" && r.resource === "pods").length;
+      const before = lists();
+      // objects the driver does not watch change (a workload at 0 replicas: a StatefulSet, a Service,
+      // a Secret, no pod), then the history goes: the watches, ending
+      // after a second, resume from a version the server no longer has and must list again
+      await dbl.settled();
+      await d.apply(httpWorkload("dep5/idle", { replicas: 0 }));
+      dbl.compactHistory();
+      await until(() => lists() > before || undefined, "a new list of pods after 410 Gone", 10_000);
+      await d.apply(httpWorkload("dep5/web", { replicas: 2 }));
+      const eps = await until(
+        () => d.endpoints("dep5/web").length === 2 && d.endpoints("dep5/web"),
+        "2 ready",
+      );
+      expect((await Promise.all(eps.map((e) => get(e.port)))).sort()).toEqual(["one:0", "one:1"]);
+    } finally {
+      await d.remove("dep5/web");
+      await d.close();
+    }
+  });
+
+  it("keeps the old revision serving when a rolling update never becomes ready, and does not retry it", async () => {
+    const dbl = await startCluster(false);
+    const d = await driverOn(dbl, { rolloutTimeoutMs: 2_000 });
+    try {
+      await d.apply(httpWorkload("dep6/web"));
+      const ep = await until(() => d.endpoints("dep6/web")[0], "ready");
+      const broken = httpWorkload("dep6/web", { specHash: "broken" });
+      broken.spec = { ...broken.spec, args: ["-e", "process.exit(1)"] };
+      await d.apply(broken);
+      expect(d.status("dep6/web")?.failedRollout).toMatchObject({ specHash: "broken" });
+      expect(d.endpoints("dep6/web")).toEqual([ep]);
+      expect(await get(ep.port)).toBe("one:0");
+      const objects = dbl.objects("StatefulSet").length;
+      await d.apply(broken);
+      expect(dbl.objects("StatefulSet")).toHaveLength(objects);
+      await d.apply(httpWorkload("dep6/web", { reply: "fixed" }));
+      const next = await until(() => d.endpoints("dep6/web")[0], "fixed ready");
+      expect(await get(next.port)).toBe("fixed:0");
+      expect(d.status("dep6/web")?.failedRollout).toBeUndefined();
+    } finally {
+      await d.remove("dep6/web");
       await d.close();
     }
   });

@@ -69,6 +69,8 @@ import { KubeVolumes } from "./volumes.js";
 export interface KubernetesDriverOptions extends KubernetesSettings {
   client: KubeClient;
   logger: Logger;
+  /** How long each informer watch lasts before it resumes from the last version seen (default 300 s). */
+  watchTimeoutSeconds?: number;
 }
 
 type Kind = "StatefulSet" | "Sandbox";
@@ -115,10 +117,10 @@ export class KubernetesDriver implements RuntimeDriver {
   constructor(private readonly opts: KubernetesDriverOptions) {
     this.client = opts.client;
     const warn = (err: unknown, msg: string) => opts.logger.warn({ err }, msg);
-    this.pods = new Informer(this.client, R.pods(), `${MANAGED_BY}=berth`, warn);
-    this.slices = new Informer(this.client, R.endpointslices(), undefined, warn);
+    this.pods = new Informer(this.client, R.pods(), `${MANAGED_BY}=berth`, warn, opts.watchTimeoutSeconds);
+    this.slices = new Informer(this.client, R.endpointslices(), undefined, warn, opts.watchTimeoutSeconds);
     this.ctx = new KubeContext(this.client, this.pods, opts, opts.logger);
-    this.events = new EventWatch(this.client, warn);
+    this.events = new EventWatch(this.client, warn, opts.watchTimeoutSeconds);
     this.volumes = new KubeVolumes(this.ctx, (ns, workload) => this.podsOfVolume(ns, workload));
     this.sessions = new KubeSessions(this.ctx);
     this.ingress = new KubeIngress(this.ctx);

@@ -14,6 +14,8 @@ import type { KubeObject } from "./kube-client.js";
 import { A, L, MANAGED_BY } from "./names.js";
 
 export const CONTAINER = "workload";
+/** Every pod berth creates: the container runtime's default seccomp profile. */
+export const POD_SECURITY = { seccompProfile: { type: "RuntimeDefault" } };
 export const DEFAULT_PORT = 8080;
 
 export interface ManifestSettings {
@@ -77,6 +79,7 @@ export function podTemplate(
       ...(runtimeClassName ? { runtimeClassName } : {}),
       automountServiceAccountToken: false,
       enableServiceLinks: false,
+      securityContext: POD_SECURITY,
       terminationGracePeriodSeconds: Math.ceil(s.stopGraceMs / 1000),
       containers: [container],
       volumes: [{ name: "data", persistentVolumeClaim: { claimName: n.pvc } }],

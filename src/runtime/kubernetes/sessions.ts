@@ -13,7 +13,7 @@ import { PassThrough, Readable, Writable } from "node:stream";
 import type { RunningSession, SessionExit, SessionRequest } from "../driver.js";
 import type { KubeContext } from "./context.js";
 import type { KubeObject } from "./kube-client.js";
-import { pvc, secretData } from "./manifests.js";
+import { POD_SECURITY, pvc, secretData } from "./manifests.js";
 import { A, hash, L, labelValue, MANAGED_BY, selector } from "./names.js";
 import { containerStatus, oneLine } from "./pod-status.js";
 import { R } from "./resources.js";
@@ -221,6 +221,7 @@ export class KubeSessions {
       spec: {
         restartPolicy: "Never",
         automountServiceAccountToken: false,
+        securityContext: POD_SECURITY,
         enableServiceLinks: false,
         terminationGracePeriodSeconds: 0,
         containers: [

@@ -16,7 +16,7 @@ import { PassThrough, type Readable, Writable } from "node:stream";
 import { UnsupportedVerb, type VolumeRef, type VolumeSource } from "../driver.js";
 import type { KubeContext } from "./context.js";
 import { isNotFound, type KubeObject } from "./kube-client.js";
-import { pvc } from "./manifests.js";
+import { POD_SECURITY, pvc } from "./manifests.js";
 import {
   A,
   hash,
@@ -334,6 +334,7 @@ export class KubeVolumes {
             ...(node ? { nodeName: node } : {}),
             restartPolicy: "Never",
             automountServiceAccountToken: false,
+            securityContext: POD_SECURITY,
             enableServiceLinks: false,
             terminationGracePeriodSeconds: 0,
             containers: [
