@@ -27,7 +27,8 @@ const rel = (p: string) => path.relative(root, p).split(path.sep).join("/");
 const ALLOWED: Record<string, string> = {
   "src/cli/": "a client of the HTTP API: it reads the status names a surface shows",
   "src/store/migrations.ts": "Kysely's migration result status, not a berth status",
-  "src/runtime/kubernetes/": "Kubernetes objects' status fields (pod conditions, the exec Status), not berth statuses",
+  "src/runtime/kubernetes/":
+    "Kubernetes objects' status fields (pod conditions, the exec Status), not berth statuses",
 };
 
 const q = `["'\`]`;
