@@ -260,7 +260,7 @@ describe("kubernetes driver: objects in the cluster", () => {
     const d = await driverOn(dbl);
     try {
       const before = dbl.requests().length;
-      await expect(d.apply(httpWorkload("bad key/web"))).rejects.toThrow(/label value/);
+      await expect(d.apply(httpWorkload("bad key/web", { namespace: "ns1" }))).rejects.toThrow(/label value/);
       await expect(d.deleteVolume({ namespace: "../x", workload: "web" })).rejects.toThrow(/namespace/);
       await expect(d.volumeBytes(volumeOf("ns/UPPER"))).rejects.toThrow(/workload/);
       expect(dbl.requests().length).toBe(before);

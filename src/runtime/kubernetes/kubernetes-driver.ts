@@ -36,10 +36,9 @@ import {
 } from "../driver.js";
 import { parseImageRef } from "../container/image-ref.js";
 import { type KubernetesSettings, KubeContext, type Logger } from "./context.js";
-import { EventWatch } from "./event-watch.js";
-import { Informer } from "./informer.js";
 import { isNotFound, type KubeClient, type KubeObject } from "./kube-client.js";
 import { KubeIngress } from "./ingress.js";
+import { KubeObserver } from "./observer.js";
 import { followPodLogs, tailPodLogs } from "./logs.js";
 import {
   DEFAULT_PORT,
@@ -61,7 +60,7 @@ import {
   selector,
   serviceName,
 } from "./names.js";
-import { isReady, podIndex, replicaStatus } from "./pod-status.js";
+import { podIndex, replicaStatus } from "./pod-status.js";
 import { parseQuantity, R } from "./resources.js";
 import { KubeSessions } from "./sessions.js";
 import { KubeVolumes } from "./volumes.js";
@@ -97,31 +96,20 @@ export class KubernetesDriver implements RuntimeDriver {
   readonly name = "kubernetes" as const;
   private readonly client: KubeClient;
   private readonly ctx: KubeContext;
-  private readonly pods: Informer;
-  private readonly slices: Informer;
-  private readonly events: EventWatch;
+  private readonly observer: KubeObserver;
   private readonly volumes: KubeVolumes;
   private readonly sessions: KubeSessions;
   private readonly ingress: KubeIngress;
   private readonly workloads = new Map<string, Tracked>();
   private readonly locks = new Map<string, Promise<unknown>>();
-  private readonly eventListeners = new Set<(e: RuntimeEvent) => void>();
-  private readonly changeListeners = new Set<(key: string) => void>();
-  /** Pods seen ready, so `Ready` is reported once per pod. */
-  private readonly readySeen = new Set<string>();
-  /** Pod (namespace/name) → key and index, kept after a pod is gone so late events still map. */
-  private readonly podKeys = new Map<string, { key: string; index: number }>();
   private sandboxVersion: string | undefined;
   private metricsServed = false;
 
   constructor(private readonly opts: KubernetesDriverOptions) {
     this.client = opts.client;
-    const warn = (err: unknown, msg: string) => opts.logger.warn({ err }, msg);
-    this.pods = new Informer(this.client, R.pods(), `${MANAGED_BY}=berth`, warn, opts.watchTimeoutSeconds);
-    this.slices = new Informer(this.client, R.endpointslices(), undefined, warn, opts.watchTimeoutSeconds);
-    this.ctx = new KubeContext(this.client, this.pods, opts, opts.logger);
-    this.events = new EventWatch(this.client, warn, opts.watchTimeoutSeconds);
-    this.volumes = new KubeVolumes(this.ctx, (ns, workload) => this.podsOfVolume(ns, workload));
+    this.observer = new KubeObserver(this.client, opts.logger, opts.watchTimeoutSeconds);
+    this.ctx = new KubeContext(this.client, this.observer.pods, opts, opts.logger);
+    this.volumes = new KubeVolumes(this.ctx, (ns, workload) => this.observer.podsOfVolume(ns, workload));
     this.sessions = new KubeSessions(this.ctx);
     this.ingress = new KubeIngress(this.ctx);
   }
@@ -131,12 +119,7 @@ export class KubernetesDriver implements RuntimeDriver {
     this.sandboxVersion = await this.servedVersion("agents.x-k8s.io", ["v1beta1", "v1alpha1"]);
     this.metricsServed = (await this.servedVersion("metrics.k8s.io", ["v1beta1"])) !== undefined;
     await this.volumes.init();
-    this.pods.onChange((pod, deleted) => this.podChanged(pod, deleted));
-    this.slices.onChange((slice) => this.sliceChanged(slice));
-    await this.pods.start();
-    await this.slices.start();
-    this.events.onEvent((e) => this.kubeEvent(e));
-    await this.events.start();
+    await this.observer.start();
     await this.adopt();
   }
 
@@ -174,7 +157,7 @@ export class KubernetesDriver implements RuntimeDriver {
       // the newest object with replicas wins; the next apply() deletes the others
       if (!t.current || obj.replicas > 0) t.current = obj;
       if (obj.replicas > 0)
-        this.emit(key, 0, "Normal", "Adopted", `adopted ${kind.toLowerCase()}/${obj.name}`);
+        this.observer.emit(key, 0, "Normal", "Adopted", `adopted ${kind.toLowerCase()}/${obj.name}`);
     }
   }
 
@@ -206,43 +189,54 @@ export class KubernetesDriver implements RuntimeDriver {
 
   apply(d: DesiredWorkload): Promise<void> {
     return this.serial(d.key, async () => {
-      const { deploymentId, workload } = parseKey(d.key);
-      if (workload !== d.name) throw new Error(`workload key ${d.key} does not name workload ${d.name}`);
       const ns = kubeNamespace(d.namespace);
-      await this.ctx.ensureNamespace(ns, d.namespace, d.team);
-      const t = this.track(d.key, ns);
-      t.desired = d;
-      const pvc = await this.volumes.ensure({ namespace: d.namespace, workload: d.name }, d.team);
-      const kind: Kind =
-        this.sandboxVersion && d.kind !== "service" && d.replicas <= 1 && t.current?.kind !== "StatefulSet"
-          ? "Sandbox"
-          : "StatefulSet";
-      const revision = hash(`${d.specHash}|${pvc}|${kind}|${this.sandboxVersion ?? ""}`, 8);
-      const n: WorkloadNames = {
-        namespace: ns,
-        object: objectName(d.name, deploymentId, revision),
-        service: serviceName(d.name, deploymentId),
-        secret: `${objectName(d.name, deploymentId, revision)}-env`,
-        pvc,
-        revision,
-      };
-      if (t.current?.revision === revision) {
-        if (t.current.replicas !== d.replicas) await this.scale(t, t.current, d.replicas);
-      } else if (t.failedRollout?.specHash === d.specHash && t.current) {
-        // a failed rollout of this spec is not retried; the previous revision keeps serving
-        if (t.current.replicas !== d.replicas) await this.scale(t, t.current, d.replicas);
-      } else {
-        await this.rollTo(t, d, kind, n);
+      try {
+        await this.converge(d, ns);
+      } catch (err) {
+        // the Namespace may have gone (deleted by another control plane): check it again next time
+        if (isNotFound(err)) this.ctx.forgetNamespace(ns);
+        throw err;
       }
-      await this.removeOtherRevisions(t);
-      await this.ingress.toWorkload(d, deploymentId, n);
-      await this.ctx.waitFor(
-        () => (this.podsOf(d.key).length <= d.replicas || undefined) && true,
-        this.opts.stopGraceMs + 30_000,
-        `${d.key} scaled to ${d.replicas}`,
-      );
-      this.changed(d.key);
     });
+  }
+
+  /** Creates or updates the workload's objects and waits as apply() promises (see the header). */
+  private async converge(d: DesiredWorkload, ns: string): Promise<void> {
+    const { deploymentId, workload } = parseKey(d.key);
+    if (workload !== d.name) throw new Error(`workload key ${d.key} does not name workload ${d.name}`);
+    await this.ctx.ensureNamespace(ns, d.namespace, d.team);
+    const t = this.track(d.key, ns);
+    t.desired = d;
+    const pvc = await this.volumes.ensure({ namespace: d.namespace, workload: d.name }, d.team);
+    const kind: Kind =
+      this.sandboxVersion && d.kind !== "service" && d.replicas <= 1 && t.current?.kind !== "StatefulSet"
+        ? "Sandbox"
+        : "StatefulSet";
+    const revision = hash(`${d.specHash}|${pvc}|${kind}|${this.sandboxVersion ?? ""}`, 8);
+    const n: WorkloadNames = {
+      namespace: ns,
+      object: objectName(d.name, deploymentId, revision),
+      service: serviceName(d.name, deploymentId),
+      secret: `${objectName(d.name, deploymentId, revision)}-env`,
+      pvc,
+      revision,
+    };
+    if (t.current?.revision === revision) {
+      if (t.current.replicas !== d.replicas) await this.scale(t, t.current, d.replicas);
+    } else if (t.failedRollout?.specHash === d.specHash && t.current) {
+      // a failed rollout of this spec is not retried; the previous revision keeps serving
+      if (t.current.replicas !== d.replicas) await this.scale(t, t.current, d.replicas);
+    } else {
+      await this.rollTo(t, d, kind, n);
+    }
+    await this.removeOtherRevisions(t);
+    await this.ingress.toWorkload(d, deploymentId, n);
+    await this.ctx.waitFor(
+      () => (this.observer.podsOf(d.key).length <= d.replicas || undefined) && true,
+      this.opts.stopGraceMs + 30_000,
+      `${d.key} scaled to ${d.replicas}`,
+    );
+    this.observer.changed(d.key);
   }
 
   /** Creates the revision's objects and, for a rolling change, waits for them before the old go. */
@@ -280,15 +274,16 @@ export class KubernetesDriver implements RuntimeDriver {
     try {
       await this.ctx.waitFor(
         () =>
-          this.podsOf(t.key).filter(
-            (p) => p.metadata.labels?.[L.revision] === n.revision && this.endpointOf(p),
-          ).length >= want || undefined,
+          this.observer
+            .podsOf(t.key)
+            .filter((p) => p.metadata.labels?.[L.revision] === n.revision && this.observer.endpointOf(p))
+            .length >= want || undefined,
         this.opts.rolloutTimeoutMs,
         `revision ${n.revision} of ${t.key} ready`,
       );
     } catch (err) {
       t.failedRollout = { specHash: d.specHash, reason: (err as Error).message };
-      this.emit(t.key, 0, "Warning", "RolloutFailed", (err as Error).message);
+      this.observer.emit(t.key, 0, "Warning", "RolloutFailed", (err as Error).message);
       await this.deleteObject(t, next);
       return;
     }
@@ -312,7 +307,9 @@ export class KubernetesDriver implements RuntimeDriver {
     await this.client.delete(R.secrets(t.k8sNamespace), `${o.name}-env`);
     await this.ctx.waitFor(
       () =>
-        this.podsOf(t.key).some((p) => p.metadata.labels?.[L.revision] === o.revision) ? undefined : true,
+        this.observer.podsOf(t.key).some((p) => p.metadata.labels?.[L.revision] === o.revision)
+          ? undefined
+          : true,
       this.opts.stopGraceMs + 30_000,
       `pods of ${o.name} gone`,
     );
@@ -340,42 +337,26 @@ export class KubernetesDriver implements RuntimeDriver {
       await this.removeOtherRevisions(t);
       await this.ingress.toActivator(t.k8sNamespace, serviceName(t.name, t.deploymentId));
       await this.ctx.waitFor(
-        () => (this.podsOf(key).length === 0 ? true : undefined),
+        () => (this.observer.podsOf(key).length === 0 ? true : undefined),
         this.opts.stopGraceMs + 30_000,
         `pods of ${key} gone`,
       );
       t.desired = undefined;
-      this.changed(key);
+      this.observer.changed(key);
     });
-  }
-
-  private podsOf(key: string): KubeObject[] {
-    return this.pods
-      .list()
-      .filter((p) => p.metadata.annotations?.[A.key] === key && p.metadata.labels?.[L.role] === "workload");
-  }
-
-  private podsOfVolume(ns: string, workload: string): KubeObject[] {
-    return this.pods
-      .list()
-      .filter(
-        (p) =>
-          p.metadata.namespace === ns &&
-          p.metadata.labels?.[L.workload] === workload &&
-          p.metadata.labels?.[L.role] === "workload",
-      );
   }
 
   private isLive(key: string): boolean {
     const t = this.workloads.get(key);
-    return (t?.current?.replicas ?? 0) > 0 || this.podsOf(key).length > 0;
+    return (t?.current?.replicas ?? 0) > 0 || this.observer.podsOf(key).length > 0;
   }
 
   status(key: string): WorkloadStatus | undefined {
     const t = this.workloads.get(key);
     if (!t || !this.isLive(key)) return undefined;
-    const replicas = this.podsOf(key)
-      .map((p) => replicaStatus(p, this.endpointOf(p)?.port ?? null))
+    const replicas = this.observer
+      .podsOf(key)
+      .map((p) => replicaStatus(p, this.observer.endpointOf(p)?.port ?? null))
       .sort((a, b) => a.index - b.index);
     return {
       key,
@@ -392,27 +373,7 @@ export class KubernetesDriver implements RuntimeDriver {
   }
 
   endpoints(key: string): Endpoint[] {
-    return this.podsOf(key)
-      .sort((a, b) => podIndex(a) - podIndex(b))
-      .map((p) => this.endpointOf(p))
-      .filter((e): e is Endpoint => e !== undefined);
-  }
-
-  /** The pod's ready address as an EndpointSlice of its Service publishes it. */
-  private endpointOf(pod: KubeObject): Endpoint | undefined {
-    if (!isReady(pod)) return undefined;
-    const ns = pod.metadata.namespace;
-    for (const s of this.slices.list()) {
-      if (s.metadata.namespace !== ns) continue;
-      const ports = (s.ports as { name?: string; port?: number }[] | undefined) ?? [];
-      for (const e of (s.endpoints as SliceEndpoint[] | undefined) ?? []) {
-        if (e.targetRef?.name !== pod.metadata.name || e.conditions?.ready === false) continue;
-        const port = (ports.find((p) => p.name === "http") ?? ports[0])?.port;
-        const host = e.addresses?.[0];
-        if (host && port) return { host, port };
-      }
-    }
-    return undefined;
+    return this.observer.endpoints(key);
   }
 
   readLogs(key: string, q: LogQuery): Promise<string> {
@@ -420,11 +381,12 @@ export class KubernetesDriver implements RuntimeDriver {
   }
 
   followLogs(key: string, q: { replica?: number; signal: AbortSignal }): AsyncIterable<string> {
-    return followPodLogs(this.client, this.pods, () => this.logPods(key, q.replica), q.signal);
+    return followPodLogs(this.client, this.observer.pods, () => this.logPods(key, q.replica), q.signal);
   }
 
   private logPods(key: string, replica?: number): KubeObject[] {
-    return this.podsOf(key)
+    return this.observer
+      .podsOf(key)
       .filter((p) => !p.metadata.deletionTimestamp && (replica === undefined || podIndex(p) === replica))
       .sort((a, b) => podIndex(a) - podIndex(b));
   }
@@ -533,75 +495,16 @@ export class KubernetesDriver implements RuntimeDriver {
   setApiPort(_port: number): void {}
 
   onEvent(listener: (event: RuntimeEvent) => void): () => void {
-    this.eventListeners.add(listener);
-    return () => this.eventListeners.delete(listener);
+    return this.observer.onEvent(listener);
   }
 
   onChange(listener: (key: string) => void): () => void {
-    this.changeListeners.add(listener);
-    return () => this.changeListeners.delete(listener);
+    return this.observer.onChange(listener);
   }
 
   async close(): Promise<void> {
-    await this.events.stop();
-    await this.slices.stop();
-    await this.pods.stop();
+    await this.observer.stop();
   }
-
-  private podChanged(pod: KubeObject, deleted: boolean): void {
-    const key = pod.metadata.annotations?.[A.key];
-    if (!key || pod.metadata.labels?.[L.role] !== "workload") return;
-    const index = podIndex(pod);
-    this.podKeys.set(`${pod.metadata.namespace}/${pod.metadata.name}`, { key, index });
-    if (this.podKeys.size > 10_000) this.podKeys.delete(this.podKeys.keys().next().value!);
-    const id = `${pod.metadata.namespace}/${pod.metadata.name}/${pod.metadata.uid ?? ""}`;
-    if (!deleted && isReady(pod) && !this.readySeen.has(id)) {
-      this.readySeen.add(id);
-      this.emit(key, index, "Normal", "Ready", "replica is ready");
-    }
-    if (deleted) this.readySeen.delete(id);
-    this.changed(key);
-  }
-
-  private sliceChanged(slice: KubeObject): void {
-    for (const e of (slice.endpoints as SliceEndpoint[] | undefined) ?? []) {
-      const known = e.targetRef?.name
-        ? this.podKeys.get(`${slice.metadata.namespace}/${e.targetRef.name}`)
-        : undefined;
-      if (known) this.changed(known.key);
-    }
-  }
-
-  private kubeEvent(e: KubeObject): void {
-    const involved = e.involvedObject as { kind?: string; name?: string; namespace?: string } | undefined;
-    if (involved?.kind !== "Pod" || !involved.name) return;
-    const known = this.podKeys.get(`${involved.namespace ?? e.metadata.namespace}/${involved.name}`);
-    if (!known) return;
-    const type = e.type === "Warning" ? "Warning" : "Normal";
-    this.emit(known.key, known.index, type, String(e.reason ?? "Unknown"), String(e.message ?? ""));
-  }
-
-  private emit(
-    key: string,
-    index: number,
-    type: RuntimeEvent["type"],
-    reason: string,
-    message: string,
-  ): void {
-    const object = `pod/${key.split("/")[1] ?? key}-${index}`;
-    const event: RuntimeEvent = { key, type, reason, message, object, at: new Date() };
-    for (const l of this.eventListeners) l(event);
-  }
-
-  private changed(key: string): void {
-    for (const l of this.changeListeners) l(key);
-  }
-}
-
-interface SliceEndpoint {
-  addresses?: string[];
-  conditions?: { ready?: boolean };
-  targetRef?: { kind?: string; name?: string };
 }
 
 export async function createKubernetesDriver(opts: KubernetesDriverOptions): Promise<KubernetesDriver> {
