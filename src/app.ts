@@ -132,7 +132,15 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
     feed,
     resyncMs: config.resyncMs,
   });
-  const enqueue = (id: string) => reconciler.enqueue(id);
+  // Several control planes on one PostgreSQL: only the lease holder reconciles, so a follower's
+  // request to converge a deployment goes to it through the store (NOTIFY); the holder's resync
+  // catches one lost on the way.
+  let leader = false;
+  const enqueue = (id: string) => {
+    if (leader) reconciler.enqueue(id);
+    else void store.notifyReconcile(id).catch(() => undefined);
+  };
+  const stopListening = store.onReconcileRequest((id) => reconciler.enqueue(id));
   const policy = new ConfigPolicy(
     store,
     (image) => driver.resolveImage(image) !== undefined,
@@ -152,7 +160,12 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
     b.config.workloads.every((w) => w.image === undefined || driver.resolveImage(w.image) !== undefined),
   ))
     await templates.ensureBuiltin(t);
-  const ops = new OperationRunner(store, clock, log.child({ component: "operations" }));
+  const ops = new OperationRunner(
+    store,
+    clock,
+    log.child({ component: "operations" }),
+    config.operationLeaseMs,
+  );
   const operationTimeoutMs = opts.operationTimeoutMs ?? 60_000;
   const pauseResume = new PauseResume({ store, clock, driver, ops, enqueue, feed, operationTimeoutMs });
   const waker = new Waker({
@@ -203,8 +216,9 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
   // after the backups' snapshots: the Namespace takes every object left in it
   if (driver.name === "kubernetes")
     reconciler.onNamespaceDeleted((namespaceId) => driver.deleteNamespace(namespaceId));
+  // expired backups are collected by the reconciler's lease holder alone
   const collector = setInterval(
-    () => void backups.collect().catch(() => undefined),
+    () => void (leader ? backups.collect().catch(() => undefined) : undefined),
     opts.backupCollectMs ?? 60_000,
   );
   collector.unref();
@@ -217,6 +231,9 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
   });
 
   let booted = false;
+  let closing = false;
+  // workloads in cluster pods are reachable from every control plane, so every one serves (runtime-lease.ts)
+  const sharedRuntime = driver.capabilities().isolation === "pod";
   const lease = new RuntimeLease(
     store,
     clock,
@@ -225,13 +242,21 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
     config.leaseTtlMs,
     {
       acquired: () => {
+        if (closing) return;
+        leader = true;
         reconciler.start();
+        idle.start();
         // a takeover also finishes the operations the previous holder left running
         if (booted)
           void ops.recover({ exclusive: false }).catch((err) => log.error({ err }, "recovery failed"));
       },
-      lost: () => void reconciler.stop(),
+      lost: () => {
+        leader = false;
+        idle.stop();
+        void reconciler.stop();
+      },
     },
+    sharedRuntime,
   );
 
   const ingress: IngressSettings = {
@@ -290,8 +315,8 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
   if (config.ingress.port === undefined) ingress.port = port;
   await lease.start();
   waker.start();
-  idle.start();
   ops.startRenewal();
+  if (sharedRuntime) ops.startRecovery();
   if (lease.isHeld) await ops.recover({ exclusive: store.dialect === "sqlite" });
   booted = true;
   if (opts.scheduler !== false) await scheduler.start({ exclusive: store.dialect === "sqlite" });
@@ -307,6 +332,7 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
     backups,
     bootstrapKey,
     async close({ stopWorkloads = false } = {}) {
+      closing = true;
       await front.close();
       idle.stop();
       clearInterval(collector);
@@ -314,6 +340,7 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
       waker.stop();
       await waker.flush();
       ops.stop();
+      await stopListening();
       await reconciler.stop();
       await lease.stop(stopWorkloads);
       if (stopWorkloads) for (const key of driver.keys()) await driver.remove(key);

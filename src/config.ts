@@ -83,8 +83,10 @@ export const configSchema = z.object({
   BERTH_PROBE_INTERVAL_MS: z.coerce.number().int().min(10).default(5_000),
   /** How long a rolling update waits for a new replica to be ready before keeping the old one. */
   BERTH_ROLLOUT_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
-  /** Lease on the local runtime's reconciler shared through the store (one control plane runs it). */
+  /** Lease on the reconciler shared through the store (one control plane runs it). */
   BERTH_LEASE_TTL_MS: z.coerce.number().int().min(300).default(15_000),
+  /** Lease of a running operation: a control plane that stops renewing it is replaced after this long. */
+  BERTH_OPERATION_LEASE_MS: z.coerce.number().int().min(300).default(30_000),
   BERTH_INGRESS_SCHEME: z.enum(["http", "https"]).default("http"),
   /** Commands a client-supplied workload may run, comma-separated (images run their own). */
   BERTH_ALLOWED_COMMANDS: z
@@ -158,6 +160,7 @@ export interface Config {
   probeIntervalMs: number;
   rolloutTimeoutMs: number;
   leaseTtlMs: number;
+  operationLeaseMs: number;
   ingress: {
     scheme: "http" | "https";
     port: number | undefined;
@@ -226,6 +229,7 @@ export function fromEnv(e: EnvConfig): Config {
     probeIntervalMs: e.BERTH_PROBE_INTERVAL_MS,
     rolloutTimeoutMs: e.BERTH_ROLLOUT_TIMEOUT_MS,
     leaseTtlMs: e.BERTH_LEASE_TTL_MS,
+    operationLeaseMs: e.BERTH_OPERATION_LEASE_MS,
     ingress: {
       scheme: e.BERTH_INGRESS_SCHEME,
       port: e.BERTH_INGRESS_PORT,

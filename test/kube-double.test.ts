@@ -4,6 +4,7 @@
  * sees for every behaviour the driver relies on (status codes, Status bodies, watch events, pod
  * processes, files on volumes, logs, exec/attach streams, metrics, snapshots).
  */
+import http from "node:http";
 import { PassThrough, Readable } from "node:stream";
 import * as k8s from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -117,6 +118,18 @@ async function runPod(
     async () => (await core.readNamespacedPod({ namespace: ns, name })).status?.containerStatuses?.[0]?.ready,
     `pod ${name} to be ready`,
   );
+}
+
+/** StatefulSet `web` (1 replica) and Service `web` (port 80 named http) selecting its pods. */
+async function webWithService(ns: string): Promise<void> {
+  await apps.createNamespacedStatefulSet({ namespace: ns, body: statefulSet("web", 1) });
+  await core.createNamespacedService({
+    namespace: ns,
+    body: {
+      metadata: { name: "web" },
+      spec: { selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: "http" }] },
+    },
+  });
 }
 
 const setReady = (ns: string, name: string) =>
@@ -316,6 +329,23 @@ describe("CRUD, resourceVersion and errors", () => {
       _continue: page.metadata!._continue!,
     });
     expect(rest.items.map((i) => i.metadata!.name)).toEqual(["c"]);
+  });
+
+  it("deletes a collection by label selector", async () => {
+    const ns = await namespace();
+    await configMap(ns, "a", { group: "one" });
+    await configMap(ns, "b", { group: "one" });
+    await configMap(ns, "c", { group: "two" });
+    await core.deleteCollectionNamespacedConfigMap({ namespace: ns, labelSelector: "group=one" });
+    const left = await core.listNamespacedConfigMap({ namespace: ns });
+    expect(left.items.map((i) => i.metadata!.name)).toEqual(["c"]);
+    expect(double.requests()).toContainEqual({
+      verb: "deletecollection",
+      group: "",
+      version: "v1",
+      resource: "configmaps",
+      namespace: ns,
+    });
   });
 
   it("requires the kubeconfig's token and records every request with its RBAC verb", async () => {
@@ -623,14 +653,7 @@ describe("subresources, finalizers, namespaces and garbage collection", () => {
 describe("simulated kubelet: StatefulSets run as real processes", () => {
   it("runs the pod, serves through its EndpointSlice port, keeps the PVC across scale to 0 and back", async () => {
     const ns = await namespace();
-    await apps.createNamespacedStatefulSet({ namespace: ns, body: statefulSet("web", 1) });
-    await core.createNamespacedService({
-      namespace: ns,
-      body: {
-        metadata: { name: "web" },
-        spec: { selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: "http" }] },
-      },
-    });
+    await webWithService(ns);
     await setReady(ns, "web");
     const pod = await core.readNamespacedPod({ namespace: ns, name: "web-0" });
     expect(pod.status).toMatchObject({
@@ -800,6 +823,7 @@ function sandboxBody(version: "v1alpha1" | "v1beta1", name: string, running: boo
     metadata: { name },
     spec: {
       ...mode,
+      service: true,
       podTemplate: { metadata: { labels: { app: name } }, spec: { containers: [container] } },
       volumeClaimTemplates: [claimTemplate("workspace")],
     },
@@ -873,6 +897,35 @@ describe("simulated agent-sandbox controller", () => {
     expect((await execIn(ns, "agent", ["cat", "/workspace/hits"])).stdout).toBe("x");
   });
 
+  it("propagates podTemplate metadata to the running pod without replacing it; a deleted pod comes back", async () => {
+    const ns = await namespace();
+    await agentSecret(ns, "hi");
+    await createSandbox(ns, "v1beta1", "keep");
+    await waitFor(async () => sandboxReady(await readSandbox(ns, "keep")), "ready");
+    const pod = await core.readNamespacedPod({ namespace: ns, name: "keep" });
+    expect(pod.metadata?.labels).toMatchObject({
+      app: "keep",
+      "agents.x-k8s.io/sandbox-name-hash": expect.stringMatching(/^[0-9a-f]{8}$/),
+    });
+    const annotate = {
+      spec: { podTemplate: { metadata: { annotations: { "example.test/restartedAt": "1" } } } },
+    };
+    await custom.patchNamespacedCustomObject(
+      { ...SANDBOXES, version: "v1beta1", namespace: ns, name: "keep", body: annotate },
+      mergePatch,
+    );
+    const annotated = await waitFor(async () => {
+      const p = await core.readNamespacedPod({ namespace: ns, name: "keep" });
+      return p.metadata?.annotations?.["example.test/restartedAt"] === "1" ? p : undefined;
+    }, "the annotation on the pod");
+    expect(annotated.metadata?.uid).toBe(pod.metadata?.uid);
+    await core.deleteNamespacedPod({ namespace: ns, name: "keep" });
+    await waitFor(async () => {
+      const p = await core.readNamespacedPod({ namespace: ns, name: "keep" });
+      return p.metadata?.uid !== pod.metadata?.uid && p.status?.containerStatuses?.[0]?.ready;
+    }, "a new ready pod");
+  });
+
   it("scales a v1alpha1 Sandbox through its scale subresource and refuses strategic merge on it", async () => {
     const ns = await namespace();
     await agentSecret(ns, "hi");
@@ -898,6 +951,13 @@ describe("simulated agent-sandbox controller", () => {
       ),
     );
     expect(smp.code).toBe(415);
+    const noScale = await fetch(
+      `${double.url}/apis/agents.x-k8s.io/v1beta1/namespaces/${ns}/sandboxes/old/scale`,
+      {
+        headers: { authorization: authHeader() },
+      },
+    );
+    expect(noScale.status).toBe(404);
   });
 
   it("keeps a pod waiting with CreateContainerConfigError while its secret is missing", async () => {
@@ -1116,6 +1176,109 @@ describe("simulated CSI snapshotter", () => {
         .objects("VolumeSnapshotContent")
         .filter((c) => c.spec.volumeSnapshotRef.namespace === ns && c.spec.volumeSnapshotRef.name === "good"),
     ).toEqual([]);
+  });
+});
+
+/** GET through the double's ingress controller with a Host header: status and body. */
+function viaIngressHost(host: string, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(`${double.ingressUrl}${path}`, { headers: { host } }, (res) => {
+      let body = "";
+      res.on("data", (c) => {
+        body += String(c);
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+  });
+}
+
+describe("simulated ingress controller", () => {
+  it("routes by host and path to ready pods and to a selector-less Service's own endpoints", async () => {
+    const ns = await namespace();
+    const networking = kc.makeApiClient(k8s.NetworkingV1Api);
+    await webWithService(ns);
+    const outside = http.createServer((_q, r) => r.end("served outside"));
+    await new Promise<void>((r) => outside.listen(0, "127.0.0.1", r));
+    try {
+      const outsidePort = (outside.address() as import("node:net").AddressInfo).port;
+      await core.createNamespacedService({
+        namespace: ns,
+        body: { metadata: { name: "activator" }, spec: { ports: [{ name: "http", port: 80 }] } },
+      });
+      await kc.makeApiClient(k8s.DiscoveryV1Api).createNamespacedEndpointSlice({
+        namespace: ns,
+        body: {
+          metadata: { name: "activator-1", labels: { "kubernetes.io/service-name": "activator" } },
+          addressType: "IPv4",
+          endpoints: [{ addresses: ["127.0.0.1"], conditions: { ready: true } }],
+          ports: [{ name: "http", port: outsidePort, protocol: "TCP" }],
+        },
+      });
+      const backend = (name: string) => ({ service: { name, port: { number: 80 } } });
+      await networking.createNamespacedIngress({
+        namespace: ns,
+        body: {
+          metadata: { name: "routes" },
+          spec: {
+            rules: [
+              {
+                host: `web.${ns}.example.test`,
+                http: { paths: [{ path: "/", pathType: "Prefix", backend: backend("web") }] },
+              },
+              {
+                host: `*.paused.${ns}.example.test`,
+                http: { paths: [{ path: "/", pathType: "Prefix", backend: backend("activator") }] },
+              },
+              {
+                host: `empty.${ns}.example.test`,
+                http: { paths: [{ path: "/api", pathType: "Prefix", backend: backend("nobody") }] },
+              },
+            ],
+          },
+        },
+      });
+      await setReady(ns, "web");
+      const served = await waitFor(async () => {
+        const r = await viaIngressHost(`web.${ns}.example.test`, "/hit");
+        return r.status === 200 ? r : undefined;
+      }, "the route to the pod");
+      expect(served.body).toBe("hello world");
+      expect(await viaIngressHost(`a.paused.${ns}.example.test`, "/")).toEqual({
+        status: 200,
+        body: "served outside",
+      });
+      expect((await viaIngressHost(`a.b.paused.${ns}.example.test`, "/")).status).toBe(404);
+      expect((await viaIngressHost(`empty.${ns}.example.test`, "/api/x")).status).toBe(503);
+      expect((await viaIngressHost(`empty.${ns}.example.test`, "/apix")).status).toBe(404);
+      const ing = await waitFor(async () => {
+        const i = await networking.readNamespacedIngress({ namespace: ns, name: "routes" });
+        return i.status?.loadBalancer?.ingress?.length ? i : undefined;
+      }, "the ingress status");
+      expect(ing.status?.loadBalancer?.ingress?.[0]?.ip).toBe("127.0.0.1");
+    } finally {
+      outside.close();
+    }
+  });
+});
+
+describe("fault injection", () => {
+  it("answers the next matching requests with the injected Status, then serves normally", async () => {
+    const ns = await namespace();
+    double.failNext({
+      verb: "create",
+      resource: "configmaps",
+      namespace: ns,
+      code: 429,
+      reason: "TooManyRequests",
+      times: 2,
+    });
+    for (let i = 0; i < 2; i++) {
+      const r = await failure(configMap(ns, "x", {}));
+      expect(r).toMatchObject({ code: 429, body: { kind: "Status", reason: "TooManyRequests" } });
+    }
+    await configMap(ns, "x", {});
+    expect((await core.listNamespacedConfigMap({ namespace: ns })).items).toHaveLength(1);
   });
 });
 

@@ -21,18 +21,22 @@ export interface OperationContext {
 
 export type OperationHandler = (ctx: OperationContext) => Promise<void>;
 
-const LEASE_MS = 30_000;
+/** How long an operation's lease lasts without renewal (ms) unless the runner is given another. */
+export const OPERATION_LEASE_MS = 30_000;
 
 export class OperationRunner {
   readonly owner = `cp-${process.pid}-${randomBytes(4).toString("hex")}`;
   private readonly handlers = new Map<string, OperationHandler>();
   private readonly inFlight = new Map<string, Promise<OperationRow>>();
   private stopRenewal: (() => void) | undefined;
+  private stopRecovery: (() => void) | undefined;
 
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** Lease of a running operation (ms); renewed every third of it while this runner lives. */
+    private readonly leaseMs = OPERATION_LEASE_MS,
   ) {}
 
   register(kind: string, handler: OperationHandler): void {
@@ -40,7 +44,7 @@ export class OperationRunner {
   }
 
   private leaseUntil(): string {
-    return new Date(this.clock.now().getTime() + LEASE_MS).toISOString();
+    return new Date(this.clock.now().getTime() + this.leaseMs).toISOString();
   }
 
   /**
@@ -131,13 +135,27 @@ export class OperationRunner {
   }
 
   startRenewal(): void {
-    this.stopRenewal = every(this.clock, LEASE_MS / 3, () => {
+    this.stopRenewal = every(this.clock, this.leaseMs / 3, () => {
       this.store.operations.renew(this.owner, this.leaseUntil()).catch(() => undefined);
+    });
+  }
+
+  /**
+   * Several control planes on a shared runtime: every third of the lease, take over the operations
+   * whose control plane stopped renewing (died), so one killed mid-operation is replaced within
+   * the lease time. `claim` is a conditional write: exactly one control plane wins each operation.
+   */
+  startRecovery(): void {
+    this.stopRecovery = every(this.clock, this.leaseMs / 3, () => {
+      this.recover({ exclusive: false }).catch((err) =>
+        this.log.warn({ err }, "could not look for interrupted operations"),
+      );
     });
   }
 
   /** Stops renewing leases; operations still in flight are taken over by the next control plane. */
   stop(): void {
     this.stopRenewal?.();
+    this.stopRecovery?.();
   }
 }

@@ -86,9 +86,11 @@ export class Reconciler {
     } = deps);
   }
 
+  /** Starts reconciling; a stopped reconciler starts again (a control plane that leads again). */
   start(): void {
-    if (this.started || this.stopped) return;
+    if (this.started) return;
     this.started = true;
+    this.stopped = false;
     this.unsubscribe.push(
       this.driver.onChange((key) => {
         const parsed = parseWorkloadKey(key);
@@ -104,9 +106,11 @@ export class Reconciler {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.started = false;
     this.stopResync?.();
     for (const cancel of this.timers.values()) cancel();
-    for (const u of this.unsubscribe) u();
+    this.timers.clear();
+    for (const u of this.unsubscribe.splice(0)) u();
     this.queued.clear();
     await Promise.allSettled([...this.running.values()]);
   }

@@ -1,9 +1,15 @@
 /**
- * The lease that lets one control plane at a time run the local runtime's reconciler on a shared
- * store. Nothing assigns a deployment to one of several control planes, so each would start every
- * deployment on its own machine; until a shared runtime (Kubernetes) exists, a control plane that
- * finds the lease held stands by — serving nothing, `/readyz` 503 with the reason — and takes over
- * once the holder stops renewing and the lease expires.
+ * The lease that lets one control plane at a time run the reconciler (and the other once-only loops:
+ * idle pause, backup retention) on a shared store.
+ *
+ * Local runtime (lease `local-runtime`): nothing assigns a deployment to one of several control
+ * planes, so each would start every deployment on its own machine; a control plane that finds the
+ * lease held stands by — `/readyz` 503 with the reason — and takes over once the holder stops
+ * renewing and the lease expires.
+ *
+ * Shared runtime (Kubernetes; lease `reconciler`): the workloads live in the cluster, so every
+ * control plane serves the API and the ingress and is ready; only the holder converges desired
+ * state. A follower takes the lease over the same way when the holder dies.
  *
  * The holder is this control plane's id, kept in its data dir, so a restarted control plane takes
  * its own lease back at once (its processes are the ones it adopts). Expiry is judged by each
@@ -19,6 +25,8 @@ import type { Store } from "../store/store.js";
 import type { Clock } from "../util/clock.js";
 
 export const RUNTIME_LEASE = "local-runtime";
+/** The lease of the reconciler when the runtime is shared by every control plane (Kubernetes). */
+export const RECONCILER_LEASE = "reconciler";
 
 /** This control plane's id: generated into `<dataDir>/control-plane-id` on first start. */
 export function controlPlaneId(dataDir: string): string {
@@ -48,6 +56,7 @@ export class RuntimeLease {
   private stopped = false;
   private other: LeaseRow | undefined;
   private lostReason: string | undefined;
+  private readonly name: string;
 
   constructor(
     private readonly store: Store,
@@ -56,7 +65,11 @@ export class RuntimeLease {
     private readonly holder: string,
     private readonly ttlMs: number,
     private readonly hooks: LeaseHooks,
-  ) {}
+    /** True when the runtime's workloads do not live on this control plane's machine. */
+    private readonly shared = false,
+  ) {
+    this.name = shared ? RECONCILER_LEASE : RUNTIME_LEASE;
+  }
 
   /** Tries once (so the holder starts at once), then renews or retries every third of the TTL. */
   async start(): Promise<void> {
@@ -69,26 +82,35 @@ export class RuntimeLease {
     return this.held;
   }
 
-  /** Why this control plane does not run the reconciler, or undefined when it does. */
+  /**
+   * Why this control plane cannot serve (readiness), or undefined when it can. With a shared runtime
+   * a follower serves everything but reconciliation, so only a lost lease (this control plane must
+   * be restarted to lead again) is reported — and it is still ready.
+   */
   standbyReason(): string | undefined {
-    if (this.held) return undefined;
+    if (this.held || this.shared) return undefined;
     if (this.lostReason)
-      return `lost the ${RUNTIME_LEASE} lease (${this.lostReason}); restart this control plane`;
+      return `lost the ${this.name} lease (${this.lostReason}); restart this control plane`;
     const by = this.other
       ? `control plane ${this.other.holder} (lease until ${this.other.expires_at})`
       : "another control plane";
     return `standby: ${by} runs the local runtime on this store; this one takes over when that lease expires`;
   }
 
+  /** `leader` while this control plane holds the lease, else `follower`. */
+  get role(): "leader" | "follower" {
+    return this.held ? "leader" : "follower";
+  }
+
   private async tick(): Promise<void> {
-    if (this.busy || this.stopped || this.lostReason) return;
+    if (this.busy || this.stopped || (this.lostReason && !this.shared)) return;
     this.busy = true;
     const now = this.clock.now();
     try {
       const until = now.getTime() + this.ttlMs;
       if (
         await this.store.leases.acquire(
-          RUNTIME_LEASE,
+          this.name,
           this.holder,
           now.toISOString(),
           new Date(until).toISOString(),
@@ -99,15 +121,17 @@ export class RuntimeLease {
         return;
       }
       const first = this.other === undefined;
-      this.other = await this.store.leases.get(RUNTIME_LEASE);
+      this.other = await this.store.leases.get(this.name);
       if (this.held) this.lose(`control plane ${this.other?.holder ?? "another"} holds it now`);
       else if (first)
         this.log.warn(
           { holder: this.other?.holder, expiresAt: this.other?.expires_at },
-          this.standbyReason(),
+          this.shared
+            ? `follower: control plane ${this.other?.holder ?? "another"} reconciles; this one serves the API and the ingress`
+            : this.standbyReason(),
         );
     } catch (err) {
-      this.log.warn({ err }, `could not take or renew the ${RUNTIME_LEASE} lease`);
+      this.log.warn({ err }, `could not take or renew the ${this.name} lease`);
       if (this.held && now.getTime() >= this.heldUntil)
         this.lose("it expired while the store was unreachable");
     } finally {
@@ -117,10 +141,11 @@ export class RuntimeLease {
 
   private gain(): void {
     this.held = true;
+    this.lostReason = undefined;
     if (this.other) {
       this.log.warn(
         { previous: this.other.holder },
-        `took over the ${RUNTIME_LEASE} lease: this control plane now runs the reconciler`,
+        `took over the ${this.name} lease: this control plane now runs the reconciler`,
       );
     }
     this.other = undefined;
@@ -130,7 +155,7 @@ export class RuntimeLease {
   private lose(reason: string): void {
     this.held = false;
     this.lostReason = reason;
-    this.log.error(`lost the ${RUNTIME_LEASE} lease (${reason}): the reconciler is stopped`);
+    this.log.error(`lost the ${this.name} lease (${reason}): the reconciler is stopped`);
     this.hooks.lost();
   }
 
@@ -142,8 +167,7 @@ export class RuntimeLease {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     while (this.busy) await new Promise((r) => setTimeout(r, 10));
-    if (this.held && release)
-      await this.store.leases.release(RUNTIME_LEASE, this.holder).catch(() => undefined);
+    if (this.held && release) await this.store.leases.release(this.name, this.holder).catch(() => undefined);
     this.held = false;
   }
 }

@@ -17,6 +17,12 @@ export interface OpenedDb {
   dialect: Dialect;
   /** The raw SQLite handle, for prepared statements on hot paths; undefined on PostgreSQL. */
   sqlite: SqliteDatabase.Database | undefined;
+  /**
+   * PostgreSQL only: calls `onMessage` with the payload of every NOTIFY on `channel` (from any
+   * control plane) until the returned function is called. The listening connection is re-opened
+   * after a failure; notifications sent while it was down are lost (callers keep a resync).
+   */
+  listen?(channel: string, onMessage: (payload: string) => void): () => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -52,7 +58,53 @@ export async function openDb(url: string): Promise<OpenedDb> {
   pool.on("error", () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   await migrateToLatest(db);
-  return { db, dialect: "postgres", sqlite: undefined, close: () => db.destroy() };
+  return {
+    db,
+    dialect: "postgres",
+    sqlite: undefined,
+    listen: (channel, onMessage) => listenOn(url, channel, onMessage),
+    close: () => db.destroy(),
+  };
+}
+
+const RELISTEN_MS = 1_000;
+
+/** One dedicated connection in LISTEN on `channel`, re-opened a second after it fails. */
+function listenOn(url: string, channel: string, onMessage: (payload: string) => void): () => Promise<void> {
+  let stopped = false;
+  let client: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const open = async () => {
+    if (stopped) return;
+    const c = new pg.Client({ connectionString: url });
+    client = c;
+    const again = () => {
+      if (stopped || client !== c) return;
+      client = undefined;
+      c.end().catch(() => undefined);
+      retry = setTimeout(() => void open(), RELISTEN_MS);
+      retry.unref();
+    };
+    c.on("error", again);
+    c.on("end", again);
+    c.on("notification", (n) => {
+      if (n.channel === channel) onMessage(n.payload ?? "");
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    } catch {
+      again();
+    }
+  };
+  void open();
+  return async () => {
+    stopped = true;
+    if (retry) clearTimeout(retry);
+    const c = client;
+    client = undefined;
+    await c?.end().catch(() => undefined);
+  };
 }
 
 const STATEMENT_CACHE_MAX = 500;

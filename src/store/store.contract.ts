@@ -305,5 +305,30 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
         await other.close();
       }
     });
+
+    it("carries a request to reconcile from one control plane to the others (shared stores only)", async () => {
+      if (!h.shared) {
+        // one control plane owns the file: nothing to carry, and nothing fails
+        await store.notifyReconcile("dep-1");
+        return;
+      }
+      const other = await h.reopen();
+      const heard: string[] = [];
+      const stop = other.onReconcileRequest((id) => heard.push(id));
+      try {
+        // the listening connection opens in the background: ask until it hears
+        const deadline = Date.now() + 15_000;
+        while (!heard.includes("dep-1") && Date.now() < deadline) {
+          await store.notifyReconcile("dep-1");
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        expect(heard).toContain("dep-1");
+        await store.notifyReconcile("dep-2");
+        await expect.poll(() => heard.includes("dep-2"), { timeout: 15_000 }).toBe(true);
+      } finally {
+        await stop();
+        await other.close();
+      }
+    });
   });
 }

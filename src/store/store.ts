@@ -2,7 +2,7 @@
  * The state store: typed repositories over one Kysely handle. `transaction` hands the callback a
  * Store whose repositories all run inside the same database transaction.
  */
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Dialect, OpenedDb } from "./db.js";
 import { AgentsRepo } from "./repos/agents.js";
 import { BackupsRepo } from "./repos/backups.js";
@@ -16,6 +16,8 @@ import { TenancyRepo } from "./repos/tenancy.js";
 import { RowCache } from "./row-cache.js";
 import type { Database, DeploymentRow, TeamRow } from "./schema.js";
 import { applyTransition, type StatusChange, type StatusChangeRequest } from "./transition.js";
+
+const RECONCILE_CHANNEL = "berth_reconcile";
 
 export class Store {
   readonly tenancy: TenancyRepo;
@@ -70,6 +72,22 @@ export class Store {
     return this.inTransaction
       ? applyTransition(this, req)
       : this.transaction((tx) => applyTransition(tx, req));
+  }
+
+  /**
+   * Asks every control plane on this store to reconcile deployment `id` (PostgreSQL NOTIFY on
+   * `berth_reconcile`); a no-op on SQLite, which one control plane owns.
+   */
+  async notifyReconcile(id: string): Promise<void> {
+    if (this.dialect !== "postgres") return;
+    await sql`SELECT pg_notify(${RECONCILE_CHANNEL}, ${id})`.execute(this.db);
+  }
+
+  /** Calls `fn` with each id another control plane asked to reconcile; returns the unsubscribe. */
+  onReconcileRequest(fn: (id: string) => void): () => Promise<void> {
+    const listen = this.opened?.listen;
+    if (!listen) return async () => undefined;
+    return listen(RECONCILE_CHANNEL, fn);
   }
 
   async close(): Promise<void> {

@@ -10,6 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import YAML from "yaml";
 import type { KubeObject, ResourceDef } from "./resources.js";
+import { timestamp } from "./time.js";
 
 /** Where berth's CRDs live relative to the repository: ../shared/kubernetes/crds (next to the repo). */
 export function defaultCrdPaths(repoRoot: string): string[] {
@@ -24,10 +25,17 @@ export function defaultCrdPaths(repoRoot: string): string[] {
     .map((f) => path.join(found, f));
 }
 
+const parsed = new Map<string, { mtimeMs: number; doc: KubeObject }>();
+
+/** Reads a CRD file; parsed once per process (the agent-sandbox CRD is ~8,000 lines of YAML). */
 export function readCrd(file: string): KubeObject {
+  const mtimeMs = fs.statSync(file).mtimeMs;
+  const hit = parsed.get(file);
+  if (hit?.mtimeMs === mtimeMs) return structuredClone(hit.doc);
   const doc = YAML.parse(fs.readFileSync(file, "utf8")) as KubeObject;
   if (doc?.kind !== "CustomResourceDefinition") throw new Error(`${file} is not a CustomResourceDefinition`);
-  return doc;
+  parsed.set(file, { mtimeMs, doc });
+  return structuredClone(doc);
 }
 
 interface CrdVersion {
@@ -40,8 +48,8 @@ interface CrdVersion {
 }
 
 /**
- * The resource a CRD defines. Subresources are taken from the storage version; a scale
- * subresource declared on any served version is honoured on all (the double does not convert).
+ * The resource a CRD defines: `status` when any served version declares it, `scale` on exactly the
+ * versions that declare it (agent-sandbox: v1alpha1 only).
  */
 export function crdResource(crd: KubeObject): ResourceDef {
   const spec = crd.spec;
@@ -55,7 +63,9 @@ export function crdResource(crd: KubeObject): ResourceDef {
     kind: spec.names.kind,
     namespaced: spec.scope === "Namespaced",
     status: versions.some((v) => v.subresources?.status),
-    ...(scale ? { scale } : {}),
+    ...(scale
+      ? { scale, scaleVersions: versions.filter((v) => v.subresources?.scale).map((v) => v.name) }
+      : {}),
     shortNames: spec.names.shortNames ?? [],
     custom: true,
   };
@@ -63,7 +73,7 @@ export function crdResource(crd: KubeObject): ResourceDef {
 
 /** The status an API server gives an accepted CRD. */
 export function establishedStatus(crd: KubeObject): object {
-  const at = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+  const at = timestamp();
   return {
     acceptedNames: crd.spec.names,
     storedVersions: (crd.spec.versions as { name: string; storage?: boolean }[])

@@ -17,7 +17,7 @@ import type http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import crypto from "node:crypto";
-import { type ComputedResource, type RequestRecord, createApiServer } from "./api-server.js";
+import { type ComputedResource, type FaultRule, type RequestRecord, createApiServer } from "./api-server.js";
 import { ControllerLoop } from "./controller-loop.js";
 import { crdResource, defaultCrdPaths, establishedStatus, readCrd } from "./crds.js";
 import type { InvalidRecord } from "./crud.js";
@@ -25,6 +25,7 @@ import { builtinDefaulter, crdDefaulter } from "./defaults.js";
 import { endpointSliceController } from "./endpoints.js";
 import { eventRecorder } from "./events.js";
 import { garbageCollector, namespaceController } from "./gc.js";
+import { IngressController } from "./ingress-controller.js";
 import { kubeconfigYaml } from "./kubeconfig.js";
 import { Kubelet, NODE_NAME } from "./kubelet.js";
 import { podMetrics } from "./metrics.js";
@@ -39,13 +40,15 @@ import {
 } from "./resources.js";
 import { reclaimOnDelete, storageController } from "./storage.js";
 import { ObjectStore } from "./store.js";
-import { jobController, sandboxController, statefulSetController } from "./workloads.js";
+import { sandboxController } from "./sandbox-controller.js";
+import { jobController } from "./job-controller.js";
+import { statefulSetController } from "./workloads.js";
 
 export type { KubeObject } from "./resources.js";
-export type { RequestRecord } from "./api-server.js";
+export type { FaultRule, RequestRecord } from "./api-server.js";
 export type { InvalidRecord } from "./crud.js";
 export { PORT_ANNOTATION, NODE_NAME } from "./kubelet.js";
-export { SANDBOX_HASH_LABEL, nameHash } from "./workloads.js";
+export { SANDBOX_HASH_LABEL, nameHash } from "./sandbox-controller.js";
 
 /** The CSI driver of the seeded default StorageClass `standard`. */
 export const DOUBLE_CSI_DRIVER = "csi.double.berth.dev";
@@ -74,6 +77,8 @@ export interface KubeDoubleOptions {
 
 export interface KubeDouble {
   url: string;
+  /** The simulated ingress controller: plain HTTP, routed by Host and path (ingress-controller.ts). */
+  ingressUrl: string;
   /** YAML text of a kubeconfig for `url` (plain http, bearer token). */
   kubeconfig: string;
   /** The same kubeconfig written to a file (for BERTH_KUBECONFIG). */
@@ -89,6 +94,11 @@ export interface KubeDouble {
   podPort(namespace: string, name: string): number | undefined;
   /** Resolves when the simulated controllers have caught up with every change so far. */
   settled(): Promise<void>;
+  /**
+   * Answers the next matching requests with an error Status instead (e.g. `{ verb: "update",
+   * resource: "leases", code: 409, reason: "Conflict" }`); `times` defaults to 1.
+   */
+  failNext(rule: FaultRule): void;
   /** Failures of the simulated controllers (a test may assert there were none). */
   controllerErrors(): string[];
   /** Drops the watch history: resuming a watch from any earlier resourceVersion gets 410 Gone. */
@@ -146,7 +156,7 @@ export async function startKubeDouble(opts: KubeDoubleOptions = {}): Promise<Kub
   store.setNamespaceDef(table.find("", "v1", "namespaces")!);
   const crdDef = table.find("apiextensions.k8s.io", "v1", "customresourcedefinitions")!;
   const builtin = builtinDefaulter(store, table);
-  const custom = crdDefaulter(() => store.list(crdDef));
+  const custom = crdDefaulter((def) => store.peek(crdDef, undefined, `${def.resource}.${def.group}`));
   store.defaulter = (def, obj, creating) => {
     builtin(def, obj, creating);
     custom(def, obj);
@@ -188,6 +198,7 @@ export async function startKubeDouble(opts: KubeDoubleOptions = {}): Promise<Kub
     ...opts.timings,
   };
   const kubelet = new Kubelet(store, table, dataDir, timings, event);
+  const ingress = new IngressController(store, table);
   const loop = new ControllerLoop(
     store,
     [
@@ -199,6 +210,7 @@ export async function startKubeDouble(opts: KubeDoubleOptions = {}): Promise<Kub
       jobController(store, table, event),
       kubelet,
       endpointSliceController(store, table),
+      ingress,
     ],
     500,
     (name, err) =>
@@ -208,6 +220,7 @@ export async function startKubeDouble(opts: KubeDoubleOptions = {}): Promise<Kub
   const stopReclaim = reclaimOnDelete(store, dataDir);
 
   const requests: RequestRecord[] = [];
+  const faults: FaultRule[] = [];
   const invalid: InvalidRecord[] = [];
   const computed = new Map<ResourceDef, ComputedResource>([
     [table.find("metrics.k8s.io", "v1beta1", "pods")!, podMetrics(store, table, kubelet)],
@@ -222,16 +235,19 @@ export async function startKubeDouble(opts: KubeDoubleOptions = {}): Promise<Kub
     computed,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000,
     requests,
+    faults,
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as import("node:net").AddressInfo).port}`;
   const kubeconfig = kubeconfigYaml(url, token);
+  const ingressUrl = await ingress.listen();
   const kubeconfigPath = path.join(dataDir, "kubeconfig.yaml");
   fs.writeFileSync(kubeconfigPath, kubeconfig, { mode: 0o600 });
   loop.kick();
 
   return {
     url,
+    ingressUrl,
     kubeconfig,
     kubeconfigPath,
     dataDir,
@@ -250,10 +266,12 @@ export async function startKubeDouble(opts: KubeDoubleOptions = {}): Promise<Kub
     settled: () => loop.settled(),
     compactHistory: () => store.compact(),
     controllerErrors: () => [...controllerErrors],
+    failNext: (rule) => void faults.push({ ...rule }),
     async close() {
       loop.close();
       stopReclaim();
       pods.close();
+      await ingress.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await kubelet.close();

@@ -15,6 +15,7 @@ import crypto from "node:crypto";
 import { type KubeObject, type ResourceDef, apiVersionOf, collectionKey } from "./resources.js";
 import { KubeError, alreadyExists, conflict, forbidden, notFound } from "./status-errors.js";
 import { sameJson } from "./json.js";
+import { timestamp } from "./time.js";
 
 export type EventType = "ADDED" | "MODIFIED" | "DELETED";
 
@@ -41,7 +42,6 @@ export interface DeleteOptions {
 }
 
 const key = (namespace: string | undefined, name: string) => `${namespace ?? ""}/${name}`;
-const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
 const clone = <T>(v: T): T => structuredClone(v);
 
 /** Kinds the API server always deletes gracefully (kubelet / namespace controller finish it). */
@@ -110,6 +110,11 @@ export class ObjectStore {
     return obj ? clone(obj) : undefined;
   }
 
+  /** The stored object itself, for read-only lookups of large objects (CRDs): do not change it. */
+  peek(def: ResourceDef, namespace: string | undefined, name: string): Readonly<KubeObject> | undefined {
+    return this.collection(def).get(key(def.namespaced ? namespace : undefined, name));
+  }
+
   mustGet(def: ResourceDef, namespace: string | undefined, name: string): KubeObject {
     const obj = this.get(def, namespace, name);
     if (!obj) throw notFound(def, name);
@@ -130,15 +135,23 @@ export class ObjectStore {
 
   /** Every stored object of every kind in a namespace (for the namespace controller). */
   allIn(namespace: string): { def: ResourceDef; object: KubeObject }[] {
-    return this.everything().filter((e) => e.object.metadata?.namespace === namespace);
+    return this.everything((o) => o.metadata?.namespace === namespace);
   }
 
-  everything(): { def: ResourceDef; object: KubeObject }[] {
+  /** Copies of every stored object `where` accepts (it sees the stored object: do not change it). */
+  everything(
+    where: (obj: Readonly<KubeObject>) => boolean = () => true,
+  ): { def: ResourceDef; object: KubeObject }[] {
     const out: { def: ResourceDef; object: KubeObject }[] = [];
     for (const c of this.collections.values()) {
-      for (const o of c.values()) out.push({ def: this.defOf(o), object: clone(o) });
+      for (const o of c.values()) if (where(o)) out.push({ def: this.defOf(o), object: clone(o) });
     }
     return out;
+  }
+
+  /** Whether any stored object has this uid (owner references). */
+  hasUid(uid: string): boolean {
+    return this.defs.has(uid);
   }
 
   private defs = new Map<string, ResourceDef>();
@@ -188,7 +201,7 @@ export class ObjectStore {
     if (def.status && !opts.keepStatus) delete obj.status;
     meta.uid = crypto.randomUUID();
     meta.generation = 1;
-    meta.creationTimestamp = now();
+    meta.creationTimestamp = timestamp();
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
     delete meta.resourceVersion;
@@ -302,7 +315,7 @@ export class ObjectStore {
     if (!pending) return { object: this.removeNow(def, clone(old), old), gone: true };
     if (old.metadata!.deletionTimestamp) return { object: clone(old), gone: false };
     const next = clone(old);
-    next.metadata!.deletionTimestamp = now();
+    next.metadata!.deletionTimestamp = timestamp();
     next.metadata!.deletionGracePeriodSeconds =
       opts.gracePeriodSeconds ?? (def.kind === "Pod" ? (next.spec?.terminationGracePeriodSeconds ?? 30) : 0);
     if (orphan) {
