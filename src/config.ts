@@ -43,7 +43,7 @@ const kubernetesSchema = {
     .string()
     .regex(
       /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?:\d{1,5}$/,
-      "must be host:port of berth's Service, e.g. berth.berth.svc.cluster.local:8080",
+      "must be host:port of berth's Service (DNS name or ClusterIP), e.g. berth.berth.svc.cluster.local:8080",
     )
     .optional(),
   /** runtimeClassName per team tier, e.g. `free=gvisor,pro=gvisor,enterprise=kata`. */

@@ -1,11 +1,13 @@
 /**
  * The kubernetes runtime through berth's API, against the Kubernetes API double (no cluster can run
  * here; test/support/kube-double runs each pod's command as a real local process): a deployment
- * from a template becomes ready and serves through berth's ingress, pauses (StatefulSet scaled to 0,
- * PVC kept), wakes on a request, and backs up and restores its volume with both backup drivers
+ * from a template becomes ready and serves through berth's ingress and the cluster's Ingress (the
+ * double's simulated ingress controller, routing to the pod), pauses (StatefulSet scaled to 0, PVC
+ * kept, the Ingress pointed at berth), wakes on a request through that Ingress, and backs up and restores its volume with both backup drivers
  * (CSI VolumeSnapshot and the tar archive made in a helper Job pod). Every object berth sends is
  * validated offline; the requests are added to deploy/kubernetes/rbac-used.json.
  */
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type KubeDouble, startKubeDouble } from "./support/kube-double/index.js";
 import { firstInvalid, recordRbacUse, snapshotClassSeed, validateSent } from "./support/kube-driver-run.js";
@@ -31,6 +33,17 @@ http.createServer((req, res) => {
 `;
 
 let dbl: KubeDouble;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}
 let t: TestBerth;
 let api: ApiClient;
 
@@ -39,11 +52,15 @@ beforeAll(async () => {
     validate: validateSent,
     seed: snapshotClassSeed(),
   });
+  // berth's address is the activator a paused workload's Ingress points at, so its port is fixed first
+  const port = await freePort();
   ({ t, api } = await startWithTeam({
+    PORT: String(port),
+    BERTH_DOMAIN: "apps.example.test",
     BERTH_RUNTIME: "kubernetes",
     BERTH_KUBECONFIG: dbl.kubeconfigPath,
     BERTH_K8S_INGRESS_HOST: "{name}.apps.example.test",
-    BERTH_K8S_ACTIVATOR: "berth.berth-system.svc.cluster.local:8080",
+    BERTH_K8S_ACTIVATOR: `127.0.0.1:${port}`,
   }));
 }, 60_000);
 
@@ -57,7 +74,13 @@ afterAll(async () => {
   expect(failures).toEqual([]);
 }, 60_000);
 
-const serves = (name: string, p: string, expected: RegExp) => servesViaIngress(t.url, name, p, expected);
+/** berth's own ingress (its front listener) for `<name>.apps.example.test`. */
+const serves = (name: string, p: string, expected: RegExp) =>
+  servesViaIngress(t.url, `${name}.apps.example.test`, p, expected);
+
+/** The cluster's Ingress (the double's simulated ingress controller) for `<name>.apps.example.test`. */
+const servesInCluster = (name: string, p: string, expected: RegExp) =>
+  servesViaIngress(dbl.ingressUrl, `${name}.apps.example.test`, p, expected);
 
 const ready = (name: string) =>
   waitFor(
@@ -77,7 +100,7 @@ const workloadObjects = () =>
 describe("the kubernetes runtime through berth's API", () => {
   let dep: { id: string; name: string };
 
-  it("deploys a template as a StatefulSet with its PVC and serves it through berth's ingress", async () => {
+  it("deploys a template as a StatefulSet with its PVC, served through berth's ingress and the cluster's Ingress", async () => {
     const config = {
       workloads: [
         {
@@ -97,6 +120,11 @@ describe("the kubernetes runtime through berth's API", () => {
     await ready("notes");
     expect(await serves("notes", "/set/first", /ok/)).toBe("ok");
     expect(await serves("notes", "/", /note:/)).toBe("note: first");
+    // the cluster's Ingress routes to the pod itself while it runs
+    expect(await servesInCluster("notes", "/", /note:/)).toBe("note: first");
+    const [ingress] = dbl.objects("Ingress");
+    expect(ingress?.spec.rules[0].host).toBe("notes.apps.example.test");
+    expect(ingress?.spec.rules[0].http.paths[0].backend.service.name).not.toBe("berth-activator");
     const list = await api<{ deployments: { id: string; name: string }[] }>(
       "GET",
       "/api/cloud-saas/deployments",
@@ -112,7 +140,7 @@ describe("the kubernetes runtime through berth's API", () => {
     expect(dbl.objects("PersistentVolumeClaim").some((p) => p.metadata?.name === "notes-data")).toBe(true);
   });
 
-  it("pauses by scaling the StatefulSet to 0, keeping its PVC, and wakes on a request", async () => {
+  it("pauses by scaling the StatefulSet to 0, keeping its PVC, and wakes on a request through the Ingress", async () => {
     const paused = await api("POST", `/api/cloud-saas/deployments/${dep.id}/pause`, { body: {} });
     expect(paused.status, paused.text).toBe(200);
     await waitFor(
@@ -124,7 +152,10 @@ describe("the kubernetes runtime through berth's API", () => {
       100,
     );
     expect(dbl.objects("PersistentVolumeClaim").some((p) => p.metadata?.name === "notes-data")).toBe(true);
-    const woken = await viaIngress(t.url, "notes.localhost", "/");
+    // while paused, the cluster's Ingress points at berth, which wakes the deployment and forwards
+    const ingress = dbl.objects("Ingress")[0]!;
+    expect(ingress.spec.rules[0].http.paths[0].backend.service.name).toBe("berth-activator");
+    const woken = await viaIngress(dbl.ingressUrl, "notes.apps.example.test", "/");
     expect(woken.status, woken.text).toBe(200);
     expect(woken.text).toBe("note: first");
     expect(workloadObjects()).toHaveLength(1);

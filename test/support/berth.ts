@@ -198,20 +198,14 @@ export function viaIngress(
   });
 }
 
-/** Waits until berth's ingress answers 200 for `<name>.localhost` at `p` with a body matching `expected`. */
-export function servesViaIngress(
-  berthUrl: string,
-  name: string,
-  p: string,
-  expected: RegExp,
-  timeoutMs = 60_000,
-) {
+/** Waits until the ingress at `url` answers 200 for Host `host` at `p` with a body matching `expected`. */
+export function servesViaIngress(url: string, host: string, p: string, expected: RegExp, timeoutMs = 60_000) {
   return waitFor(
     async () => {
-      const r = await viaIngress(berthUrl, `${name}.localhost`, p);
+      const r = await viaIngress(url, host, p);
       return r.status === 200 && expected.test(r.text) && r.text;
     },
-    `${name} serving ${expected} at ${p}`,
+    `${host} serving ${expected} at ${p}`,
     timeoutMs,
     100,
   );

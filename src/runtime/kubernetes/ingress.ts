@@ -1,10 +1,12 @@
 /**
  * The Ingress of a public deployment's listening workload (when BERTH_K8S_INGRESS_HOST is set):
  * host from the pattern, class and TLS Secret from the settings. While the workload runs, the
- * Ingress routes to its Service; while it is paused, to berth itself (an ExternalName Service
- * `berth-activator` in the namespace naming BERTH_K8S_ACTIVATOR), which wakes the deployment on
- * the request and forwards it once ready, as Knative's activator does.
+ * Ingress routes to its Service; while it is paused, to berth itself (a Service `berth-activator` in
+ * the namespace for BERTH_K8S_ACTIVATOR: ExternalName for a host name, or without selector with its
+ * own EndpointSlice for an IP address), which wakes the deployment on the request and forwards it
+ * once ready, as Knative's activator does.
  */
+import { isIP } from "node:net";
 import type { DesiredWorkload } from "../driver.js";
 import type { KubeContext } from "./context.js";
 import { isNotFound, type KubeObject } from "./kube-client.js";
@@ -38,25 +40,45 @@ export class KubeIngress {
     const existing = await this.ctx.client.find(R.ingresses(namespace), ingressName);
     if (!existing) return;
     const [host, port] = activator.split(":") as [string, string];
-    await this.ctx.createIfAbsent(R.services(namespace), {
-      apiVersion: "v1",
-      kind: "Service",
-      metadata: {
-        name: ACTIVATOR_SERVICE,
-        namespace,
-        labels: { [MANAGED_BY]: "berth", [L.role]: "activator" },
-      },
-      spec: {
-        type: "ExternalName",
-        externalName: host,
-        ports: [{ name: "http", port: Number(port), protocol: "TCP" }],
-      },
-    });
+    await this.ensureActivator(namespace, host, Number(port));
     const rules = existing.spec.rules.map((r: { host: string }) => ({
       host: r.host,
       http: { paths: [path({ name: ACTIVATOR_SERVICE, port: { number: Number(port) } })] },
     }));
     await this.ctx.client.patch(R.ingresses(namespace), ingressName, { spec: { rules } });
+  }
+
+  /**
+   * The Service `berth-activator` in the namespace: an ExternalName naming berth's Service, or — for
+   * an IP address (berth's ClusterIP) — a Service without selector and its own EndpointSlice.
+   */
+  private async ensureActivator(namespace: string, host: string, port: number): Promise<void> {
+    const labels = { [MANAGED_BY]: "berth", [L.role]: "activator" };
+    const ports = [{ name: "http", port, protocol: "TCP" }];
+    const metadata = { name: ACTIVATOR_SERVICE, namespace, labels };
+    if (!isIP(host)) {
+      const spec = { type: "ExternalName", externalName: host, ports };
+      await this.ctx.createIfAbsent(R.services(namespace), { apiVersion: "v1", kind: "Service", metadata, spec });
+      return;
+    }
+    await this.ctx.createIfAbsent(R.services(namespace), { apiVersion: "v1", kind: "Service", metadata, spec: { ports } });
+    await this.ctx.createIfAbsent(R.endpointslices(namespace), {
+      apiVersion: "discovery.k8s.io/v1",
+      kind: "EndpointSlice",
+      metadata: {
+        name: `${ACTIVATOR_SERVICE}-1`,
+        namespace,
+        labels: {
+          ...labels,
+          "kubernetes.io/service-name": ACTIVATOR_SERVICE,
+          // not the EndpointSlice controller's: it leaves slices another manager owns alone
+          "endpointslice.kubernetes.io/managed-by": "berth.dev",
+        },
+      },
+      addressType: isIP(host) === 6 ? "IPv6" : "IPv4",
+      endpoints: [{ addresses: [host], conditions: { ready: true } }],
+      ports,
+    });
   }
 
   private ingress(
