@@ -58,10 +58,20 @@ export class KubeIngress {
     const metadata = { name: ACTIVATOR_SERVICE, namespace, labels };
     if (!isIP(host)) {
       const spec = { type: "ExternalName", externalName: host, ports };
-      await this.ctx.createIfAbsent(R.services(namespace), { apiVersion: "v1", kind: "Service", metadata, spec });
+      await this.ctx.createIfAbsent(R.services(namespace), {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata,
+        spec,
+      });
       return;
     }
-    await this.ctx.createIfAbsent(R.services(namespace), { apiVersion: "v1", kind: "Service", metadata, spec: { ports } });
+    await this.ctx.createIfAbsent(R.services(namespace), {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata,
+      spec: { ports },
+    });
     await this.ctx.createIfAbsent(R.endpointslices(namespace), {
       apiVersion: "discovery.k8s.io/v1",
       kind: "EndpointSlice",
