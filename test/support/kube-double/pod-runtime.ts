@@ -64,6 +64,8 @@ export class PodRuntime {
   private followers = new Set<LogListener>();
   private outputListeners = new Set<(stream: 1 | 2, chunk: Buffer) => void>();
   private partial = ["", ""];
+  /** bwrap could not exec the command: the container never started (containerd's StartError). */
+  private execFailed = false;
 
   constructor(
     readonly port: number,
@@ -114,6 +116,7 @@ export class PodRuntime {
   }
 
   private output(stream: 1 | 2, chunk: Buffer, logFile: string): void {
+    if (stream === 2 && /^bwrap: execvp /m.test(chunk.toString("utf8"))) this.execFailed = true;
     for (const l of this.outputListeners) l(stream, chunk);
     const text = this.partial[stream - 1] + chunk.toString("utf8");
     const lines = text.split("\n");
@@ -135,11 +138,14 @@ export class PodRuntime {
     if (this.probeTimer) clearInterval(this.probeTimer);
     this.child = undefined;
     this.ready = false;
-    const exitCode = code ?? (signal === "SIGKILL" ? 137 : 143);
+    // as containerd reports a command that cannot be executed: exit code 128, reason StartError
+    const startError = this.execFailed && code === 1;
+    this.execFailed = false;
+    const exitCode = startError ? 128 : (code ?? (signal === "SIGKILL" ? 137 : 143));
     this.lastTerminated = {
       exitCode,
       ...(signal ? { signal } : {}),
-      reason: exitCode === 0 ? "Completed" : "Error",
+      reason: startError ? "StartError" : exitCode === 0 ? "Completed" : "Error",
       startedAt: this.startedAt!,
       finishedAt: timestamp(),
     };
