@@ -64,12 +64,13 @@ beforeAll(async () => {
   }));
 }, 60_000);
 
-afterAll(async () => {
+// biome-ignore lint/correctness/noEmptyPattern: vitest hands hooks their fixtures first and the suite second
+afterAll(async ({}, suite) => {
   await t?.close();
   if (dbl) recordRbacUse(dbl.requests());
   const failures = dbl?.controllerErrors() ?? [];
   await dbl?.close();
-  await recordRbacUse.flush("test/kubernetes-runtime.test.ts");
+  await recordRbacUse.flush("test/kubernetes-runtime.test.ts", suite);
   if (firstInvalid.error) throw firstInvalid.error;
   expect(failures).toEqual([]);
 }, 60_000);

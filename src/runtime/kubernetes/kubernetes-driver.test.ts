@@ -41,8 +41,9 @@ afterEach(async () => {
   firstInvalid.error = undefined;
   if (invalid) throw invalid;
 });
-afterAll(async () => {
-  await recordRbacUse.flush("src/runtime/kubernetes/kubernetes-driver.test.ts");
+// biome-ignore lint/correctness/noEmptyPattern: vitest hands hooks their fixtures first and the suite second
+afterAll(async ({}, suite) => {
+  await recordRbacUse.flush("src/runtime/kubernetes/kubernetes-driver.test.ts", suite);
 });
 
 async function startCluster(withSandbox: boolean, bookmarkIntervalMs?: number): Promise<Double> {
