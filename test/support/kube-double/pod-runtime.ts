@@ -116,9 +116,10 @@ export class PodRuntime {
   }
 
   private output(stream: 1 | 2, chunk: Buffer, logFile: string): void {
-    if (stream === 2 && /^bwrap: execvp /m.test(chunk.toString("utf8"))) this.execFailed = true;
     for (const l of this.outputListeners) l(stream, chunk);
     const text = this.partial[stream - 1] + chunk.toString("utf8");
+    // bwrap writes its message in pieces: look at the line as far as it has come
+    if (stream === 2 && /^bwrap: execvp /m.test(text)) this.execFailed = true;
     const lines = text.split("\n");
     this.partial[stream - 1] = lines.pop()!;
     if (lines.length > 0) this.appendLines(lines, logFile);
