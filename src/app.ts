@@ -37,7 +37,8 @@ import { builtinTemplates, examplesDir } from "./examples.js";
 import { buildHttpApp } from "./http/server.js";
 import { createFront, type FrontLimits } from "./proxy/front.js";
 import type { RuntimeCapabilities } from "./runtime/driver.js";
-import { type ContainerDriver, createContainerDriver } from "./runtime/container/container-driver.js";
+import { createContainerDriver } from "./runtime/container/container-driver.js";
+import { MixedDriver } from "./runtime/container/mixed-driver.js";
 import { createLocalDriver, type LocalDriver, loadCatalogue } from "./runtime/local/index.js";
 import { loadRootKey, SecretBox } from "./security/secrets.js";
 import { openDb } from "./store/db.js";
@@ -49,7 +50,7 @@ export interface Berth {
   port: number;
   store: Store;
   /** The runtime this control plane built (services see only its RuntimeDriver interface). */
-  driver: LocalDriver | ContainerDriver;
+  driver: LocalDriver | MixedDriver;
   reconciler: Reconciler;
   scheduler: Scheduler;
   backups: BackupsService;
@@ -83,7 +84,8 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
   const opened = await openDb(config.databaseUrl);
   const store = Store.fromOpened(opened);
   const box = new SecretBox(loadRootKey(config.encryptionKey, config.dataDir));
-  const driver: LocalDriver | ContainerDriver =
+  // container runtime: images run as containers, commands and sessions on the local sandbox
+  const containers =
     config.runtime === "container"
       ? await createContainerDriver({
           dataDir: config.dataDir,
@@ -95,17 +97,19 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
           probeIntervalMs: Math.min(config.probeIntervalMs, 1_000),
           rolloutTimeoutMs: config.rolloutTimeoutMs,
         })
-      : await createLocalDriver({
-          dataDir: config.dataDir,
-          logger: log.child({ component: "local-runtime" }),
-          clock,
-          backoff: { initialMs: config.backoff.initialMs, maxMs: config.backoff.maxMs, resetAfterMs: 60_000 },
-          stopGraceMs: config.stopGraceMs,
-          probeIntervalMs: config.probeIntervalMs,
-          rolloutTimeoutMs: config.rolloutTimeoutMs,
-          images: loadCatalogue(examplesDir, config.localImages),
-          isolation: config.isolation,
-        });
+      : undefined;
+  const local = await createLocalDriver({
+    dataDir: config.dataDir,
+    logger: log.child({ component: "local-runtime" }),
+    clock,
+    backoff: { initialMs: config.backoff.initialMs, maxMs: config.backoff.maxMs, resetAfterMs: 60_000 },
+    stopGraceMs: config.stopGraceMs,
+    probeIntervalMs: config.probeIntervalMs,
+    rolloutTimeoutMs: config.rolloutTimeoutMs,
+    images: loadCatalogue(examplesDir, config.localImages),
+    isolation: config.isolation,
+  });
+  const driver = containers ? new MixedDriver(local, containers) : local;
   logIsolation(log, driver.capabilities());
   const env = new DeploymentEnv(store, box);
   const feed = new StatusFeed(clock);

@@ -182,6 +182,10 @@ export interface TestImage {
   entrypoint: string[];
   env?: Record<string, string>;
   port?: number;
+  /** Host files copied into the image at the same path (e.g. a binary and the libraries it links). */
+  hostFiles?: string[];
+  /** The image's USER (config.user), e.g. `1000:1000`. */
+  user?: string;
 }
 
 /**
@@ -190,44 +194,102 @@ export interface TestImage {
  */
 export async function buildAndPush(host: ContainerHost, image: TestImage): Promise<string> {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), "berth-img-"));
-  const layout = path.join(dir, "layout");
-  const bundle = path.join(dir, "bundle");
-  const tag = image.tag ?? "latest";
-  const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
   try {
-    run("umoci", ["init", "--layout", layout]);
-    run("umoci", ["new", "--image", `${layout}:${tag}`]);
-    run("umoci", ["unpack", "--image", `${layout}:${tag}`, bundle]);
-    const rootfs = path.join(bundle, "rootfs");
-    for (const d of ["bin", "tmp", "etc", "data"]) await fsp.mkdir(path.join(rootfs, d), { recursive: true });
-    const busybox = execFileSync("sh", ["-c", "command -v busybox"], { encoding: "utf8" }).trim();
-    await fsp.copyFile(busybox, path.join(rootfs, "bin/busybox"));
-    await fsp.chmod(path.join(rootfs, "bin/busybox"), 0o755);
-    await fsp.symlink("busybox", path.join(rootfs, "bin/sh"));
-    await fsp.writeFile(path.join(rootfs, "etc/passwd"), "root:x:0:0:root:/:/bin/sh\n");
-    for (const [file, content] of Object.entries(image.files)) {
-      const target = path.join(rootfs, file);
-      await fsp.mkdir(path.dirname(target), { recursive: true });
-      const exec = file.includes("/cgi-bin/") || file.endsWith(".sh");
-      await fsp.writeFile(target, content, { mode: exec ? 0o755 : 0o644 });
-    }
-    run("umoci", ["repack", "--image", `${layout}:${tag}`, bundle]);
-    const cfg = ["config", "--image", `${layout}:${tag}`, "--config.workingdir", "/"];
-    cfg.push("--config.entrypoint", image.entrypoint[0]!);
-    for (const a of image.entrypoint.slice(1)) cfg.push("--config.entrypoint", a);
-    for (const [k, v] of Object.entries(image.env ?? {})) cfg.push("--config.env", `${k}=${v}`);
-    cfg.push("--config.exposedports", `${image.port ?? 8080}/tcp`);
-    run("umoci", cfg);
-    const ref = `${host.registry}/${image.name}:${tag}`;
-    run("skopeo", ["copy", "--dest-tls-verify=false", `oci:${layout}:${tag}`, `docker://${ref}`]);
-    return ref;
+    const layout = path.join(dir, "layout");
+    await buildLayout(layout, image);
+    return push(host, layout, image);
   } finally {
     await fsp.rm(dir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 
+const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+
+function push(host: ContainerHost, layout: string, image: TestImage): string {
+  const tag = image.tag ?? "latest";
+  const ref = `${host.registry}/${image.name}:${tag}`;
+  run("skopeo", ["copy", "--dest-tls-verify=false", `oci:${layout}:${tag}`, `docker://${ref}`]);
+  return ref;
+}
+
+/** Writes the image as an OCI layout at `layout`. */
+async function buildLayout(layout: string, image: TestImage): Promise<void> {
+  const bundle = `${layout}.bundle`;
+  const tag = image.tag ?? "latest";
+  run("umoci", ["init", "--layout", layout]);
+  run("umoci", ["new", "--image", `${layout}:${tag}`]);
+  run("umoci", ["unpack", "--image", `${layout}:${tag}`, bundle]);
+  const rootfs = path.join(bundle, "rootfs");
+  for (const d of ["bin", "tmp", "etc", "data"]) await fsp.mkdir(path.join(rootfs, d), { recursive: true });
+  await fsp.chmod(path.join(rootfs, "tmp"), 0o1777);
+  const busybox = execFileSync("sh", ["-c", "command -v busybox"], { encoding: "utf8" }).trim();
+  await fsp.copyFile(busybox, path.join(rootfs, "bin/busybox"));
+  await fsp.chmod(path.join(rootfs, "bin/busybox"), 0o755);
+  await fsp.symlink("busybox", path.join(rootfs, "bin/sh"));
+  await fsp.writeFile(path.join(rootfs, "etc/passwd"), "root:x:0:0:root:/:/bin/sh\n");
+  for (const [file, content] of Object.entries(image.files)) {
+    const target = path.join(rootfs, file);
+    await fsp.mkdir(path.dirname(target), { recursive: true });
+    const exec = file.includes("/cgi-bin/") || file.endsWith(".sh");
+    await fsp.writeFile(target, content, { mode: exec ? 0o755 : 0o644 });
+  }
+  for (const file of image.hostFiles ?? []) {
+    const target = path.join(rootfs, file);
+    await fsp.mkdir(path.dirname(target), { recursive: true });
+    await fsp.copyFile(fs.realpathSync(file), target);
+    await fsp.chmod(target, 0o755);
+  }
+  run("umoci", ["repack", "--image", `${layout}:${tag}`, bundle]);
+  await fsp.rm(bundle, { recursive: true, force: true });
+  const cfg = ["config", "--image", `${layout}:${tag}`, "--config.workingdir", "/"];
+  cfg.push("--config.entrypoint", image.entrypoint[0]!);
+  for (const a of image.entrypoint.slice(1)) cfg.push("--config.entrypoint", a);
+  for (const [k, v] of Object.entries(image.env ?? {})) cfg.push("--config.env", `${k}=${v}`);
+  cfg.push("--config.exposedports", `${image.port ?? 8080}/tcp`);
+  if (image.user) cfg.push("--config.user", image.user);
+  run("umoci", cfg);
+}
+
 /**
- * A busybox httpd image: `/` serves `page`; `/cgi-bin/env` prints GREETING, the first line of
+ * An image holding this machine's node binary and the shared libraries `ldd` lists for it, with
+ * node as its entrypoint, so the driver contract's `node -e <app>` workloads run unchanged in a
+ * container. The OCI layout is built once per node binary and kept in the temp directory (an
+ * atomic rename, so test files building it at once do not see a half-written one).
+ */
+export async function pushNodeImage(host: ContainerHost, name = "berth-test/node"): Promise<string> {
+  const node = fs.realpathSync(process.execPath);
+  const st = fs.statSync(node);
+  const cached = path.join(
+    os.tmpdir(),
+    `berth-node-image-${process.version}-${st.size}-${Math.floor(st.mtimeMs)}`,
+  );
+  const image: TestImage = {
+    name,
+    files: {},
+    hostFiles: [node, ...sharedLibraries(node)],
+    entrypoint: [node],
+    env: { PATH: `${path.dirname(node)}:/bin` },
+  };
+  if (!fs.existsSync(path.join(cached, "index.json"))) {
+    const staging = `${cached}.${process.pid}-${Date.now()}`;
+    await buildLayout(staging, image);
+    await fsp.rename(staging, cached).catch(async () => {
+      // another test file built it first
+      await fsp.rm(staging, { recursive: true, force: true });
+    });
+  }
+  return push(host, cached, image);
+}
+
+/** Absolute paths of the libraries a dynamically linked binary loads (ld.so included). */
+function sharedLibraries(binary: string): string[] {
+  const out = execFileSync("ldd", [binary], { encoding: "utf8" });
+  return [...out.matchAll(/(\/\S+) \(0x/g)].map((m) => m[1]!).filter((p) => fs.existsSync(p));
+}
+
+/**
+ * A busybox httpd image: `/` serves `page`; `/cgi-bin/who` prints the uid it runs as, its replica
+ * (BERTH_REPLICA), its effective capabilities and no-new-privileges flag; `/cgi-bin/env` prints GREETING, the first line of
  * /data/config.txt if any, and LAST, the query string the previous request with one stored in /data/last-query; requests are logged on stderr.
  */
 export function httpdImage(name: string, page: string, port = 8080): TestImage {
@@ -244,6 +306,13 @@ export function httpdImage(name: string, page: string, port = 8080): TestImage {
         'echo "LAST=$(cat /data/last-query 2>/dev/null)"',
         '[ -n "$QUERY_STRING" ] && echo "$QUERY_STRING" > /data/last-query',
         "exit 0",
+        "",
+      ].join("\n"),
+      "/www/cgi-bin/who": [
+        "#!/bin/sh",
+        "printf 'Content-Type: text/plain\\r\\n\\r\\n'",
+        'echo "uid=$(busybox id -u) replica=$BERTH_REPLICA"',
+        "busybox grep -E '^(CapEff|NoNewPrivs):' /proc/self/status",
         "",
       ].join("\n"),
     },
