@@ -39,6 +39,7 @@ import { createFront, type FrontLimits } from "./proxy/front.js";
 import type { RuntimeCapabilities } from "./runtime/driver.js";
 import { createContainerDriver } from "./runtime/container/container-driver.js";
 import { MixedDriver } from "./runtime/container/mixed-driver.js";
+import { RegistryCredentialsService } from "./capabilities/registry-credentials/service.js";
 import { createLocalDriver, type LocalDriver, loadCatalogue } from "./runtime/local/index.js";
 import { loadRootKey, SecretBox } from "./security/secrets.js";
 import { openDb } from "./store/db.js";
@@ -84,6 +85,7 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
   const opened = await openDb(config.databaseUrl);
   const store = Store.fromOpened(opened);
   const box = new SecretBox(loadRootKey(config.encryptionKey, config.dataDir));
+  const registryCredentials = new RegistryCredentialsService(store, clock, box);
   // container runtime: images run as containers, commands and sessions on the local sandbox
   const containers =
     config.runtime === "container"
@@ -96,6 +98,7 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
           stopGraceMs: config.stopGraceMs,
           probeIntervalMs: Math.min(config.probeIntervalMs, 1_000),
           rolloutTimeoutMs: config.rolloutTimeoutMs,
+          registryAuth: (namespaceId, registry) => registryCredentials.forPull(namespaceId, registry),
         })
       : undefined;
   const local = await createLocalDriver({
@@ -260,6 +263,7 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
       deployments,
       agentDeployments: new AgentDeployments(store, clock, deployments, enqueue),
       schedules,
+      registryCredentials,
       store,
       clock,
       cloud: {

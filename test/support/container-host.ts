@@ -12,6 +12,7 @@ import fsp from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import bcrypt from "bcryptjs";
 
 export interface ContainerHost {
   /** DOCKER_HOST for dockerode, e.g. unix:///tmp/x/podman.sock */
@@ -19,6 +20,8 @@ export interface ContainerHost {
   socketPath: string;
   /** host:port of the local registry, e.g. 127.0.0.1:5123 */
   registry: string;
+  /** host:port of the registry that needs a login (startContainerHost's `login`), when asked for. */
+  privateRegistry?: string;
   /** Runs the podman CLI against the same storage as the service. */
   podman(args: string[]): string;
   close(): Promise<void>;
@@ -82,22 +85,59 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startContainerHost(): Promise<ContainerHost> {
+/** Serves a CNCF distribution registry on a free loopback port; with `login`, behind htpasswd auth. */
+async function serveRegistry(
+  dir: string,
+  login?: { username: string; password: string },
+): Promise<{ addr: string; child: ChildProcess }> {
+  await fsp.mkdir(dir, { recursive: true });
+  const addr = `127.0.0.1:${await freePort()}`;
+  let auth = "";
+  if (login) {
+    const htpasswd = path.join(dir, "htpasswd");
+    await fsp.writeFile(htpasswd, `${login.username}:${bcrypt.hashSync(login.password, 10)}\n`);
+    auth = `auth:\n  htpasswd:\n    realm: berth-test\n    path: ${htpasswd}\n`;
+  }
+  const conf = path.join(dir, "registry.yml");
+  await fsp.writeFile(
+    conf,
+    `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: ${addr}\n${auth}`,
+  );
+  const child = spawn("docker-registry", ["serve", conf], { stdio: "ignore" });
+  // an authenticated registry answers /v2/ with 401: up either way
+  try {
+    await waitFor(`the registry at ${addr}`, async () =>
+      [200, 401].includes((await fetch(`http://${addr}/v2/`)).status),
+    );
+  } catch (err) {
+    await stop(child);
+    throw err;
+  }
+  return { addr, child };
+}
+
+/**
+ * Starts the engine and the local registry; with `login`, a second registry on loopback that
+ * refuses pulls and pushes without that username and password (plain HTTP, marked insecure for
+ * Podman like the first, so basic auth needs no TLS here).
+ */
+export async function startContainerHost(
+  opts: { login?: { username: string; password: string } } = {},
+): Promise<ContainerHost> {
   need();
   ensureContainersConf();
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), "berth-ctr-"));
-  const port = await freePort();
-  const registry = `127.0.0.1:${port}`;
-  const regConf = path.join(dir, "registry.yml");
-  await fsp.writeFile(
-    regConf,
-    `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/registry\nhttp:\n  addr: ${registry}\n`,
-  );
-  const reg = spawn("docker-registry", ["serve", regConf], { stdio: "ignore" });
+  const { addr: registry, child: reg } = await serveRegistry(path.join(dir, "registry"));
+  const locked = opts.login ? await serveRegistry(path.join(dir, "private-registry"), opts.login) : undefined;
   const registriesConf = path.join(dir, "registries.conf");
   await fsp.writeFile(
     registriesConf,
-    `unqualified-search-registries = []\n[[registry]]\nlocation = "${registry}"\ninsecure = true\n`,
+    `${[
+      "unqualified-search-registries = []",
+      ...[registry, locked?.addr]
+        .filter(Boolean)
+        .map((r) => `[[registry]]\nlocation = "${r}"\ninsecure = true`),
+    ].join("\n")}\n`,
   );
   const env = { ...process.env, CONTAINERS_REGISTRIES_CONF: registriesConf };
   const globalFlags = [
@@ -127,7 +167,6 @@ export async function startContainerHost(): Promise<ContainerHost> {
       stdio: ["ignore", "pipe", "pipe"],
     });
   try {
-    await waitFor("the registry", async () => (await fetch(`http://${registry}/v2/`)).ok);
     await waitFor(
       "podman system service",
       async () => {
@@ -139,12 +178,14 @@ export async function startContainerHost(): Promise<ContainerHost> {
   } catch (err) {
     await stop(service);
     await stop(reg);
+    if (locked) await stop(locked.child);
     throw new Error(`${(err as Error).message}\n${serviceErr}`);
   }
   return {
     dockerHost: `unix://${socketPath}`,
     socketPath,
     registry,
+    ...(locked ? { privateRegistry: locked.addr } : {}),
     podman,
     async close() {
       try {
@@ -154,6 +195,7 @@ export async function startContainerHost(): Promise<ContainerHost> {
       }
       await stop(service);
       await stop(reg);
+      if (locked) await stop(locked.child);
       await fsp.rm(dir, { recursive: true, force: true }).catch(() => undefined);
     },
   };
@@ -192,12 +234,12 @@ export interface TestImage {
  * Builds an image from busybox-static plus `files` with umoci (no daemon) and pushes it to the
  * local registry with skopeo. Returns its reference, `<registry>/<name>:<tag>`.
  */
-export async function buildAndPush(host: ContainerHost, image: TestImage): Promise<string> {
+export async function buildAndPush(host: ContainerHost, image: TestImage, to?: PushTarget): Promise<string> {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), "berth-img-"));
   try {
     const layout = path.join(dir, "layout");
     await buildLayout(layout, image);
-    return push(host, layout, image);
+    return push(to ?? { registry: host.registry }, layout, image);
   } finally {
     await fsp.rm(dir, { recursive: true, force: true }).catch(() => undefined);
   }
@@ -205,10 +247,17 @@ export async function buildAndPush(host: ContainerHost, image: TestImage): Promi
 
 const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
 
-function push(host: ContainerHost, layout: string, image: TestImage): string {
+/** Where an image is pushed: a registry, and the `user:password` it needs, if any. */
+export interface PushTarget {
+  registry: string;
+  creds?: string;
+}
+
+function push(to: PushTarget, layout: string, image: TestImage): string {
   const tag = image.tag ?? "latest";
-  const ref = `${host.registry}/${image.name}:${tag}`;
-  run("skopeo", ["copy", "--dest-tls-verify=false", `oci:${layout}:${tag}`, `docker://${ref}`]);
+  const ref = `${to.registry}/${image.name}:${tag}`;
+  const creds = to.creds ? ["--dest-creds", to.creds] : [];
+  run("skopeo", ["copy", "--dest-tls-verify=false", ...creds, `oci:${layout}:${tag}`, `docker://${ref}`]);
   return ref;
 }
 
@@ -278,7 +327,7 @@ export async function pushNodeImage(host: ContainerHost, name = "berth-test/node
       await fsp.rm(staging, { recursive: true, force: true });
     });
   }
-  return push(host, cached, image);
+  return push({ registry: host.registry }, cached, image);
 }
 
 /** Absolute paths of the libraries a dynamically linked binary loads (ld.so included). */

@@ -42,7 +42,7 @@ import {
 import { processEnv } from "../local/env-expand.js";
 import { LogFiles, safeKey } from "../local/logs.js";
 import { LocalVolumes } from "../local/volumes.js";
-import { parseImageRef, pullReference } from "./image-ref.js";
+import { parseImageRef, pullReference, registryOf } from "./image-ref.js";
 import { cpuNanos, memoryBytes, pidsLimit } from "./resources.js";
 import { hardening, ownVolumeFor, runAs } from "./run-as.js";
 
@@ -339,6 +339,22 @@ export class ContainerDriver implements RuntimeDriver {
     // an image pulled with a login is re-checked against the registry: another team's pull must not serve it
     if (present && !auth && !this.privateImages.has(ref)) return present.Config?.User;
     this.emit(key, index, "Normal", "Pulling", `pulling image ${ref}`);
+    try {
+      return await this.pull(key, index, ref, registry, auth);
+    } catch (err) {
+      // an engine may quote what it was given: the password never reaches a reason or an event
+      const message = (err as Error).message;
+      throw new Error(auth ? message.replaceAll(auth.password, "[redacted]") : message);
+    }
+  }
+
+  private async pull(
+    key: string,
+    index: number,
+    ref: string,
+    registry: string,
+    auth: RegistryAuth | undefined,
+  ): Promise<string | undefined> {
     const started = Date.now();
     const stream = await this.docker.pull(
       ref,
@@ -348,11 +364,16 @@ export class ContainerDriver implements RuntimeDriver {
     );
     const seen = new Set<string>();
     await new Promise<void>((resolve, reject) => {
+      // the engine reports a refused pull inside the progress stream, which still ends cleanly
+      let refused: string | undefined;
       this.docker.modem.followProgress(
         stream,
-        (err: Error | null) => (err ? reject(err) : resolve()),
+        (err: Error | null) => (err ? reject(err) : refused ? reject(new Error(refused)) : resolve()),
         (p: { status?: string; id?: string; error?: string }) => {
-          if (p.error) return;
+          if (p.error) {
+            refused ??= p.error;
+            return;
+          }
           const status = p.status ? `${p.status}${p.id ? ` ${p.id}` : ""}` : undefined;
           if (status && !seen.has(status) && seen.size < 20) {
             seen.add(status);
@@ -743,11 +764,6 @@ export class ContainerDriver implements RuntimeDriver {
   private changed(key: string): void {
     for (const l of this.changeListeners) l(key);
   }
-}
-
-/** The registry host of a pull reference (pullReference always names one). */
-export function registryOf(pullRef: string): string {
-  return pullRef.split("/")[0]!;
 }
 
 /** A set of image references kept in a JSON file, so it survives a control-plane restart. */
