@@ -9,7 +9,7 @@
  * exist for the caller (404). An admin key without a team names one with `teamId`.
  */
 import { BerthError, notFound } from "../../domain/errors.js";
-import type { RegistryAuth } from "../../runtime/container/container-driver.js";
+import type { RegistryAuth } from "../../runtime/container/registry-auth.js";
 import { registryHost } from "../../runtime/container/image-ref.js";
 import type { SecretBox } from "../../security/secrets.js";
 import type { RegistryCredentialRow } from "../../store/schema.js";

@@ -44,19 +44,8 @@ import { LogFiles, safeKey } from "../local/logs.js";
 import { LocalVolumes } from "../local/volumes.js";
 import { parseImageRef, pullReference, registryOf } from "./image-ref.js";
 import { cpuNanos, memoryBytes, pidsLimit } from "./resources.js";
+import { PrivateImages, type RegistryAuth, type RegistryAuthLookup, scrubbed } from "./registry-auth.js";
 import { hardening, ownVolumeFor, runAs } from "./run-as.js";
-
-/** A registry login: used for a pull from that registry, never logged, echoed or put in an event. */
-export interface RegistryAuth {
-  username: string;
-  password: string;
-}
-
-/**
- * Finds the login a workload's team stored for `registry` (host[:port], `docker.io` for Docker
- * Hub). `namespace` is the workload's namespace incarnation id (DesiredWorkload.namespace).
- */
-export type RegistryAuthLookup = (namespace: string, registry: string) => Promise<RegistryAuth | undefined>;
 
 export interface ContainerDriverOptions {
   dataDir: string;
@@ -339,12 +328,12 @@ export class ContainerDriver implements RuntimeDriver {
     // an image pulled with a login is re-checked against the registry: another team's pull must not serve it
     if (present && !auth && !this.privateImages.has(ref)) return present.Config?.User;
     this.emit(key, index, "Normal", "Pulling", `pulling image ${ref}`);
+    // marked before the pull: a crash after it must not leave the image free for every team
+    if (auth) this.privateImages.add(ref);
     try {
       return await this.pull(key, index, ref, registry, auth);
     } catch (err) {
-      // an engine may quote what it was given: the password never reaches a reason or an event
-      const message = (err as Error).message;
-      throw new Error(auth ? message.replaceAll(auth.password, "[redacted]") : message);
+      throw scrubbed(err, auth);
     }
   }
 
@@ -383,7 +372,6 @@ export class ContainerDriver implements RuntimeDriver {
       );
     });
     const pulled = await this.docker.getImage(ref).inspect();
-    if (auth) this.privateImages.add(ref);
     this.emit(key, index, "Normal", "Pulled", `pulled image ${ref} in ${Date.now() - started} ms`);
     return pulled.Config?.User;
   }
@@ -648,7 +636,7 @@ export class ContainerDriver implements RuntimeDriver {
     throw new UnsupportedVerb("startSession", this.name);
   }
 
-  /** No session runs here, so none left state to delete. */
+  /** Sessions run on the local runtime, which keeps their state. */
   async deleteSessionState(_scope: string): Promise<void> {
     throw new UnsupportedVerb("deleteSessionState", this.name);
   }
@@ -763,30 +751,6 @@ export class ContainerDriver implements RuntimeDriver {
 
   private changed(key: string): void {
     for (const l of this.changeListeners) l(key);
-  }
-}
-
-/** A set of image references kept in a JSON file, so it survives a control-plane restart. */
-class PrivateImages {
-  private readonly refs: Set<string>;
-  constructor(private readonly file: string) {
-    let saved: unknown = [];
-    try {
-      saved = JSON.parse(fs.readFileSync(file, "utf8"));
-    } catch {
-      // none saved yet
-    }
-    this.refs = new Set(Array.isArray(saved) ? saved.filter((x) => typeof x === "string") : []);
-  }
-  has(ref: string): boolean {
-    return this.refs.has(ref);
-  }
-  add(ref: string): void {
-    if (this.refs.has(ref)) return;
-    this.refs.add(ref);
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    fs.writeFileSync(`${this.file}.tmp`, JSON.stringify([...this.refs]));
-    fs.renameSync(`${this.file}.tmp`, this.file);
   }
 }
 
