@@ -21,6 +21,7 @@ import {
   recordedDriverApiUse,
   useTriples,
 } from "./support/kube-rbac.js";
+import { configSchema } from "../src/config.js";
 import { validateKubeObject } from "./support/kube-validate.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: rendered manifests are read field by field
@@ -128,6 +129,14 @@ describe("helm chart: the control plane's Deployment", () => {
     expect(one(defaults, "ClusterRoleBinding").subjects).toEqual([
       { kind: "ServiceAccount", name: sa.metadata.name, namespace: "berth" },
     ]);
+  });
+
+  it("sets only settings berth reads", () => {
+    const known = new Set(Object.keys(configSchema.shape));
+    // The kubernetes runtime's own settings (BERTH_K8S_*) arrive with its driver (src/runtime/kubernetes).
+    for (const objs of [defaults, overridden])
+      for (const name of envOf(objs).keys())
+        if (!name.startsWith("BERTH_K8S_")) expect(known, name).toContain(name);
   });
 
   it("probes /healthz (liveness, startup) and /readyz (readiness) on its port", () => {
