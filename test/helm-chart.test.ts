@@ -112,6 +112,18 @@ describe("helm chart: rendering and validation", () => {
     expect(one(overridden, "ClusterRole").metadata.name).toBe("platform-prod-berth");
   });
 
+  it("refuses values its schema (values.schema.json) does not allow, naming the field", () => {
+    const refused = (values: object) => () => renderChart({ values: YAML.stringify(values) });
+    expect(refused({ replicas: 3 })).toThrow(/additional properties 'replicas' not allowed/);
+    expect(refused({ replicaCount: "two" })).toThrow(/\/replicaCount': got string, want integer/);
+    expect(refused({ kubernetes: { ingressHost: "apps.example.com" } })).toThrow(
+      /\/kubernetes\/ingressHost'/,
+    );
+    expect(refused({ kubernetes: { runtimeClasses: "gvisor" } })).toThrow(/\/kubernetes\/runtimeClasses'/);
+    expect(refused({ database: { existingSecret: "Not A Name" } })).toThrow(/\/database\/existingSecret'/);
+    expect(refused({ extraEnv: { "lower-case": "x" } })).toThrow(/invalid propertyName 'lower-case'/);
+  });
+
   it("refuses a secret passed as a plain value", () => {
     expect(() => renderChart({ set: { "extraEnv.BERTH_ADMIN_TOKEN": "0123456789abcdef0123" } })).toThrow(
       /extraEnv\.BERTH_ADMIN_TOKEN looks like a secret/,
