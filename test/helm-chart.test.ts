@@ -104,6 +104,7 @@ describe("helm chart: rendering and validation", () => {
     expect(env.get("BERTH_K8S_RUNTIME_CLASS")?.value).toBe("free=gvisor,pro=kata");
     expect(env.get("BERTH_K8S_TLS_SECRET")?.value).toBe("wildcard-tls");
     expect(env.get("BERTH_RESYNC_MS")?.value).toBe("5000");
+    expect(env.get("BERTH_K8S_ACTIVATOR")?.value).toBe("prod-berth.platform.svc.cluster.local:80");
     expect(env.has("BERTH_ADMIN_TOKEN")).toBe(false);
     expect(env.get("BERTH_S3_SECRET_ACCESS_KEY")?.valueFrom).toEqual({
       secretKeyRef: { name: "s3-creds", key: "BERTH_S3_SECRET_ACCESS_KEY" },
@@ -200,9 +201,9 @@ describe("helm chart: RBAC", () => {
       { apiGroups: ["apps"], resources: ["statefulsets"], verbs: ["create"] },
     ]);
     const used = useTriples([
-      { group: "", resource: "pods", verbs: ["list"] },
-      { group: "", resource: "pods/exec", verbs: ["get"] },
-      { group: "apps", resource: "statefulsets", verbs: ["create"] },
+      { apiGroup: "", resource: "pods", verbs: ["list"] },
+      { apiGroup: "", resource: "pods/exec", verbs: ["create"] },
+      { apiGroup: "apps", resource: "statefulsets", verbs: ["create"] },
     ]);
     expect(compareGrants(granted, used)).toEqual({
       unused: ["|pods|get"],
