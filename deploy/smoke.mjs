@@ -18,6 +18,7 @@
 //   SMOKE_BACKUP_DRIVERS comma-separated backup drivers (default volumeSnapshot,objectArchive)
 //   SMOKE_INGRESS_URL    the deployment's public URL with {name}, e.g. https://{name}.apps.example.com
 //   SMOKE_TIMEOUT_S      how long each wait may take (default 300)
+//   SMOKE_BERTH_NAMESPACE the namespace berth was installed in (default berth)
 import http from "node:http";
 import https from "node:https";
 
@@ -178,6 +179,19 @@ async function main() {
       : "no agent-sandbox (StatefulSets)";
     const classes = (await k("/apis/snapshot.storage.k8s.io/v1/volumesnapshotclasses"))?.items ?? [];
     return `${sandbox}; VolumeSnapshotClasses: ${classes.map((c) => `${c.metadata.name} (${c.driver})`).join(", ") || "none"}`;
+  });
+
+  await step("cluster: berth's own replicas are ready", async () => {
+    const k = needKube();
+    const ns = env.SMOKE_BERTH_NAMESPACE || "berth";
+    const list = await k(
+      `/apis/apps/v1/namespaces/${encodeURIComponent(ns)}/deployments?labelSelector=${encodeURIComponent("app.kubernetes.io/name=berth")}`,
+    );
+    const d = list?.items?.[0];
+    if (!d) throw new Error(`no Deployment labelled app.kubernetes.io/name=berth in namespace ${ns}`);
+    const ready = d.status?.readyReplicas ?? 0;
+    if (ready < d.spec.replicas) throw new Error(`${ready} of ${d.spec.replicas} replicas ready`);
+    return `${ns}/${d.metadata.name}: ${ready}/${d.spec.replicas} ready`;
   });
 
   const stamp = Date.now().toString(36);
