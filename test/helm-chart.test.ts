@@ -4,11 +4,14 @@
  * runs 2 replicas with probes on /healthz and /readyz and takes its secrets by reference only;
  * RBAC grants exactly the driver's API use; deploy/kubernetes/*.yaml is the chart's current output.
  */
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
+import { helmBinary } from "../scripts/helm.js";
 import {
+  CHART_DIR,
   MANIFESTS_DIR,
   plainManifests,
   type RenderOptions,
@@ -73,6 +76,12 @@ beforeAll(() => {
 }, 120_000);
 
 describe("helm chart: rendering and validation", () => {
+  it("passes `helm lint --strict`", () => {
+    const r = spawnSync(helmBinary(), ["lint", CHART_DIR, "--strict"], { encoding: "utf8" });
+    expect(r.stdout + r.stderr).toContain("1 chart(s) linted, 0 chart(s) failed");
+    expect(r.status).toBe(0);
+  });
+
   it("renders with default values into objects that all pass offline validation", () => {
     expect(defaults.map((o) => o.kind).sort()).toEqual([
       "ClusterRole",
