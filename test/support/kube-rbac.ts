@@ -1,8 +1,9 @@
 /**
  * RBAC bookkeeping for the kubernetes runtime: which (API group, resource, verb) triples a set of
- * RBAC rules grants, which the driver used — deploy/kubernetes/rbac-used.json, the union of the
- * requests the Kubernetes API double recorded while the driver's tests ran (kube-rbac-use.ts
- * writes it) — and the difference both ways, so the Helm chart grants exactly what the driver uses.
+ * RBAC rules grants, which the driver used — the `union` of deploy/kubernetes/rbac-used.json, the
+ * requests the Kubernetes API double recorded while the driver's tests ran, per test file (the
+ * driver's test support writes it) — and the difference both ways, so the Helm chart grants
+ * exactly what the driver uses.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -32,9 +33,14 @@ const USE_FILE = path.resolve(
   "rbac-used.json",
 );
 
-/** The recorded API use of the kubernetes driver. */
+/** The recorded API use of the kubernetes driver: the union over the test files that recorded one. */
 export function recordedDriverApiUse(): RbacUse[] {
-  return JSON.parse(fs.readFileSync(USE_FILE, "utf8")) as RbacUse[];
+  const file = JSON.parse(fs.readFileSync(USE_FILE, "utf8")) as {
+    sources: Record<string, RbacUse[]>;
+    union: RbacUse[];
+  };
+  if (Object.keys(file.sources).length === 0) throw new Error(`${USE_FILE} records no test run`);
+  return file.union;
 }
 
 /** exec/attach are a WebSocket upgrade: authorized as `get` before Kubernetes 1.35, `create` from 1.35 on. */
