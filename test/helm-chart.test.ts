@@ -146,6 +146,10 @@ describe("helm chart: the control plane's Deployment", () => {
     const d = one(defaults, "Deployment");
     expect(d.spec.replicas).toBe(2);
     expect(envOf(defaults).get("BERTH_RUNTIME")?.value).toBe("kubernetes");
+    // deployment URLs name the cluster's Ingress (https on 443), not berth's own port 8080
+    expect(envOf(defaults).get("BERTH_INGRESS_SCHEME")?.value).toBe("https");
+    expect(envOf(defaults).get("BERTH_INGRESS_PORT")?.value).toBe("443");
+    expect(envOf(defaults).get("BERTH_K8S_INGRESS_HOST")?.value).toBe("{name}.apps.example.com");
     const sa = one(defaults, "ServiceAccount");
     expect(d.spec.template.spec.serviceAccountName).toBe(sa.metadata.name);
     expect(one(defaults, "ClusterRoleBinding").subjects).toEqual([
