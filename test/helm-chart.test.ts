@@ -134,6 +134,28 @@ describe("helm chart: rendering and validation", () => {
     expect(refused({ extraEnv: { "lower-case": "x" } })).toThrow(/invalid propertyName 'lower-case'/);
   });
 
+  it("tells the operator after install how to check the release (NOTES.txt, no cluster needed)", () => {
+    const r = spawnSync(
+      helmBinary(),
+      [
+        "install",
+        "prod",
+        CHART_DIR,
+        "--namespace",
+        "platform",
+        "--dry-run=client",
+        "--set",
+        "domain=apps.example.org",
+      ],
+      { encoding: "utf8", env: { ...process.env, KUBECONFIG: "/nonexistent" } },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const notes = r.stdout.slice(r.stdout.indexOf("NOTES:"));
+    expect(notes).toContain("kubectl -n platform rollout status deploy/prod-berth");
+    expect(notes).toContain("https://<name>.apps.example.org");
+    expect(notes).toContain("SMOKE_BERTH_NAMESPACE=platform node deploy/smoke.mjs");
+  });
+
   it("refuses a secret passed as a plain value", () => {
     expect(() => renderChart({ set: { "extraEnv.BERTH_ADMIN_TOKEN": "0123456789abcdef0123" } })).toThrow(
       /extraEnv\.BERTH_ADMIN_TOKEN looks like a secret/,
