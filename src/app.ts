@@ -111,6 +111,7 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
     rolloutTimeoutMs: config.rolloutTimeoutMs,
     images: loadCatalogue(examplesDir, config.localImages),
     isolation: config.isolation,
+    warmNetworks: config.sandboxWarmNetworks,
   });
   const driver = containers ? new MixedDriver(local, containers) : local;
   logIsolation(log, driver.capabilities());

@@ -1,3 +1,4 @@
+import fsSync from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -5,6 +6,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { alive, describeDriverContract, get, httpWorkload, until } from "../driver.contract.js";
 import type { RuntimeEvent } from "../driver.js";
 import { createLocalDriver, type LocalDriver } from "./local-driver.js";
+import { netnsPath } from "./netns.js";
+import { firstChild } from "./proc.js";
 
 const quiet = { info() {}, warn() {}, error() {} };
 const options = (dataDir: string) => ({
@@ -196,5 +199,54 @@ describe("local driver", () => {
   it("refuses to delete a volume outside its volumes directory", async () => {
     const d = await make();
     await expect(d.deleteVolume({ namespace: "..", workload: ".." })).rejects.toThrow();
+  });
+});
+
+describe("local driver, sandbox networks made ahead", () => {
+  const runFiles = (dir: string) => {
+    try {
+      return fsSync
+        .readdirSync(path.join(dir, "runtime", "local", "run"))
+        .filter((f) => f.endsWith(".pasta.pid"))
+        .map((f) => f.slice(0, 16));
+    } catch {
+      return [];
+    }
+  };
+  const netnsOf = (pid: number) => fsSync.readlinkSync(`/proc/${pid}/ns/net`);
+  const inode = (id: string) => `net:[${fsSync.statSync(netnsPath(id)).ino}]`;
+
+  it("starts a replica in a network made ahead, hands each out once, and destroys each with its user", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "berth-local-"));
+    const d = await createLocalDriver({ ...options(dir), warmNetworks: 2 });
+    try {
+      d.setApiPort(1);
+      const made = await until(() => runFiles(dir).length === 2 && runFiles(dir), "pool filled");
+      await d.apply(httpWorkload("warm/web"));
+      await until(() => d.endpoints("warm/web").length === 1, "ready");
+      const r = d.status("warm/web")!.replicas[0]!;
+      expect(await get(r.port!)).toBe("one:0");
+      // Its program lives in one of the namespaces made ahead (reached through that one's pasta).
+      const inside = netnsOf(firstChild(r.pid!)!);
+      const used = made.find((id) => inode(id) === inside);
+      expect(used).toBeDefined();
+      // The pool makes a new one in its place; the used one is never handed out again.
+      const refilled = await until(() => runFiles(dir).length === 3 && runFiles(dir), "pool refilled");
+      expect(refilled.filter((id) => !made.includes(id))).toHaveLength(1);
+      await d.apply(httpWorkload("warm/other", { reply: "two" }));
+      await until(() => d.endpoints("warm/other").length === 1, "second ready");
+      const other = d.status("warm/other")!.replicas[0]!;
+      expect(netnsOf(firstChild(other.pid!)!)).not.toBe(inside);
+      expect(await get(other.port!)).toBe("two:0");
+      // Removing a replica destroys its network; closing the driver destroys the idle ones.
+      await d.remove("warm/web");
+      await until(() => !fsSync.existsSync(netnsPath(used!)), "used network destroyed");
+      await d.remove("warm/other");
+      await d.close();
+      expect(runFiles(dir)).toEqual([]);
+      for (const id of refilled) expect(fsSync.existsSync(netnsPath(id))).toBe(false);
+    } finally {
+      await d.close();
+    }
   });
 });

@@ -12,13 +12,22 @@ import type { HealthCheck, ReplicaPhase, ReplicaStatus, ResolvedWorkloadSpec } f
 import { processEnv } from "./env-expand.js";
 import {
   firstChild,
+  inOtherNetns,
   isSameProcess,
   listensInNamespace,
   processStartTime,
   signalGroup,
   spawnFailure,
 } from "./proc.js";
-import { limitsOf, releaseSandbox, sandboxIdOf, sandboxOomKilled, signalSandbox } from "./sandbox.js";
+import type { WarmNetwork } from "./network-pool.js";
+import {
+  instanceFor,
+  limitsOf,
+  releaseSandbox,
+  sandboxIdOf,
+  sandboxOomKilled,
+  signalSandbox,
+} from "./sandbox.js";
 import { launchSandboxedTenant, spawnTenant, type TenantSandbox } from "./spawn.js";
 
 export interface ReplicaContext {
@@ -89,6 +98,8 @@ export class Replica {
     private spec: ResolvedWorkloadSpec | undefined,
     private readonly ctx: ReplicaContext,
     restarts = 0,
+    /** A network made ahead for this replica's port (network-pool.ts), used by its first start only. */
+    private warm?: WarmNetwork,
   ) {
     this.restarts = restarts;
   }
@@ -157,12 +168,14 @@ export class Replica {
       this.fail(`cannot prepare volume or log: ${(err as Error).message}`);
       return;
     }
-    this.instance = randomUUID();
+    const warm = sandbox ? this.warm : undefined;
+    this.warm = undefined;
+    this.instance = warm ? instanceFor(warm.id) : randomUUID();
     env.BERTH_INSTANCE = this.instance;
     this.pid = null;
     this.ctx.persist();
     if (sandbox) {
-      this.launching = this.startSandboxed(sandbox, spec, args, env, fd).finally(() => {
+      this.launching = this.startSandboxed(sandbox, spec, args, env, fd, warm !== undefined).finally(() => {
         this.launching = undefined;
       });
       return;
@@ -197,6 +210,7 @@ export class Replica {
     args: string[],
     env: Record<string, string>,
     fd: number,
+    prepared: boolean,
   ): Promise<void> {
     let child: ChildProcess;
     try {
@@ -209,8 +223,9 @@ export class Replica {
           readOnlyPaths: spec.readOnlyPaths ?? [],
           port: this.port,
           limits: limitsOf(spec.resources, sandbox.pids),
-          // A replica's start is on the wake path: its network comes up while its runtime boots.
-          network: "concurrent",
+          // A replica's start is on the wake path: its network was made ahead, or comes up while
+          // its runtime boots.
+          network: prepared ? "prepared" : "concurrent",
         },
       );
     } catch (err) {
@@ -357,6 +372,7 @@ export class Replica {
   /** SIGTERM to the process group, SIGKILL after the grace period; resolves when the process is gone. */
   stop(graceMs: number): Promise<void> {
     if (this.stopping) return this.stopping;
+    this.dropWarm();
     if (this.launching) {
       // Let the sandbox finish starting, then stop the process it started.
       const launching = this.launching;
@@ -402,7 +418,14 @@ export class Replica {
   /** Stops timers without touching the process (the control plane is shutting down). */
   close(): void {
     this.closed = true;
+    this.dropWarm();
     this.clearTimers();
+  }
+
+  /** Destroys a network made ahead that no start used. */
+  private dropWarm(): void {
+    if (this.warm && this.ctx.sandbox) void releaseSandbox(this.ctx.sandbox, this.warm.id);
+    this.warm = undefined;
   }
 
   private clearTimers(): void {
@@ -411,10 +434,14 @@ export class Replica {
   }
 }
 
-/** The launcher itself stays in the host's network namespace; its child is in the sandbox's. */
+/**
+ * The launcher itself stays in the host's network namespace; its child is in the sandbox's once
+ * it has entered it. Until then the child's table is the host's, where pasta already listens on
+ * the forwarded port of a network made ahead: that must not count as ready.
+ */
 function listensInSandbox(launcher: number, port: number): boolean {
   const inside = firstChild(launcher);
-  return inside !== undefined && listensInNamespace(inside, port);
+  return inside !== undefined && inOtherNetns(inside, launcher) && listensInNamespace(inside, port);
 }
 
 function intervalOf(h: HealthCheck | undefined): number | undefined {
