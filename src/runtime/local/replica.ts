@@ -58,6 +58,12 @@ export interface PersistedReplica {
 }
 
 const FAST_PROBE_MS = 10;
+/**
+ * A sandboxed replica's first second: whether its program listens yet is read from its namespace's
+ * socket table (a few small /proc reads, no connection) this often, so a wake sees it ready sooner.
+ */
+const SANDBOX_LISTEN_POLL_MS = 2;
+const SANDBOX_LISTEN_POLL_FOR_MS = 1_000;
 /** Where a sandboxed replica sees its volume when its spec names no mount path. */
 export const DEFAULT_MOUNT = "/data";
 const FAILURES_TO_UNREADY = 3;
@@ -90,6 +96,8 @@ export class Replica {
   private closed = false;
   private pendingStart = false;
   instance: string | null = null;
+  /** When the current process was attached (performance.now()), for the fast first-second poll. */
+  private attachedAt = 0;
 
   constructor(
     readonly index: number,
@@ -251,6 +259,7 @@ export class Replica {
     this.startedAt = this.ctx.now();
     this.phase = "starting";
     this.probeFailures = 0;
+    this.attachedAt = performance.now();
     child.unref();
     // The command only: arguments after expansion may hold user-supplied values (secrets).
     this.ctx.event("Normal", "Started", `Started process ${child.pid}: ${spec.command}`);
@@ -345,6 +354,11 @@ export class Replica {
       this.timers.delete(t);
       if (this.pid === null || this.stopping || this.closed) return;
       const check = this.spec?.healthCheck ?? { type: "none" };
+      if (this.notListeningYet(check)) {
+        const early = performance.now() - this.attachedAt < SANDBOX_LISTEN_POLL_FOR_MS;
+        this.probeLoop(early ? SANDBOX_LISTEN_POLL_MS : FAST_PROBE_MS);
+        return;
+      }
       const ok =
         this.ctx.sandbox && check.type === "tcp" && this.port !== null
           ? listensInSandbox(this.pid, this.port)
@@ -367,6 +381,15 @@ export class Replica {
     }, delay);
     t.unref();
     this.timers.add(t);
+  }
+
+  /**
+   * True while a starting sandboxed replica's program does not listen on its port: its probe (a
+   * connection through pasta, which accepts before the program listens) cannot pass yet.
+   */
+  private notListeningYet(check: HealthCheck): boolean {
+    if (!this.ctx.sandbox || this.port === null || this.pid === null || check.type === "none") return false;
+    return this.phase === "starting" && !listensInSandbox(this.pid, this.port);
   }
 
   /** SIGTERM to the process group, SIGKILL after the grace period; resolves when the process is gone. */

@@ -4,7 +4,9 @@
  *
  * - cgroups (cgroups.ts): memory, CFS CPU quota and a pids limit; the launcher joins them before it
  *   execs anything, so every process of the tenant is counted.
- * - network: a named network namespace (`ip netns add berth-<id>`) wired by pasta (Debian `passt`):
+ * - network: a named network namespace (netns.ts: `ip netns add berth-<id>`, held open by this
+ *   process until released) wired by pasta (Debian `passt`), made at launch or ahead of it
+ *   (`prepareNetwork`, network-pool.ts):
  *   outbound NAT to the outside world, the replica's port forwarded from 127.0.0.1:<port> on the
  *   host to the namespace's loopback (so programs that listen on 127.0.0.1 are reachable by the
  *   ingress), berth's public port reachable on the namespace's loopback (`-T`), nothing else of the
