@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { alive, describeDriverContract, get, httpWorkload, until } from "../driver.contract.js";
 import type { RuntimeEvent } from "../driver.js";
+import { parseConfig } from "../../config.js";
 import { createLocalDriver, type LocalDriver } from "./local-driver.js";
 import { netnsPath } from "./netns.js";
 import { firstChild } from "./proc.js";
@@ -203,6 +204,13 @@ describe("local driver", () => {
 });
 
 describe("local driver, sandbox networks made ahead", () => {
+  it("takes its pool size from BERTH_SANDBOX_WARM_NETWORKS: 0 to 16, default 2", () => {
+    expect(parseConfig({}).sandboxWarmNetworks).toBe(2);
+    expect(parseConfig({ BERTH_SANDBOX_WARM_NETWORKS: "0" }).sandboxWarmNetworks).toBe(0);
+    for (const bad of ["17", "-1", "1.5", "two"])
+      expect(() => parseConfig({ BERTH_SANDBOX_WARM_NETWORKS: bad })).toThrow(/BERTH_SANDBOX_WARM_NETWORKS/);
+  });
+
   const runFiles = (dir: string) => {
     try {
       return fsSync
@@ -215,6 +223,28 @@ describe("local driver, sandbox networks made ahead", () => {
   };
   const netnsOf = (pid: number) => fsSync.readlinkSync(`/proc/${pid}/ns/net`);
   const inode = (id: string) => `net:[${fsSync.statSync(netnsPath(id)).ino}]`;
+
+  it("does not hand out a network made ahead whose pasta has died", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "berth-local-"));
+    const d = await createLocalDriver({ ...options(dir), warmNetworks: 1 });
+    try {
+      d.setApiPort(1);
+      const [dead] = await until(() => runFiles(dir).length === 1 && runFiles(dir), "pool filled");
+      const pasta = Number(
+        fsSync.readFileSync(path.join(dir, "runtime", "local", "run", `${dead}.pasta.pid`), "utf8"),
+      );
+      process.kill(pasta, "SIGKILL");
+      await until(() => !alive(pasta), "pasta gone");
+      await d.apply(httpWorkload("dead-pasta/web"));
+      await until(() => d.endpoints("dead-pasta/web").length === 1, "ready");
+      const r = d.status("dead-pasta/web")!.replicas[0]!;
+      expect(await get(r.port!)).toBe("one:0");
+      expect(fsSync.existsSync(netnsPath(dead!))).toBe(false);
+      await d.remove("dead-pasta/web");
+    } finally {
+      await d.close();
+    }
+  });
 
   it("starts a replica in a network made ahead, hands each out once, and destroys each with its user", async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), "berth-local-"));
