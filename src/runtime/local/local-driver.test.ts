@@ -246,6 +246,32 @@ describe("local driver, sandbox networks made ahead", () => {
     }
   });
 
+  it("destroys the network made ahead for a replica whose command cannot start", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "berth-local-"));
+    const d = await createLocalDriver({ ...options(dir), warmNetworks: 1 });
+    try {
+      d.setApiPort(1);
+      const [taken] = await until(() => runFiles(dir).length === 1 && runFiles(dir), "pool filled");
+      await d.apply(
+        httpWorkload("enoent-warm/web", {
+          spec: {
+            command: "/nonexistent/binary",
+            args: [],
+            env: {},
+            listens: true,
+            healthCheck: { type: "tcp" },
+          },
+        }),
+      );
+      await until(() => d.status("enoent-warm/web")?.replicas[0]?.phase === "failed", "failed phase");
+      expect(d.status("enoent-warm/web")!.replicas[0]!.port).not.toBeNull();
+      await until(() => !fsSync.existsSync(netnsPath(taken!)), "its network destroyed");
+      await d.remove("enoent-warm/web");
+    } finally {
+      await d.close();
+    }
+  });
+
   it("starts a replica in a network made ahead, hands each out once, and destroys each with its user", async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), "berth-local-"));
     const d = await createLocalDriver({ ...options(dir), warmNetworks: 2 });

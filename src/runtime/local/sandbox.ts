@@ -239,11 +239,18 @@ function bwrapArgs(spec: SandboxSpec, roFds: { fd: number; path: string }[]): st
 export async function launchSandbox(host: SandboxHost, spec: SandboxSpec): Promise<ChildProcess> {
   const layout = cgroupLayout();
   if (!layout) throw new Error("cgroups are not available");
-  const procs = createCgroup(layout, spec.id, spec.limits);
-  ownVolume(spec.volume.hostDir);
-  if (!isExecutable(spec.command))
-    throw Object.assign(new Error(`spawn ${spec.command} ENOENT`), { code: "ENOENT" });
-  if (spec.network !== "prepared") await addNetns(spec.id);
+  let procs: string[];
+  try {
+    procs = createCgroup(layout, spec.id, spec.limits);
+    ownVolume(spec.volume.hostDir);
+    if (!isExecutable(spec.command))
+      throw Object.assign(new Error(`spawn ${spec.command} ENOENT`), { code: "ENOENT" });
+    if (spec.network !== "prepared") await addNetns(spec.id);
+  } catch (err) {
+    // Nothing of this start (its cgroup, a network made ahead for it) outlives the failure.
+    await releaseSandbox(host, spec.id);
+    throw err;
+  }
   const roPaths = [...new Set([spec.command, ...spec.readOnlyPaths].filter((p) => path.isAbsolute(p)))]
     .filter((p) => !underSystemDir(p) && fs.existsSync(p))
     .sort();
