@@ -229,7 +229,7 @@ describe("local driver, sandbox networks made ahead", () => {
     const d = await createLocalDriver({ ...options(dir), warmNetworks: 1 });
     try {
       d.setApiPort(1);
-      const [dead] = await until(() => runFiles(dir).length === 1 && runFiles(dir), "pool filled");
+      const [dead] = await until(() => d.warmNetworksReady() === 1 && runFiles(dir), "pool filled");
       const pasta = Number(
         fsSync.readFileSync(path.join(dir, "runtime", "local", "run", `${dead}.pasta.pid`), "utf8"),
       );
@@ -251,7 +251,7 @@ describe("local driver, sandbox networks made ahead", () => {
     const d = await createLocalDriver({ ...options(dir), warmNetworks: 1 });
     try {
       d.setApiPort(1);
-      const [taken] = await until(() => runFiles(dir).length === 1 && runFiles(dir), "pool filled");
+      const [taken] = await until(() => d.warmNetworksReady() === 1 && runFiles(dir), "pool filled");
       await d.apply(
         httpWorkload("enoent-warm/web", {
           spec: {
@@ -277,7 +277,7 @@ describe("local driver, sandbox networks made ahead", () => {
     const d = await createLocalDriver({ ...options(dir), warmNetworks: 2 });
     try {
       d.setApiPort(1);
-      const made = await until(() => runFiles(dir).length === 2 && runFiles(dir), "pool filled");
+      const made = await until(() => d.warmNetworksReady() === 2 && runFiles(dir), "pool filled");
       await d.apply(httpWorkload("warm/web"));
       await until(() => d.endpoints("warm/web").length === 1, "ready");
       const r = d.status("warm/web")!.replicas[0]!;

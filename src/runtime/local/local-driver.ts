@@ -184,6 +184,11 @@ export class LocalDriver implements RuntimeDriver {
     this.pool.start();
   }
 
+  /** Sandbox networks made ahead and ready to be taken now (0 without a pool). */
+  warmNetworksReady(): number {
+    return this.pool?.ready ?? 0;
+  }
+
   private isolation(): Pick<RuntimeCapabilities, "isolation" | "missing" | "clientCommands"> {
     if (this.opts.isolation === "none") return { isolation: "none", missing: [], clientCommands: true };
     if (this.missingTools.length > 0)
