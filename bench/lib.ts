@@ -2,13 +2,16 @@
  * Shared benchmark plumbing: wrk runs and parsing, tool installation from Debian's packages, and a
  * berth control plane with one ready `hello` deployment.
  */
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { apiClient, waitFor } from "../test/support/berth.js";
 import { type BerthProcess, processesUnder, spawnBerth } from "../test/support/process.js";
+
+const run = promisify(execFile);
 
 export interface WrkResult {
   rps: number;
@@ -28,15 +31,21 @@ export function ensureTools(tools: Record<string, string>): void {
 const toMs = (v: string, unit: string): number =>
   Number(v) * (unit === "us" ? 0.001 : unit === "s" ? 1000 : 1);
 
-/** Header names are sent as given; spell `Host` so, or wrk adds a second Host header of its own. */
-export function wrk(
+/**
+ * Runs wrk without blocking this process's event loop: a blocked loop lets no timer run, so the
+ * HTTP client here would keep kept-alive connections past the idle time the server advertised
+ * (berth's `Keep-Alive: timeout=72`) and reuse one the server has closed meanwhile
+ * ("other side closed" on the next API call).
+ * Header names are sent as given; spell `Host` so, or wrk adds a second Host header of its own.
+ */
+export async function wrk(
   url: string,
   opts: { headers?: Record<string, string>; seconds?: number; connections?: number; script?: string } = {},
-): WrkResult {
+): Promise<WrkResult> {
   const args = ["-t2", `-c${opts.connections ?? 50}`, `-d${opts.seconds ?? 10}s`, "--latency"];
   if (opts.script) args.push("-s", opts.script);
   for (const [k, v] of Object.entries(opts.headers ?? {})) args.push("-H", `${k}: ${v}`);
-  const out = execFileSync("wrk", [...args, url], { encoding: "utf8" });
+  const { stdout: out } = await run("wrk", [...args, url], { encoding: "utf8" });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
   const p = (q: string) => {
     const m = new RegExp(`\\s${q}%\\s+([\\d.]+)(us|ms|s)`).exec(out);

@@ -58,9 +58,13 @@ interface Pair {
   berth: WrkResult;
 }
 
-function measure(label: string, base: () => WrkResult, berth: () => WrkResult): void {
+async function measure(
+  label: string,
+  base: () => Promise<WrkResult>,
+  berth: () => Promise<WrkResult>,
+): Promise<void> {
   const pairs: Pair[] = [];
-  for (let i = 0; i < runs; i++) pairs.push({ base: base(), berth: berth() });
+  for (let i = 0; i < runs; i++) pairs.push({ base: await base(), berth: await berth() });
   const med = (f: (p: Pair) => number) => median(pairs.map(f));
   console.log(`\n${label} (${runs} runs of ${seconds} s, medians; each run: baseline then berth)`);
   for (const [i, p] of pairs.entries())
@@ -77,15 +81,15 @@ try {
     (url: string, o: Parameters<typeof wrk>[1] = {}) =>
     () =>
       wrk(url, { seconds, ...o });
-  wrk(`http://127.0.0.1:${direct}/`, { seconds: 2 });
-  wrk(`${b.berth.url}/`, { seconds: 2, headers: { Host: hostA } });
-  measure(
+  await wrk(`http://127.0.0.1:${direct}/`, { seconds: 2 });
+  await wrk(`${b.berth.url}/`, { seconds: 2, headers: { Host: hostA } });
+  await measure(
     "1. nginx -> hello (keep-alive)  vs  berth ingress -> hello",
     run(`http://127.0.0.1:${direct}/`),
     run(`${b.berth.url}/`, { headers: { Host: hostA } }),
   );
-  wrk(`http://127.0.0.1:${front}/via-berth/`, { seconds: 2, script });
-  measure(
+  await wrk(`http://127.0.0.1:${front}/via-berth/`, { seconds: 2, script });
+  await measure(
     "2. nginx -> two hellos by Host  vs  nginx (keep-alive) -> berth -> two hellos, hosts alternating",
     run(`http://127.0.0.1:${front}/`, { script }),
     run(`http://127.0.0.1:${front}/via-berth/`, { script }),
@@ -99,8 +103,8 @@ try {
       },
     );
     try {
-      wrk(`http://127.0.0.1:${a.port}/`, { seconds: 2 });
-      measure(
+      await wrk(`http://127.0.0.1:${a.port}/`, { seconds: 2 });
+      await measure(
         "design (a): nginx -> hello  vs  Node http.Server + undici Pool -> hello",
         run(`http://127.0.0.1:${direct}/`),
         run(`http://127.0.0.1:${a.port}/`),

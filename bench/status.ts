@@ -12,11 +12,11 @@ const fastify = await startProcess(process.execPath, [
 ]);
 const b = await berthWithHello();
 try {
-  wrk(`http://127.0.0.1:${fastify.port}/`, { seconds: 2 });
-  const base = wrk(`http://127.0.0.1:${fastify.port}/`, { seconds });
+  await wrk(`http://127.0.0.1:${fastify.port}/`, { seconds: 2 });
+  const base = await wrk(`http://127.0.0.1:${fastify.port}/`, { seconds });
   const url = `${b.berth.url}/api/deployments/status?name=${b.name}`;
-  wrk(url, { seconds: 2, headers: { authorization: `Bearer ${b.key}` } });
-  const status = wrk(url, { seconds, headers: { authorization: `Bearer ${b.key}` } });
+  await wrk(url, { seconds: 2, headers: { authorization: `Bearer ${b.key}` } });
+  const status = await wrk(url, { seconds, headers: { authorization: `Bearer ${b.key}` } });
   const row = (label: string, r: { rps: number; p50ms: number; p99ms: number }) =>
     console.log(
       `${label.padEnd(34)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${r.p50ms.toFixed(2)} ms   p99 ${r.p99ms.toFixed(2)} ms`,

@@ -1,7 +1,9 @@
 /**
  * bench/wake: time from a request to a paused `hello` until its first byte, against the time to
  * spawn the same process and see it ready, in the same run (median of 20 each); also the same
- * process started in a fresh sandbox, to show what the sandbox itself costs.
+ * process started in a sandbox, with a fresh network (namespace + pasta made on the spot) and with
+ * one made ahead (what a wake takes from berth's pool), to show what the sandbox itself costs.
+ * Prints the load average next to the figures (other work on the host moves them).
  * Target (PERFORMANCE.md): wake − spawn-to-ready ≤ 20 ms.
  *   npm run bench:wake
  */
@@ -12,7 +14,7 @@ import os from "node:os";
 import http from "node:http";
 import path from "node:path";
 import { examplesDir } from "../src/examples.js";
-import { launchSandbox, releaseSandbox } from "../src/runtime/local/sandbox.js";
+import { launchSandbox, prepareNetwork, releaseSandbox } from "../src/runtime/local/sandbox.js";
 import { apiClient } from "../test/support/berth.js";
 import { freePort } from "../test/support/postgres.js";
 import { berthWithHello, median } from "./lib.js";
@@ -34,11 +36,16 @@ function firstByte(port: number, host: string): Promise<number> {
   });
 }
 
-/** Spawn → ready of hello, plain (the baseline) or in a fresh sandbox (what the sandbox costs). */
-async function spawnToReady(sandboxed = false): Promise<number> {
+/**
+ * Spawn → ready of hello: plain (the baseline), in a sandbox with a fresh network, or in a sandbox
+ * whose network was made ahead (untimed, as berth's pool does).
+ */
+async function spawnToReady(mode: "plain" | "fresh" | "warm" = "plain"): Promise<number> {
   const port = await freePort();
-  const started = performance.now();
   const id = randomBytes(8).toString("hex");
+  const sandboxed = mode !== "plain";
+  if (mode === "warm") await prepareNetwork(sandboxHost, { id, port });
+  const started = performance.now();
   const volume = fs.mkdtempSync(path.join(os.tmpdir(), "berth-bench-sbx-"));
   const command = process.execPath;
   const args = [path.join(examplesDir, "hello/server.js")];
@@ -53,7 +60,8 @@ async function spawnToReady(sandboxed = false): Promise<number> {
         readOnlyPaths: [path.join(examplesDir, "hello")],
         port,
         limits: { pids: 128 },
-        network: process.env.BENCH_NETWORK === "ready" ? "ready" : "concurrent",
+        network:
+          mode === "warm" ? "prepared" : process.env.BENCH_NETWORK === "ready" ? "ready" : "concurrent",
         stdin: "ignore",
         output: fs.openSync("/dev/null", "w"),
       })
@@ -89,22 +97,32 @@ const id = (await api<{ id: string }>("GET", `/api/deployments/status?name=${b.n
 try {
   const wakes: number[] = [];
   const spawns: number[] = [];
-  const sandboxed: number[] = [];
+  const fresh: number[] = [];
+  const warm: number[] = [];
+  const loadBefore = os.loadavg()[0]!;
   for (let i = 0; i < RUNS; i++) {
     const paused = await api("POST", `/api/cloud-saas/deployments/${id}/pause`);
     if (paused.status !== 200) throw new Error(`pause failed: ${paused.text}`);
+    // Let the pause settle and berth's pool refill, as between real visits.
+    await new Promise((r) => setTimeout(r, 300));
     wakes.push(await firstByte(port, `${b.name}.localhost`));
-    spawns.push(await spawnToReady());
-    sandboxed.push(await spawnToReady(true));
+    spawns.push(await spawnToReady("plain"));
+    fresh.push(await spawnToReady("fresh"));
+    warm.push(await spawnToReady("warm"));
   }
   const w = median(wakes);
   const s = median(spawns);
-  console.log(`paused hello: request → first byte   median ${w.toFixed(1)} ms (n=${RUNS})`);
-  console.log(`same process: spawn → ready          median ${s.toFixed(1)} ms (n=${RUNS})`);
-  const sb = median(sandboxed);
-  console.log(`same process, sandboxed: spawn → ready median ${sb.toFixed(1)} ms (n=${RUNS})`);
+  const f = median(fresh);
+  const p = median(warm);
+  const line = (label: string, ms: number) =>
+    console.log(`${label.padEnd(52)} median ${ms.toFixed(1)} ms (n=${RUNS})`);
+  console.log(`load average ${loadBefore.toFixed(2)} before, ${os.loadavg()[0]!.toFixed(2)} after`);
+  line("paused hello: request → first byte", w);
+  line("same process: spawn → ready", s);
+  line("same process, sandboxed, fresh network: spawn → ready", f);
+  line("same process, sandboxed, network made ahead", p);
   console.log(
-    `sandbox start cost: ${(sb - s).toFixed(1)} ms; wake overhead beyond it: ${(w - sb).toFixed(1)} ms`,
+    `sandbox start cost: ${(f - s).toFixed(1)} ms with a fresh network, ${(p - s).toFixed(1)} ms with one made ahead; wake overhead beyond the latter: ${(w - p).toFixed(1)} ms`,
   );
   console.log(`wake overhead: ${(w - s).toFixed(1)} ms (target <= 20 ms)`);
 } finally {

@@ -37,7 +37,9 @@ import { builtinTemplates, examplesDir } from "./examples.js";
 import { buildHttpApp } from "./http/server.js";
 import { createFront, type FrontLimits } from "./proxy/front.js";
 import type { RuntimeCapabilities } from "./runtime/driver.js";
-import { type ContainerDriver, createContainerDriver } from "./runtime/container/container-driver.js";
+import { createContainerDriver } from "./runtime/container/container-driver.js";
+import { MixedDriver } from "./runtime/container/mixed-driver.js";
+import { RegistryCredentialsService } from "./capabilities/registry-credentials/service.js";
 import { createLocalDriver, type LocalDriver, loadCatalogue } from "./runtime/local/index.js";
 import { createKubernetesDriver, type KubernetesDriver } from "./runtime/kubernetes/kubernetes-driver.js";
 import { KubeClient } from "./runtime/kubernetes/kube-client.js";
@@ -51,7 +53,7 @@ export interface Berth {
   port: number;
   store: Store;
   /** The runtime this control plane built (services see only its RuntimeDriver interface). */
-  driver: LocalDriver | ContainerDriver | KubernetesDriver;
+  driver: LocalDriver | MixedDriver | KubernetesDriver;
   reconciler: Reconciler;
   scheduler: Scheduler;
   backups: BackupsService;
@@ -85,7 +87,8 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
   const opened = await openDb(config.databaseUrl);
   const store = Store.fromOpened(opened);
   const box = new SecretBox(loadRootKey(config.encryptionKey, config.dataDir));
-  const driver: LocalDriver | ContainerDriver | KubernetesDriver =
+  const registryCredentials = new RegistryCredentialsService(store, clock, box);
+  const driver: LocalDriver | MixedDriver | KubernetesDriver =
     config.runtime === "kubernetes"
       ? await createKubernetesDriver({
           ...config.kubernetes,
@@ -94,32 +97,7 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
           stopGraceMs: config.stopGraceMs,
           rolloutTimeoutMs: config.rolloutTimeoutMs,
         })
-      : config.runtime === "container"
-        ? await createContainerDriver({
-            dataDir: config.dataDir,
-            dockerHost: config.container.dockerHost,
-            registryMirror: config.container.registryMirror,
-            logger: log.child({ component: "container-runtime" }),
-            backoff: config.backoff,
-            stopGraceMs: config.stopGraceMs,
-            probeIntervalMs: Math.min(config.probeIntervalMs, 1_000),
-            rolloutTimeoutMs: config.rolloutTimeoutMs,
-          })
-        : await createLocalDriver({
-            dataDir: config.dataDir,
-            logger: log.child({ component: "local-runtime" }),
-            clock,
-            backoff: {
-              initialMs: config.backoff.initialMs,
-              maxMs: config.backoff.maxMs,
-              resetAfterMs: 60_000,
-            },
-            stopGraceMs: config.stopGraceMs,
-            probeIntervalMs: config.probeIntervalMs,
-            rolloutTimeoutMs: config.rolloutTimeoutMs,
-            images: loadCatalogue(examplesDir, config.localImages),
-            isolation: config.isolation,
-          });
+      : await processDriver(config, log, clock, registryCredentials);
   logIsolation(log, driver.capabilities());
   const env = new DeploymentEnv(store, box);
   const feed = new StatusFeed(clock);
@@ -273,6 +251,7 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
       deployments,
       agentDeployments: new AgentDeployments(store, clock, deployments, enqueue),
       schedules,
+      registryCredentials,
       store,
       clock,
       cloud: {
@@ -349,6 +328,43 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
       await store.close();
     },
   };
+}
+
+/** The local runtime, with the container runtime beside it for images when BERTH_RUNTIME=container. */
+async function processDriver(
+  config: Config,
+  log: Logger,
+  clock: Clock,
+  registryCredentials: RegistryCredentialsService,
+): Promise<LocalDriver | MixedDriver> {
+  // container runtime: images run as containers, commands and sessions on the local sandbox
+  const containers =
+    config.runtime === "container"
+      ? await createContainerDriver({
+          dataDir: config.dataDir,
+          dockerHost: config.container.dockerHost,
+          registryMirror: config.container.registryMirror,
+          logger: log.child({ component: "container-runtime" }),
+          backoff: config.backoff,
+          stopGraceMs: config.stopGraceMs,
+          probeIntervalMs: Math.min(config.probeIntervalMs, 1_000),
+          rolloutTimeoutMs: config.rolloutTimeoutMs,
+          registryAuth: (namespaceId, registry) => registryCredentials.forPull(namespaceId, registry),
+        })
+      : undefined;
+  const local = await createLocalDriver({
+    dataDir: config.dataDir,
+    logger: log.child({ component: "local-runtime" }),
+    clock,
+    backoff: { initialMs: config.backoff.initialMs, maxMs: config.backoff.maxMs, resetAfterMs: 60_000 },
+    stopGraceMs: config.stopGraceMs,
+    probeIntervalMs: config.probeIntervalMs,
+    rolloutTimeoutMs: config.rolloutTimeoutMs,
+    images: loadCatalogue(examplesDir, config.localImages),
+    isolation: config.isolation,
+    warmNetworks: config.sandboxWarmNetworks,
+  });
+  return containers ? new MixedDriver(local, containers) : local;
 }
 
 /** Says at start how tenant processes run; an operator must see at once when they are not sandboxed. */

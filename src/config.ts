@@ -99,6 +99,11 @@ export const configSchema = z.object({
    * docs/sandbox.md) or `none` (the operator's explicit choice to run them unsandboxed).
    */
   BERTH_ISOLATION: z.enum(["sandbox", "none"]).default("sandbox"),
+  /**
+   * Sandbox networks (namespace + pasta, a port forwarded) the local runtime keeps made ahead, so a
+   * wake does not wait for them; each is used by one replica only. 0 turns the pool off.
+   */
+  BERTH_SANDBOX_WARM_NETWORKS: z.coerce.number().int().min(0).max(16).default(2),
   /** An image catalogue file (JSON or YAML) for the local runtime: image name → command, args, port… */
   BERTH_LOCAL_IMAGES: z.string().min(1).optional(),
   /** Port shown in ingress URLs; defaults to PORT (omitted when it is the scheme's default). */
@@ -170,6 +175,8 @@ export interface Config {
   s3: S3Settings | undefined;
   allowedCommands: readonly string[];
   isolation: "sandbox" | "none";
+  /** Sandbox networks kept made ahead (local runtime, sandboxed). */
+  sandboxWarmNetworks: number;
   /** Absolute path of the operator's image catalogue, when one is configured. */
   localImages: string | undefined;
   /** local: workloads are processes; container: workloads are OCI containers on a Docker Engine API. */
@@ -239,6 +246,7 @@ export function fromEnv(e: EnvConfig): Config {
     s3: s3Settings(e),
     allowedCommands: e.BERTH_ALLOWED_COMMANDS,
     isolation: e.BERTH_ISOLATION,
+    sandboxWarmNetworks: e.BERTH_SANDBOX_WARM_NETWORKS,
     localImages: e.BERTH_LOCAL_IMAGES === undefined ? undefined : path.resolve(e.BERTH_LOCAL_IMAGES),
     runtime: e.BERTH_RUNTIME,
     container: { dockerHost: e.DOCKER_HOST, registryMirror: e.BERTH_REGISTRY_MIRROR },

@@ -7,7 +7,14 @@ import fs from "node:fs";
 import path from "node:path";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiClient, startWithTeam, type TestBerth, viaIngress, waitFor } from "./support/berth.js";
+import {
+  type ApiClient,
+  isAlive,
+  startWithTeam,
+  type TestBerth,
+  viaIngress,
+  waitFor,
+} from "./support/berth.js";
 import { backupHarness } from "./support/backups.js";
 import {
   buildAndPush,
@@ -20,6 +27,7 @@ let host: ContainerHost;
 let docker: Docker;
 let webRef: string;
 let hogRef: string;
+let userRef: string;
 let t: TestBerth;
 let api: ApiClient;
 let key: string;
@@ -43,7 +51,9 @@ beforeAll(async () => {
       "busybox httpd -p 8080 -h /www; while [ ! -f /data/hog ]; do sleep 0.2; done; rm /data/hog; x=$(head -c 400000000 /dev/zero | tr '\\0' a); echo survived",
     ],
   });
+  userRef = await buildAndPush(host, { ...httpdImage("berth-test/as-user", "user\n"), user: "1000:1000" });
   ({ t, api, key } = await startWithTeam({
+    BERTH_ALLOWED_COMMANDS: "node",
     BERTH_RUNTIME: "container",
     DOCKER_HOST: host.dockerHost,
     BERTH_REGISTRY_MIRROR: host.registry,
@@ -81,12 +91,21 @@ const serves = (name: string, p: string, expected: RegExp) =>
     200,
   );
 
-const containersOf = async (name: string) => {
+const idOf = async (name: string) => {
   const d = await api<{ deployments: { id: string; name: string }[] }>("GET", "/api/cloud-saas/deployments");
-  const id = d.body.deployments.find((x) => x.name === name)?.id;
+  return d.body.deployments.find((x) => x.name === name)?.id;
+};
+
+const containersOf = async (name: string) => {
+  const id = await idOf(name);
   if (!id) return [];
   return docker.listContainers({ all: true, filters: { label: [`berth.deployment=${id}`] } });
 };
+
+const running = async (name: string) => (await containersOf(name)).filter((c) => c.State === "running");
+
+/** A command agent's app: it answers on the port the local runtime gives it. */
+const COMMAND_APP = `require("node:http").createServer((q, s) => s.end("from a sandboxed command")).listen(Number(process.env.PORT), "127.0.0.1");`;
 
 describe("the container runtime", () => {
   it("deploys an image by registry reference: ready and served through the ingress", async () => {
@@ -105,6 +124,87 @@ describe("the container runtime", () => {
     expect(info.HostConfig.NetworkMode).not.toBe("host");
     expect(info.HostConfig.PortBindings["8080/tcp"]?.[0]?.HostIp).toBe("127.0.0.1");
     expect(info.HostConfig.RestartPolicy?.Name ?? "no").toMatch(/^(no|)$/);
+  });
+
+  it("runs the container as nobody with no capabilities and no-new-privileges, or as the image's non-root USER", async () => {
+    const who = await serves("web", "/cgi-bin/who", /uid=/);
+    expect(who).toMatch(/^uid=65534 replica=0$/m);
+    expect(who).toMatch(/^CapEff:\s+0+$/m);
+    expect(who).toMatch(/^NoNewPrivs:\s+1$/m);
+    const res = await api("POST", "/api/deployments/deploy-image", {
+      body: { image: userRef, name: "asuser" },
+    });
+    expect(res.status, res.text).toBe(201);
+    await ready("asuser");
+    expect(await serves("asuser", "/cgi-bin/who", /uid=/)).toMatch(/^uid=1000 replica=0$/m);
+    const del = await api("POST", "/api/deployments/delete", { body: { deployment_name: "asuser" } });
+    expect(del.status, del.text).toBe(200);
+  });
+
+  it("runs a command agent as a sandboxed process beside the containers (mixed mode), both served through the ingress", async () => {
+    const agent = await api<{ id: string }>("POST", "/api/agents", {
+      body: { name: "cmd", spec: { name: "cmd", command: "node", args: ["-e", COMMAND_APP], port: 8080 } },
+    });
+    expect(agent.status, agent.text).toBe(201);
+    const dep = await api<{ id: string; name: string }>("POST", "/deployments", {
+      body: { agent_id: agent.body.id, replicas: 1 },
+    });
+    expect(dep.status, dep.text).toBe(201);
+    const text = await waitFor(
+      async () => {
+        const r = await viaIngress(t.url, `${dep.body.name}.localhost`);
+        return r.status === 200 && r.text;
+      },
+      "the command agent served",
+      60_000,
+      200,
+    );
+    expect(text).toBe("from a sandboxed command");
+    expect(await serves("web", "/", /hello from a container image/)).toContain("hello");
+    expect(
+      await docker.listContainers({ all: true, filters: { label: [`berth.deployment=${dep.body.id}`] } }),
+    ).toHaveLength(0);
+    const pid = t.berth.driver.status(`${dep.body.id}/cmd`)?.replicas[0]?.pid;
+    expect(pid && isAlive(pid)).toBe(true);
+    const killed = await api("DELETE", `/deployments/${dep.body.id}`);
+    expect(killed.status, killed.text).toBe(200);
+  });
+
+  it("scales a container deployment up and down through the API, every replica served", async () => {
+    const res = await api("POST", "/api/deployments/deploy-image", {
+      body: { image: webRef, name: "fleet" },
+    });
+    expect(res.status, res.text).toBe(201);
+    await ready("fleet");
+    const id = (await idOf("fleet"))!;
+    const replicasServed = async (n: number) => {
+      const seen = new Set<string>();
+      await waitFor(
+        async () => {
+          const r = await viaIngress(t.url, "fleet.localhost", "/cgi-bin/who");
+          const m = /replica=(\d+)/.exec(r.text);
+          if (r.status === 200 && m) seen.add(m[1]!);
+          return seen.size === n;
+        },
+        `${n} replicas served`,
+        60_000,
+        50,
+      );
+      return [...seen].sort();
+    };
+    const up = await api("POST", `/deployments/${id}/scale`, { body: { replicas: 3 } });
+    expect(up.status, up.text).toBe(200);
+    await waitFor(async () => (await running("fleet")).length === 3, "3 containers", 60_000, 200);
+    expect(await replicasServed(3)).toEqual(["0", "1", "2"]);
+    const down = await api("POST", `/deployments/${id}/scale`, { body: { replicas: 1 } });
+    expect(down.status, down.text).toBe(200);
+    await waitFor(async () => (await running("fleet")).length === 1, "1 container", 60_000, 200);
+    expect((await running("fleet"))[0]!.Labels["berth.replica"]).toBe("0");
+    for (let i = 0; i < 5; i++) {
+      expect((await viaIngress(t.url, "fleet.localhost", "/cgi-bin/who")).text).toMatch(/replica=0/);
+    }
+    const del = await api("POST", "/api/deployments/delete", { body: { deployment_name: "fleet" } });
+    expect(del.status, del.text).toBe(200);
   });
 
   it("gives the container the user's env byte for byte, and configData changes reach a new container", async () => {

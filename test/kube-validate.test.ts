@@ -224,6 +224,29 @@ describe("validateKubeObject: built-in kinds", () => {
     ]);
   });
 
+  it("refuses a Secret key the server refuses", () => {
+    const secret = {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "web-env", namespace: "team-t1" },
+      type: "Opaque",
+      stringData: { GREETING: "hi", "a b": "x" },
+    };
+    expect(validateKubeObject(secret)).toEqual([
+      `stringData[a b]: Invalid value: "a b": a valid config key must consist of alphanumeric characters, '-', '_' or '.'`,
+    ]);
+  });
+
+  it("refuses a StatefulSet name too long for its pods' revision-hash label", () => {
+    const sts = structuredClone(valid.StatefulSet) as { metadata: { name: string } };
+    sts.metadata.name = "a".repeat(52);
+    expect(validateKubeObject(sts)).toEqual([]);
+    sts.metadata.name = "a".repeat(53);
+    expect(validateKubeObject(sts)).toEqual([
+      expect.stringMatching(/^metadata\.name: .*no more than 52 characters/),
+    ]);
+  });
+
   it("refuses a kind it has no schema for instead of passing it", () => {
     expect(
       validateKubeObject({ apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" } }),

@@ -54,6 +54,7 @@ const COUNTER_TOKEN = seed("counter-envvars");
 const REDEPLOY_TOKEN = seed("redeploy-envvars");
 const VAULT_TOKEN = seed("vault");
 const FIXTURE_TOKEN = seed("fixture-envvars");
+const REGISTRY_PASSWORD = seed("registry-password");
 
 /** Everything berth answered, with where it came from. */
 const seen: { where: string; text: string }[] = [];
@@ -122,6 +123,21 @@ const ready = (name: string) =>
   }, `${name} ready`);
 
 describe("secrets seeded through every API", () => {
+  it("a container registry login, stored and replaced", async () => {
+    for (const password of [`${REGISTRY_PASSWORD}-old`, REGISTRY_PASSWORD]) {
+      const res = await owner("PUT", "/api/registry-credentials/ghcr.io", {
+        body: { username: "bot", password },
+      });
+      expect(res.status, res.text).toBe(200);
+      expect(res.body).toEqual({
+        registry: "ghcr.io",
+        username: "bot",
+        createdAt: expect.any(String),
+        updatedAt: expect.any(String),
+      });
+    }
+  });
+
   it("a template deployment with secret envVars, then configData replaced with new secrets", async () => {
     const dep = await owner("POST", "/api/deployments", {
       body: { template: "hello", name: "scan-hello", envVars: { API_TOKEN: TEMPLATE_TOKEN, GREETING: "hi" } },

@@ -9,6 +9,7 @@ import type { BackupsService } from "../capabilities/backups/service.js";
 import type { ManifestService } from "../capabilities/lifecycle/manifest.js";
 import type { PauseResume } from "../capabilities/lifecycle/pause-resume.js";
 import type { Redeployer } from "../capabilities/lifecycle/redeploy.js";
+import type { RegistryCredentialsService } from "../capabilities/registry-credentials/service.js";
 import type { Waker } from "../capabilities/lifecycle/wake.js";
 import type { SchedulesService } from "../capabilities/schedules/service.js";
 import type { Store } from "../store/store.js";
@@ -26,6 +27,8 @@ export interface SurfaceDeps {
   deployments: DeploymentsService;
   agentDeployments: AgentDeployments;
   schedules: SchedulesService;
+  /** Teams' container registry logins (used by the container runtime's pulls). */
+  registryCredentials: RegistryCredentialsService;
   /** For the idempotency-key store of the scheduled deployments API. */
   store: Store;
   clock: Clock;

@@ -13,6 +13,7 @@ import { afterEach, expect } from "vitest";
 import {
   type DesiredWorkload,
   type DriverVerb,
+  type ResolvedWorkloadSpec,
   type RuntimeDriver,
   UnsupportedVerb,
   type VolumeRef,
@@ -21,7 +22,7 @@ import {
 export const HTTP_APP = `
 const http = require("node:http");
 const s = http.createServer((req, res) => { if (req.url !== "/") console.log("req " + req.url); res.end(process.env.REPLY + ":" + process.env.BERTH_REPLICA); });
-s.listen(Number(process.env.PORT), "127.0.0.1");
+s.listen(Number(process.env.PORT), process.env.HOST ?? "127.0.0.1");
 process.on("SIGTERM", () => s.close(() => process.exit(0)));
 `;
 
@@ -93,7 +94,7 @@ const s = http.createServer((req, res) => {
   if (req.url.startsWith("/set/")) { fs.writeFileSync(file, decodeURIComponent(req.url.slice(5))); return res.end("ok"); }
   try { res.end(fs.readFileSync(file, "utf8")); } catch { res.end("none"); }
 });
-s.listen(Number(process.env.PORT), "127.0.0.1");
+s.listen(Number(process.env.PORT), process.env.HOST ?? "127.0.0.1");
 process.on("SIGTERM", () => s.close(() => process.exit(0)));
 `;
 
@@ -144,9 +145,31 @@ export async function collect(stream: Readable): Promise<Buffer> {
 export interface ContractOptions {
   /** Verbs this driver declines; the suite checks the refusal instead of the behaviour. */
   unsupported?: DriverVerb[];
+  /**
+   * How this driver runs the suite's workloads: it gets each spec as written for the local runtime
+   * (`node -e <app>`, listening on env HOST or 127.0.0.1) and returns the driver's own, e.g. the
+   * same command in an image holding node, with HOST=0.0.0.0. Unset: the specs run as written.
+   */
+  workloadSpec?: (spec: ResolvedWorkloadSpec) => ResolvedWorkloadSpec;
 }
 
 export type MakeDriver = (dataDir: string) => Promise<RuntimeDriver>;
+
+/** `makeDriver`, with every applied workload's spec passed through `opts.workloadSpec` first. */
+export function withWorkloadSpec(makeDriver: MakeDriver, opts: ContractOptions): MakeDriver {
+  const map = opts.workloadSpec;
+  if (!map) return makeDriver;
+  return async (dataDir) => {
+    const d = await makeDriver(dataDir);
+    return new Proxy(d, {
+      get(target, prop) {
+        if (prop === "apply") return (w: DesiredWorkload) => target.apply({ ...w, spec: map(w.spec) });
+        const value = Reflect.get(target, prop, target) as unknown;
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  };
+}
 
 /** Opens drivers on fresh data directories and, after each test, removes their workloads. */
 export function driverPool(makeDriver: MakeDriver): () => Promise<RuntimeDriver> {

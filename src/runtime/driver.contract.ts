@@ -19,6 +19,7 @@ import {
   until,
   volumeOf,
   volumeState,
+  withWorkloadSpec,
 } from "./contract-helpers.js";
 import { describeSessionContract } from "./session.contract.js";
 import { describeVolumeContract } from "./volume.contract.js";
@@ -27,9 +28,10 @@ export * from "./contract-helpers.js";
 
 export function describeDriverContract(
   name: string,
-  makeDriver: MakeDriver,
+  makeDriverAsWritten: MakeDriver,
   opts: ContractOptions = {},
 ): void {
+  const makeDriver = withWorkloadSpec(makeDriverAsWritten, opts);
   const unsupported = new Set(opts.unsupported ?? []);
   describeVolumeContract(name, makeDriver, unsupported);
   describeSessionContract(name, makeDriver, unsupported);

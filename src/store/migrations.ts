@@ -446,6 +446,22 @@ const leases: Migration = {
   },
 };
 
+/** Per-team container registry logins (issue 15), the password sealed like every secret. */
+const registryCredentials: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable("registry_credentials")
+      .addColumn("team_id", "text", (c) => c.notNull())
+      .addColumn("registry", "text", (c) => c.notNull())
+      .addColumn("username", "text", (c) => c.notNull())
+      .addColumn("secret", "text", (c) => c.notNull())
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .addColumn("updated_at", "text", (c) => c.notNull())
+      .addPrimaryKeyConstraint("registry_credentials_pk", ["team_id", "registry"])
+      .execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_operations": operations,
@@ -454,6 +470,7 @@ export const migrations: Record<string, Migration> = {
   "0005_run_order": runOrder,
   "0006_namespace_incarnations": namespaceIncarnations,
   "0007_leases": leases,
+  "0008_registry_credentials": registryCredentials,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -316,8 +316,20 @@ export interface LeaseTable {
   expires_at: string;
 }
 
+/** A team's login to one container registry; `secret` is the password sealed by SecretBox. */
+export interface RegistryCredentialTable {
+  team_id: string;
+  /** host[:port] as pull references name it (`docker.io` for Docker Hub). */
+  registry: string;
+  username: string;
+  secret: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   leases: LeaseTable;
+  registry_credentials: RegistryCredentialTable;
   backups: BackupTable;
   environments: EnvironmentTable;
   vaults: VaultTable;
@@ -362,3 +374,4 @@ export type ScheduleRow = Selectable<ScheduleTable>;
 export type ScheduleRunRow = Selectable<ScheduleRunTable>;
 export type BackupRow = Selectable<BackupTable>;
 export type LeaseRow = Selectable<LeaseTable>;
+export type RegistryCredentialRow = Selectable<RegistryCredentialTable>;

@@ -10,6 +10,7 @@ import { DeploymentsRepo } from "./repos/deployments.js";
 import { HistoryRepo } from "./repos/history.js";
 import { LeasesRepo } from "./repos/leases.js";
 import { OperationsRepo } from "./repos/operations.js";
+import { RegistryCredentialsRepo } from "./repos/registry-credentials.js";
 import { SchedulesRepo } from "./repos/schedules.js";
 import { TemplatesRepo } from "./repos/templates.js";
 import { TenancyRepo } from "./repos/tenancy.js";
@@ -29,6 +30,7 @@ export class Store {
   readonly schedules: SchedulesRepo;
   readonly backups: BackupsRepo;
   readonly leases: LeasesRepo;
+  readonly registryCredentials: RegistryCredentialsRepo;
 
   /** Present on the root store of a SQLite database, which berth owns exclusively. */
   private readonly caches: { deployments: RowCache<DeploymentRow>; teams: RowCache<TeamRow> } | undefined;
@@ -49,6 +51,7 @@ export class Store {
     this.schedules = new SchedulesRepo(db);
     this.backups = new BackupsRepo(db);
     this.leases = new LeasesRepo(db);
+    this.registryCredentials = new RegistryCredentialsRepo(db);
   }
 
   static fromOpened(opened: OpenedDb): Store {

@@ -12,6 +12,7 @@ import fsp from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import bcrypt from "bcryptjs";
 
 export interface ContainerHost {
   /** DOCKER_HOST for dockerode, e.g. unix:///tmp/x/podman.sock */
@@ -19,6 +20,8 @@ export interface ContainerHost {
   socketPath: string;
   /** host:port of the local registry, e.g. 127.0.0.1:5123 */
   registry: string;
+  /** host:port of the registry that needs a login (startContainerHost's `login`), when asked for. */
+  privateRegistry?: string;
   /** Runs the podman CLI against the same storage as the service. */
   podman(args: string[]): string;
   close(): Promise<void>;
@@ -82,22 +85,59 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startContainerHost(): Promise<ContainerHost> {
+/** Serves a CNCF distribution registry on a free loopback port; with `login`, behind htpasswd auth. */
+async function serveRegistry(
+  dir: string,
+  login?: { username: string; password: string },
+): Promise<{ addr: string; child: ChildProcess }> {
+  await fsp.mkdir(dir, { recursive: true });
+  const addr = `127.0.0.1:${await freePort()}`;
+  let auth = "";
+  if (login) {
+    const htpasswd = path.join(dir, "htpasswd");
+    await fsp.writeFile(htpasswd, `${login.username}:${bcrypt.hashSync(login.password, 10)}\n`);
+    auth = `auth:\n  htpasswd:\n    realm: berth-test\n    path: ${htpasswd}\n`;
+  }
+  const conf = path.join(dir, "registry.yml");
+  await fsp.writeFile(
+    conf,
+    `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: ${addr}\n${auth}`,
+  );
+  const child = spawn("docker-registry", ["serve", conf], { stdio: "ignore" });
+  // an authenticated registry answers /v2/ with 401: up either way
+  try {
+    await waitFor(`the registry at ${addr}`, async () =>
+      [200, 401].includes((await fetch(`http://${addr}/v2/`)).status),
+    );
+  } catch (err) {
+    await stop(child);
+    throw err;
+  }
+  return { addr, child };
+}
+
+/**
+ * Starts the engine and the local registry; with `login`, a second registry on loopback that
+ * refuses pulls and pushes without that username and password (plain HTTP, marked insecure for
+ * Podman like the first, so basic auth needs no TLS here).
+ */
+export async function startContainerHost(
+  opts: { login?: { username: string; password: string } } = {},
+): Promise<ContainerHost> {
   need();
   ensureContainersConf();
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), "berth-ctr-"));
-  const port = await freePort();
-  const registry = `127.0.0.1:${port}`;
-  const regConf = path.join(dir, "registry.yml");
-  await fsp.writeFile(
-    regConf,
-    `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/registry\nhttp:\n  addr: ${registry}\n`,
-  );
-  const reg = spawn("docker-registry", ["serve", regConf], { stdio: "ignore" });
+  const { addr: registry, child: reg } = await serveRegistry(path.join(dir, "registry"));
+  const locked = opts.login ? await serveRegistry(path.join(dir, "private-registry"), opts.login) : undefined;
   const registriesConf = path.join(dir, "registries.conf");
   await fsp.writeFile(
     registriesConf,
-    `unqualified-search-registries = []\n[[registry]]\nlocation = "${registry}"\ninsecure = true\n`,
+    `${[
+      "unqualified-search-registries = []",
+      ...[registry, locked?.addr]
+        .filter(Boolean)
+        .map((r) => `[[registry]]\nlocation = "${r}"\ninsecure = true`),
+    ].join("\n")}\n`,
   );
   const env = { ...process.env, CONTAINERS_REGISTRIES_CONF: registriesConf };
   const globalFlags = [
@@ -127,7 +167,6 @@ export async function startContainerHost(): Promise<ContainerHost> {
       stdio: ["ignore", "pipe", "pipe"],
     });
   try {
-    await waitFor("the registry", async () => (await fetch(`http://${registry}/v2/`)).ok);
     await waitFor(
       "podman system service",
       async () => {
@@ -139,12 +178,14 @@ export async function startContainerHost(): Promise<ContainerHost> {
   } catch (err) {
     await stop(service);
     await stop(reg);
+    if (locked) await stop(locked.child);
     throw new Error(`${(err as Error).message}\n${serviceErr}`);
   }
   return {
     dockerHost: `unix://${socketPath}`,
     socketPath,
     registry,
+    ...(locked ? { privateRegistry: locked.addr } : {}),
     podman,
     async close() {
       try {
@@ -154,6 +195,7 @@ export async function startContainerHost(): Promise<ContainerHost> {
       }
       await stop(service);
       await stop(reg);
+      if (locked) await stop(locked.child);
       await fsp.rm(dir, { recursive: true, force: true }).catch(() => undefined);
     },
   };
@@ -182,52 +224,121 @@ export interface TestImage {
   entrypoint: string[];
   env?: Record<string, string>;
   port?: number;
+  /** Host files copied into the image at the same path (e.g. a binary and the libraries it links). */
+  hostFiles?: string[];
+  /** The image's USER (config.user), e.g. `1000:1000`. */
+  user?: string;
 }
 
 /**
  * Builds an image from busybox-static plus `files` with umoci (no daemon) and pushes it to the
  * local registry with skopeo. Returns its reference, `<registry>/<name>:<tag>`.
  */
-export async function buildAndPush(host: ContainerHost, image: TestImage): Promise<string> {
+export async function buildAndPush(host: ContainerHost, image: TestImage, to?: PushTarget): Promise<string> {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), "berth-img-"));
-  const layout = path.join(dir, "layout");
-  const bundle = path.join(dir, "bundle");
-  const tag = image.tag ?? "latest";
-  const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
   try {
-    run("umoci", ["init", "--layout", layout]);
-    run("umoci", ["new", "--image", `${layout}:${tag}`]);
-    run("umoci", ["unpack", "--image", `${layout}:${tag}`, bundle]);
-    const rootfs = path.join(bundle, "rootfs");
-    for (const d of ["bin", "tmp", "etc", "data"]) await fsp.mkdir(path.join(rootfs, d), { recursive: true });
-    const busybox = execFileSync("sh", ["-c", "command -v busybox"], { encoding: "utf8" }).trim();
-    await fsp.copyFile(busybox, path.join(rootfs, "bin/busybox"));
-    await fsp.chmod(path.join(rootfs, "bin/busybox"), 0o755);
-    await fsp.symlink("busybox", path.join(rootfs, "bin/sh"));
-    await fsp.writeFile(path.join(rootfs, "etc/passwd"), "root:x:0:0:root:/:/bin/sh\n");
-    for (const [file, content] of Object.entries(image.files)) {
-      const target = path.join(rootfs, file);
-      await fsp.mkdir(path.dirname(target), { recursive: true });
-      const exec = file.includes("/cgi-bin/") || file.endsWith(".sh");
-      await fsp.writeFile(target, content, { mode: exec ? 0o755 : 0o644 });
-    }
-    run("umoci", ["repack", "--image", `${layout}:${tag}`, bundle]);
-    const cfg = ["config", "--image", `${layout}:${tag}`, "--config.workingdir", "/"];
-    cfg.push("--config.entrypoint", image.entrypoint[0]!);
-    for (const a of image.entrypoint.slice(1)) cfg.push("--config.entrypoint", a);
-    for (const [k, v] of Object.entries(image.env ?? {})) cfg.push("--config.env", `${k}=${v}`);
-    cfg.push("--config.exposedports", `${image.port ?? 8080}/tcp`);
-    run("umoci", cfg);
-    const ref = `${host.registry}/${image.name}:${tag}`;
-    run("skopeo", ["copy", "--dest-tls-verify=false", `oci:${layout}:${tag}`, `docker://${ref}`]);
-    return ref;
+    const layout = path.join(dir, "layout");
+    await buildLayout(layout, image);
+    return push(to ?? { registry: host.registry }, layout, image);
   } finally {
     await fsp.rm(dir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 
+const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+
+/** Where an image is pushed: a registry, and the `user:password` it needs, if any. */
+export interface PushTarget {
+  registry: string;
+  creds?: string;
+}
+
+function push(to: PushTarget, layout: string, image: TestImage): string {
+  const tag = image.tag ?? "latest";
+  const ref = `${to.registry}/${image.name}:${tag}`;
+  const creds = to.creds ? ["--dest-creds", to.creds] : [];
+  run("skopeo", ["copy", "--dest-tls-verify=false", ...creds, `oci:${layout}:${tag}`, `docker://${ref}`]);
+  return ref;
+}
+
+/** Writes the image as an OCI layout at `layout`. */
+async function buildLayout(layout: string, image: TestImage): Promise<void> {
+  const bundle = `${layout}.bundle`;
+  const tag = image.tag ?? "latest";
+  run("umoci", ["init", "--layout", layout]);
+  run("umoci", ["new", "--image", `${layout}:${tag}`]);
+  run("umoci", ["unpack", "--image", `${layout}:${tag}`, bundle]);
+  const rootfs = path.join(bundle, "rootfs");
+  for (const d of ["bin", "tmp", "etc", "data"]) await fsp.mkdir(path.join(rootfs, d), { recursive: true });
+  await fsp.chmod(path.join(rootfs, "tmp"), 0o1777);
+  const busybox = execFileSync("sh", ["-c", "command -v busybox"], { encoding: "utf8" }).trim();
+  await fsp.copyFile(busybox, path.join(rootfs, "bin/busybox"));
+  await fsp.chmod(path.join(rootfs, "bin/busybox"), 0o755);
+  await fsp.symlink("busybox", path.join(rootfs, "bin/sh"));
+  await fsp.writeFile(path.join(rootfs, "etc/passwd"), "root:x:0:0:root:/:/bin/sh\n");
+  for (const [file, content] of Object.entries(image.files)) {
+    const target = path.join(rootfs, file);
+    await fsp.mkdir(path.dirname(target), { recursive: true });
+    const exec = file.includes("/cgi-bin/") || file.endsWith(".sh");
+    await fsp.writeFile(target, content, { mode: exec ? 0o755 : 0o644 });
+  }
+  for (const file of image.hostFiles ?? []) {
+    const target = path.join(rootfs, file);
+    await fsp.mkdir(path.dirname(target), { recursive: true });
+    await fsp.copyFile(fs.realpathSync(file), target);
+    await fsp.chmod(target, 0o755);
+  }
+  run("umoci", ["repack", "--image", `${layout}:${tag}`, bundle]);
+  await fsp.rm(bundle, { recursive: true, force: true });
+  const cfg = ["config", "--image", `${layout}:${tag}`, "--config.workingdir", "/"];
+  cfg.push("--config.entrypoint", image.entrypoint[0]!);
+  for (const a of image.entrypoint.slice(1)) cfg.push("--config.entrypoint", a);
+  for (const [k, v] of Object.entries(image.env ?? {})) cfg.push("--config.env", `${k}=${v}`);
+  cfg.push("--config.exposedports", `${image.port ?? 8080}/tcp`);
+  if (image.user) cfg.push("--config.user", image.user);
+  run("umoci", cfg);
+}
+
 /**
- * A busybox httpd image: `/` serves `page`; `/cgi-bin/env` prints GREETING, the first line of
+ * An image holding this machine's node binary and the shared libraries `ldd` lists for it, with
+ * node as its entrypoint, so the driver contract's `node -e <app>` workloads run unchanged in a
+ * container. The OCI layout is built once per node binary and kept in the temp directory (an
+ * atomic rename, so test files building it at once do not see a half-written one).
+ */
+export async function pushNodeImage(host: ContainerHost, name = "berth-test/node"): Promise<string> {
+  const node = fs.realpathSync(process.execPath);
+  const st = fs.statSync(node);
+  const cached = path.join(
+    os.tmpdir(),
+    `berth-node-image-${process.version}-${st.size}-${Math.floor(st.mtimeMs)}`,
+  );
+  const image: TestImage = {
+    name,
+    files: {},
+    hostFiles: [node, ...sharedLibraries(node)],
+    entrypoint: [node],
+    env: { PATH: `${path.dirname(node)}:/bin` },
+  };
+  if (!fs.existsSync(path.join(cached, "index.json"))) {
+    const staging = `${cached}.${process.pid}-${Date.now()}`;
+    await buildLayout(staging, image);
+    await fsp.rename(staging, cached).catch(async () => {
+      // another test file built it first
+      await fsp.rm(staging, { recursive: true, force: true });
+    });
+  }
+  return push({ registry: host.registry }, cached, image);
+}
+
+/** Absolute paths of the libraries a dynamically linked binary loads (ld.so included). */
+function sharedLibraries(binary: string): string[] {
+  const out = execFileSync("ldd", [binary], { encoding: "utf8" });
+  return [...out.matchAll(/(\/\S+) \(0x/g)].map((m) => m[1]!).filter((p) => fs.existsSync(p));
+}
+
+/**
+ * A busybox httpd image: `/` serves `page`; `/cgi-bin/who` prints the uid it runs as, its replica
+ * (BERTH_REPLICA), its effective capabilities and no-new-privileges flag; `/cgi-bin/env` prints GREETING, the first line of
  * /data/config.txt if any, and LAST, the query string the previous request with one stored in /data/last-query; requests are logged on stderr.
  */
 export function httpdImage(name: string, page: string, port = 8080): TestImage {
@@ -244,6 +355,13 @@ export function httpdImage(name: string, page: string, port = 8080): TestImage {
         'echo "LAST=$(cat /data/last-query 2>/dev/null)"',
         '[ -n "$QUERY_STRING" ] && echo "$QUERY_STRING" > /data/last-query',
         "exit 0",
+        "",
+      ].join("\n"),
+      "/www/cgi-bin/who": [
+        "#!/bin/sh",
+        "printf 'Content-Type: text/plain\\r\\n\\r\\n'",
+        'echo "uid=$(busybox id -u) replica=$BERTH_REPLICA"',
+        "busybox grep -E '^(CapEff|NoNewPrivs):' /proc/self/status",
         "",
       ].join("\n"),
     },

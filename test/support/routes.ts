@@ -20,6 +20,8 @@ export interface Fixture {
   scheduleId: string;
   environmentId: string;
   vaultId: string;
+  /** A registry the owning team stored a login for (host:port). */
+  registry: string;
 }
 
 export interface RouteCase {
@@ -95,7 +97,12 @@ export async function createFixture(
       vault_ids: [vault.body.id],
     },
   });
+  const registry = "registry.example.com:5000";
+  const login = await as("PUT", `/api/registry-credentials/${registry}`, {
+    body: { username: "fixture", password: "fixture-password" },
+  });
   const statuses = [
+    login.status,
     dep.status,
     tpl.status,
     agent.status,
@@ -118,11 +125,42 @@ export async function createFixture(
     scheduleId: schedule.body.id,
     environmentId: env.body.id,
     vaultId: vault.body.id,
+    registry,
   };
 }
 
 export const apiRoutes: RouteCase[] = [
   { method: "GET", route: "/api/me", path: () => "/api/me", scope: null, owned: false },
+  {
+    method: "GET",
+    route: "/api/registry-credentials",
+    path: () => "/api/registry-credentials",
+    scope: "deployments:read",
+    owned: false,
+  },
+  {
+    method: "PUT",
+    route: "/api/registry-credentials/{registry}",
+    path: (f) => `/api/registry-credentials/${f.registry}`,
+    body: () => ({ username: "fixture", password: "fixture-password" }),
+    scope: "deployments:write",
+    owned: false,
+  },
+  {
+    method: "GET",
+    route: "/api/registry-credentials/{registry}",
+    path: (f) => `/api/registry-credentials/${f.registry}`,
+    scope: "deployments:read",
+    owned: true,
+  },
+  {
+    method: "DELETE",
+    route: "/api/registry-credentials/{registry}",
+    path: (f) => `/api/registry-credentials/${f.registry}`,
+    scope: "deployments:write",
+    owned: true,
+    mutates: true,
+  },
   {
     method: "POST",
     route: "/api/teams",

@@ -38,6 +38,10 @@ OPERATIONS: Dict[str, tuple] = {
     "list_agents": ("GET", "/api/agents"),
     "get_agent": ("GET", "/api/agents/{agentId}"),
     "send_agent_heartbeat": ("POST", "/api/agents/{agentId}/heartbeat"),
+    "list_registry_credentials": ("GET", "/api/registry-credentials"),
+    "put_registry_credential": ("PUT", "/api/registry-credentials/{registry}"),
+    "get_registry_credential": ("GET", "/api/registry-credentials/{registry}"),
+    "delete_registry_credential": ("DELETE", "/api/registry-credentials/{registry}"),
     # template platform API (seed 004)
     "list_deployments": ("GET", "/api/deployments"),
     "create_deployment": ("POST", "/api/deployments"),
@@ -253,6 +257,20 @@ class BerthClient:
         self, agent_id: str, at: Optional[str] = None, usage: Optional[Dict[str, Any]] = None
     ) -> Dict[str, Any]:
         return self.request("send_agent_heartbeat", {"agentId": agent_id}, body=_compact({"at": at, "usage": usage}))
+
+    # --- container registry logins (the password is write-only: no answer carries it)
+    def list_registry_credentials(self) -> Dict[str, Any]:
+        return self.request("list_registry_credentials")
+
+    def put_registry_credential(self, registry: str, username: str, password: str) -> Dict[str, Any]:
+        body = {"username": username, "password": password}
+        return self.request("put_registry_credential", {"registry": registry}, body=body)
+
+    def get_registry_credential(self, registry: str) -> Dict[str, Any]:
+        return self.request("get_registry_credential", {"registry": registry})
+
+    def delete_registry_credential(self, registry: str) -> Any:
+        return self.request("delete_registry_credential", {"registry": registry})
 
     # --- template platform API (seed 004): deployments by name
     def list_deployments(self, team_id: Optional[str] = None) -> List[Dict[str, Any]]:

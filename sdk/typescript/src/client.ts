@@ -166,6 +166,20 @@ export class BerthClient {
     return this.request("sendAgentHeartbeat", { agentId }, { body });
   }
 
+  // --- container registry logins (the password is write-only: no answer carries it)
+  listRegistryCredentials() {
+    return this.request("listRegistryCredentials");
+  }
+  putRegistryCredential(registry: string, body: Body<"putRegistryCredential">) {
+    return this.request("putRegistryCredential", { registry }, { body });
+  }
+  getRegistryCredential(registry: string) {
+    return this.request("getRegistryCredential", { registry });
+  }
+  deleteRegistryCredential(registry: string) {
+    return this.request("deleteRegistryCredential", { registry });
+  }
+
   // --- template platform API (seed 004)
   listDeployments(query: Query<"listDeployments"> = {}) {
     return this.request("listDeployments", {}, { query });

@@ -2756,6 +2756,172 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/registry-credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the team's container registry logins (never their passwords) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the team (admin keys without a team) */
+                    teamId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            credentials: {
+                                /** @description ISO 8601 */
+                                createdAt: string;
+                                /** @description host[:port]; docker.io for Docker Hub */
+                                registry: string;
+                                /** @description ISO 8601 */
+                                updatedAt: string;
+                                username: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/registry-credentials/{registry}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get the team's login to a container registry (without its password) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the team (admin keys without a team) */
+                    teamId?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description host[:port] of the registry, e.g. ghcr.io or registry.example.com:5000 */
+                    registry: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description ISO 8601 */
+                            createdAt: string;
+                            /** @description host[:port]; docker.io for Docker Hub */
+                            registry: string;
+                            /** @description ISO 8601 */
+                            updatedAt: string;
+                            username: string;
+                        };
+                    };
+                };
+            };
+        };
+        /** Store the team's login to a container registry (the password is sealed and never returned) */
+        put: {
+            parameters: {
+                query?: {
+                    /** @description the team (admin keys without a team) */
+                    teamId?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description host[:port] of the registry, e.g. ghcr.io or registry.example.com:5000 */
+                    registry: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        password: string;
+                        username: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description ISO 8601 */
+                            createdAt: string;
+                            /** @description host[:port]; docker.io for Docker Hub */
+                            registry: string;
+                            /** @description ISO 8601 */
+                            updatedAt: string;
+                            username: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete the team's login to a container registry */
+        delete: {
+            parameters: {
+                query?: {
+                    /** @description the team (admin keys without a team) */
+                    teamId?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description host[:port] of the registry, e.g. ghcr.io or registry.example.com:5000 */
+                    registry: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": null;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/teams": {
         parameters: {
             query?: never;

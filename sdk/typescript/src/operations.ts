@@ -32,6 +32,10 @@ export const operations = {
   listAgents: ["GET", "/api/agents"],
   getAgent: ["GET", "/api/agents/{agentId}"],
   sendAgentHeartbeat: ["POST", "/api/agents/{agentId}/heartbeat"],
+  listRegistryCredentials: ["GET", "/api/registry-credentials"],
+  putRegistryCredential: ["PUT", "/api/registry-credentials/{registry}"],
+  getRegistryCredential: ["GET", "/api/registry-credentials/{registry}"],
+  deleteRegistryCredential: ["DELETE", "/api/registry-credentials/{registry}"],
 
   // template platform API (seed 004): deployments by name
   listDeployments: ["GET", "/api/deployments"],

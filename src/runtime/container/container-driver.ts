@@ -42,8 +42,10 @@ import {
 import { processEnv } from "../local/env-expand.js";
 import { LogFiles, safeKey } from "../local/logs.js";
 import { LocalVolumes } from "../local/volumes.js";
-import { parseImageRef, pullReference } from "./image-ref.js";
+import { parseImageRef, pullReference, registryOf } from "./image-ref.js";
 import { cpuNanos, memoryBytes, pidsLimit } from "./resources.js";
+import { PrivateImages, type RegistryAuth, type RegistryAuthLookup, scrubbed } from "./registry-auth.js";
+import { hardening, ownVolumeFor, runAs } from "./run-as.js";
 
 export interface ContainerDriverOptions {
   dataDir: string;
@@ -58,6 +60,8 @@ export interface ContainerDriverOptions {
   logMaxBytes?: number;
   /** How long a rolling replacement waits for the new replica to be ready. */
   rolloutTimeoutMs?: number;
+  /** Registry logins of the workload's team (none: every pull is anonymous). */
+  registryAuth?: RegistryAuthLookup;
 }
 
 const LABEL = "berth.managed";
@@ -101,11 +105,14 @@ export class ContainerDriver implements RuntimeDriver {
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private closed = false;
+  /** References pulled with a login: every later start pulls again, so the registry decides who may run them. */
+  private readonly privateImages: PrivateImages;
 
   constructor(private readonly opts: ContainerDriverOptions) {
     this.docker = new Docker(dockerConnection(opts.dockerHost));
     this.logs = new LogFiles(path.join(opts.dataDir, "logs"), opts.logMaxBytes ?? 10 * 1024 * 1024);
     this.volumes = new LocalVolumes(opts.dataDir, (v) => this.freeze(v));
+    this.privateImages = new PrivateImages(path.join(opts.dataDir, "private-images.json"));
   }
 
   /** Checks the engine answers, re-adopts labelled containers and starts supervising. */
@@ -233,14 +240,17 @@ export class ContainerDriver implements RuntimeDriver {
     const object = this.object(w.key, r.index);
     r.phase = "starting";
     r.reason = undefined;
+    this.emit(w.key, r.index, "Normal", "Scheduled", `assigned ${object} to the container engine`);
     let ref: string;
+    let imageUser: string | undefined;
     try {
       ref = pullReference(image, this.opts.registryMirror);
-      await this.ensureImage(w.key, r.index, ref);
+      imageUser = await this.ensureImage(w, r.index, ref);
     } catch (err) {
       this.fail(w.key, r, `image ${image} could not be pulled: ${oneLine((err as Error).message)}`);
       return;
     }
+    const as = runAs(image, imageUser);
     const containerPort = d.spec.port ?? DEFAULT_PORT;
     const mountPath = d.spec.mountPath ?? "/data";
     const { env, args } = processEnv({
@@ -251,10 +261,14 @@ export class ContainerDriver implements RuntimeDriver {
     });
     const [deploymentId] = w.key.split("/");
     try {
+      await ownVolumeFor(this.volumePath(w.namespace, w.name), as.owner);
       const container = await this.docker.createContainer({
         name: `berth-${safeKey(w.namespace)}-${safeKey(w.name)}-${r.index}-${Date.now().toString(36)}`,
         Image: ref,
-        ...(args.length > 0 ? { Cmd: args } : {}),
+        // Kubernetes' meaning: command replaces the image's ENTRYPOINT, args its CMD
+        ...(d.spec.command !== "" ? { Entrypoint: [d.spec.command] } : {}),
+        ...(args.length > 0 || d.spec.command !== "" ? { Cmd: args } : {}),
+        ...(as.user !== undefined ? { User: as.user } : {}),
         Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
         Labels: {
           [LABEL]: "true",
@@ -269,7 +283,7 @@ export class ContainerDriver implements RuntimeDriver {
         HostConfig: {
           PortBindings: { [`${containerPort}/tcp`]: [{ HostIp: "127.0.0.1", HostPort: "" }] },
           Binds: [`${this.volumePath(w.namespace, w.name)}:${mountPath}`],
-          Privileged: false,
+          ...hardening(as.capAdd),
           ...(d.spec.resources?.memory ? { Memory: memoryBytes(d.spec.resources.memory) } : {}),
           ...(d.spec.resources?.cpu ? { NanoCpus: cpuNanos(d.spec.resources.cpu) } : {}),
           PidsLimit: d.spec.pids ?? pidsLimit,
@@ -301,23 +315,54 @@ export class ContainerDriver implements RuntimeDriver {
     }
   }
 
-  private async ensureImage(key: string, index: number, ref: string): Promise<void> {
-    try {
-      await this.docker.getImage(ref).inspect();
-      return;
-    } catch {
-      // not present: pull it
-    }
+  /** Pulls `ref` unless the engine has it; returns the image's USER. */
+  private async ensureImage(w: Workload, index: number, ref: string): Promise<string | undefined> {
+    const key = w.key;
+    const present = await this.docker
+      .getImage(ref)
+      .inspect()
+      .catch(() => undefined);
+    if (present && !this.opts.registryAuth) return present.Config?.User;
+    const registry = registryOf(ref);
+    const auth = await this.opts.registryAuth?.(w.namespace, registry);
+    // an image pulled with a login is re-checked against the registry: another team's pull must not serve it
+    if (present && !auth && !this.privateImages.has(ref)) return present.Config?.User;
     this.emit(key, index, "Normal", "Pulling", `pulling image ${ref}`);
+    // marked before the pull: a crash after it must not leave the image free for every team
+    if (auth) this.privateImages.add(ref);
+    try {
+      return await this.pull(key, index, ref, registry, auth);
+    } catch (err) {
+      throw scrubbed(err, auth);
+    }
+  }
+
+  private async pull(
+    key: string,
+    index: number,
+    ref: string,
+    registry: string,
+    auth: RegistryAuth | undefined,
+  ): Promise<string | undefined> {
     const started = Date.now();
-    const stream = await this.docker.pull(ref);
+    const stream = await this.docker.pull(
+      ref,
+      auth
+        ? { authconfig: { username: auth.username, password: auth.password, serveraddress: registry } }
+        : {},
+    );
     const seen = new Set<string>();
     await new Promise<void>((resolve, reject) => {
+      // the engine reports a refused pull inside the progress stream, which still ends cleanly
+      let refused: string | undefined;
       this.docker.modem.followProgress(
         stream,
-        (err: Error | null) => (err ? reject(err) : resolve()),
+        (err: Error | null) => (err ? reject(err) : refused ? reject(new Error(refused)) : resolve()),
         (p: { status?: string; id?: string; error?: string }) => {
-          if (p.error) return;
+          if (p.error) {
+            refused ??= p.error;
+            return;
+          }
           const status = p.status ? `${p.status}${p.id ? ` ${p.id}` : ""}` : undefined;
           if (status && !seen.has(status) && seen.size < 20) {
             seen.add(status);
@@ -326,8 +371,9 @@ export class ContainerDriver implements RuntimeDriver {
         },
       );
     });
-    await this.docker.getImage(ref).inspect();
+    const pulled = await this.docker.getImage(ref).inspect();
     this.emit(key, index, "Normal", "Pulled", `pulled image ${ref} in ${Date.now() - started} ms`);
+    return pulled.Config?.User;
   }
 
   private fail(key: string, r: Replica, reason: string): void {
@@ -581,17 +627,26 @@ export class ContainerDriver implements RuntimeDriver {
       clientCommands: true,
       backupDrivers: ["volumeSnapshot", "restic", "objectArchive"],
       images: [...CATALOGUE],
-      unsupported: ["startSession"],
+      unsupported: ["startSession", "deleteSessionState"],
     };
   }
 
-  /** Scheduled sessions run on the local runtime only. */
+  /** Scheduled sessions run on the local runtime (the mixed driver sends them there). */
   startSession(_request: SessionRequest): RunningSession {
     throw new UnsupportedVerb("startSession", this.name);
   }
 
-  /** No session runs here, so none left state to delete. */
-  async deleteSessionState(_scope: string): Promise<void> {}
+  /** Sessions run on the local runtime, which keeps their state. */
+  async deleteSessionState(_scope: string): Promise<void> {
+    throw new UnsupportedVerb("deleteSessionState", this.name);
+  }
+
+  /** Whether a workload of this driver uses `volume` (the mixed driver sends volume verbs here then). */
+  uses(volume: VolumeRef): boolean {
+    return [...this.workloads.values()].some(
+      (w) => w.namespace === volume.namespace && w.name === volume.workload,
+    );
+  }
 
   volumeBytes(volume: VolumeRef): Promise<number> {
     return this.volumes.bytes(volume);

@@ -1,8 +1,28 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../config.js";
-import { parseImageRef, pullReference } from "./image-ref.js";
+import { parseImageRef, pullReference, registryHost, registryOf } from "./image-ref.js";
 
 describe("image references", () => {
+  it("names registries as credentials do: host[:port], lowercase, Docker Hub as docker.io", () => {
+    expect(registryHost("GHCR.io")).toBe("ghcr.io");
+    expect(registryHost("127.0.0.1:5000")).toBe("127.0.0.1:5000");
+    for (const hub of ["docker.io", "index.docker.io", "registry-1.docker.io"])
+      expect(registryHost(hub)).toBe("docker.io");
+    for (const bad of [
+      "",
+      "not a host",
+      "-x.example",
+      "h/path",
+      "h:port",
+      "https://ghcr.io",
+      "a".repeat(256),
+    ])
+      expect(registryHost(bad), bad).toBeUndefined();
+    expect(registryOf(pullReference("nginx", undefined))).toBe("docker.io");
+    expect(registryOf(pullReference("nginx", "127.0.0.1:5000"))).toBe("127.0.0.1:5000");
+    expect(registryOf("Registry.Example.com:5000/app:v1")).toBe("registry.example.com:5000");
+  });
+
   it("sends Docker Hub references to the mirror and leaves other registries alone", () => {
     expect(pullReference("nginx", "127.0.0.1:5000")).toBe("127.0.0.1:5000/library/nginx:latest");
     expect(pullReference("docker.io/library/postgres:16", "m.example.com/hub")).toBe(

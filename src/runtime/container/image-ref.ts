@@ -10,6 +10,7 @@ const HOST =
 const REFERENCE = new RegExp(
   `^(?:(${HOST})/)?(${COMPONENT}(?:/${COMPONENT})*)(?::([\\w][\\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`,
 );
+const HOST_ONLY = new RegExp(`^${HOST}$`);
 /** A mirror: host[:port] with an optional path, no scheme. */
 export const MIRROR_PATTERN = new RegExp(`^${HOST}(?:/${COMPONENT})*$`);
 
@@ -55,4 +56,19 @@ export function pullReference(ref: string, mirror: string | undefined): string {
   }
   if (p.digest !== undefined) return `${name}${p.tag ? `:${p.tag}` : ""}@${p.digest}`;
   return `${name}:${p.tag ?? "latest"}`;
+}
+
+/**
+ * A registry as credentials name it: host[:port], lowercase, every Docker Hub alias as `docker.io`;
+ * undefined when `value` is not a host.
+ */
+export function registryHost(value: string): string | undefined {
+  if (value.length > 255 || !HOST_ONLY.test(value)) return undefined;
+  const host = value.toLowerCase();
+  return HUB_HOSTS.has(host) ? "docker.io" : host;
+}
+
+/** The registry a pull reference (pullReference's result, which always names one) is pulled from. */
+export function registryOf(pullRef: string): string {
+  return registryHost(pullRef.split("/")[0]!) ?? pullRef.split("/")[0]!;
 }

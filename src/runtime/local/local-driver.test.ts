@@ -1,10 +1,14 @@
+import fsSync from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { alive, describeDriverContract, get, httpWorkload, until } from "../driver.contract.js";
 import type { RuntimeEvent } from "../driver.js";
+import { parseConfig } from "../../config.js";
 import { createLocalDriver, type LocalDriver } from "./local-driver.js";
+import { netnsPath } from "./netns.js";
+import { firstChild } from "./proc.js";
 
 const quiet = { info() {}, warn() {}, error() {} };
 const options = (dataDir: string) => ({
@@ -196,5 +200,109 @@ describe("local driver", () => {
   it("refuses to delete a volume outside its volumes directory", async () => {
     const d = await make();
     await expect(d.deleteVolume({ namespace: "..", workload: ".." })).rejects.toThrow();
+  });
+});
+
+describe("local driver, sandbox networks made ahead", () => {
+  it("takes its pool size from BERTH_SANDBOX_WARM_NETWORKS: 0 to 16, default 2", () => {
+    expect(parseConfig({}).sandboxWarmNetworks).toBe(2);
+    expect(parseConfig({ BERTH_SANDBOX_WARM_NETWORKS: "0" }).sandboxWarmNetworks).toBe(0);
+    for (const bad of ["17", "-1", "1.5", "two"])
+      expect(() => parseConfig({ BERTH_SANDBOX_WARM_NETWORKS: bad })).toThrow(/BERTH_SANDBOX_WARM_NETWORKS/);
+  });
+
+  const runFiles = (dir: string) => {
+    try {
+      return fsSync
+        .readdirSync(path.join(dir, "runtime", "local", "run"))
+        .filter((f) => f.endsWith(".pasta.pid"))
+        .map((f) => f.slice(0, 16));
+    } catch {
+      return [];
+    }
+  };
+  const netnsOf = (pid: number) => fsSync.readlinkSync(`/proc/${pid}/ns/net`);
+  const inode = (id: string) => `net:[${fsSync.statSync(netnsPath(id)).ino}]`;
+
+  it("does not hand out a network made ahead whose pasta has died", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "berth-local-"));
+    const d = await createLocalDriver({ ...options(dir), warmNetworks: 1 });
+    try {
+      d.setApiPort(1);
+      const [dead] = await until(() => d.warmNetworksReady() === 1 && runFiles(dir), "pool filled");
+      const pasta = Number(
+        fsSync.readFileSync(path.join(dir, "runtime", "local", "run", `${dead}.pasta.pid`), "utf8"),
+      );
+      process.kill(pasta, "SIGKILL");
+      await until(() => !alive(pasta), "pasta gone");
+      await d.apply(httpWorkload("dead-pasta/web"));
+      await until(() => d.endpoints("dead-pasta/web").length === 1, "ready");
+      const r = d.status("dead-pasta/web")!.replicas[0]!;
+      expect(await get(r.port!)).toBe("one:0");
+      expect(fsSync.existsSync(netnsPath(dead!))).toBe(false);
+      await d.remove("dead-pasta/web");
+    } finally {
+      await d.close();
+    }
+  });
+
+  it("destroys the network made ahead for a replica whose command cannot start", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "berth-local-"));
+    const d = await createLocalDriver({ ...options(dir), warmNetworks: 1 });
+    try {
+      d.setApiPort(1);
+      const [taken] = await until(() => d.warmNetworksReady() === 1 && runFiles(dir), "pool filled");
+      await d.apply(
+        httpWorkload("enoent-warm/web", {
+          spec: {
+            command: "/nonexistent/binary",
+            args: [],
+            env: {},
+            listens: true,
+            healthCheck: { type: "tcp" },
+          },
+        }),
+      );
+      await until(() => d.status("enoent-warm/web")?.replicas[0]?.phase === "failed", "failed phase");
+      expect(d.status("enoent-warm/web")!.replicas[0]!.port).not.toBeNull();
+      await until(() => !fsSync.existsSync(netnsPath(taken!)), "its network destroyed");
+      await d.remove("enoent-warm/web");
+    } finally {
+      await d.close();
+    }
+  });
+
+  it("starts a replica in a network made ahead, hands each out once, and destroys each with its user", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "berth-local-"));
+    const d = await createLocalDriver({ ...options(dir), warmNetworks: 2 });
+    try {
+      d.setApiPort(1);
+      const made = await until(() => d.warmNetworksReady() === 2 && runFiles(dir), "pool filled");
+      await d.apply(httpWorkload("warm/web"));
+      await until(() => d.endpoints("warm/web").length === 1, "ready");
+      const r = d.status("warm/web")!.replicas[0]!;
+      expect(await get(r.port!)).toBe("one:0");
+      // Its program lives in one of the namespaces made ahead (reached through that one's pasta).
+      const inside = netnsOf(firstChild(r.pid!)!);
+      const used = made.find((id) => inode(id) === inside);
+      expect(used).toBeDefined();
+      // The pool makes a new one in its place; the used one is never handed out again.
+      const refilled = await until(() => runFiles(dir).length === 3 && runFiles(dir), "pool refilled");
+      expect(refilled.filter((id) => !made.includes(id))).toHaveLength(1);
+      await d.apply(httpWorkload("warm/other", { reply: "two" }));
+      await until(() => d.endpoints("warm/other").length === 1, "second ready");
+      const other = d.status("warm/other")!.replicas[0]!;
+      expect(netnsOf(firstChild(other.pid!)!)).not.toBe(inside);
+      expect(await get(other.port!)).toBe("two:0");
+      // Removing a replica destroys its network; closing the driver destroys the idle ones.
+      await d.remove("warm/web");
+      await until(() => !fsSync.existsSync(netnsPath(used!)), "used network destroyed");
+      await d.remove("warm/other");
+      await d.close();
+      expect(runFiles(dir)).toEqual([]);
+      for (const id of refilled) expect(fsSync.existsSync(netnsPath(id))).toBe(false);
+    } finally {
+      await d.close();
+    }
   });
 });

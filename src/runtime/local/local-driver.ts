@@ -29,6 +29,8 @@ import { LogFiles, safeKey } from "./logs.js";
 import { cgroupLayout, cgroupUsage, sweepEmptyCgroups } from "./cgroups.js";
 import { cpuSeconds, findByInstance, freePort, isSameProcess, rssBytes, signalGroup } from "./proc.js";
 import { type PersistedReplica, Replica, type ReplicaContext } from "./replica.js";
+import { NetworkPool, type WarmNetwork } from "./network-pool.js";
+import { sweepStaleNetns } from "./netns.js";
 import { missingSandboxTools, releaseSandbox, sandboxIdOf } from "./sandbox.js";
 import type { TenantSandbox } from "./spawn.js";
 import { refusedSession, sessionScopeDir, startLocalSession } from "./session.js";
@@ -58,6 +60,11 @@ export interface LocalDriverOptions {
   isolation?: "sandbox" | "none";
   /** Most processes one replica may run (per tier; the reconciler sets it per workload). */
   defaultPids?: number;
+  /**
+   * Sandbox networks kept made ahead for replicas that listen (network-pool.ts; default 2, 0 = none).
+   * The pool fills once berth's API port is known (`setApiPort`).
+   */
+  warmNetworks?: number;
 }
 
 interface PersistedWorkload {
@@ -95,6 +102,7 @@ export class LocalDriver implements RuntimeDriver {
   private rotationTimer: NodeJS.Timeout | undefined;
   private readonly missingTools: string[];
   private apiPort: number | undefined;
+  private pool: NetworkPool | undefined;
 
   constructor(private readonly opts: LocalDriverOptions) {
     this.missingTools = opts.isolation === "none" ? [] : missingSandboxTools();
@@ -152,6 +160,11 @@ export class LocalDriver implements RuntimeDriver {
     }
     const layout = cgroupLayout();
     if (this.sandboxed() && layout) sweepEmptyCgroups(layout);
+    if (this.sandboxed()) {
+      const removed = await sweepStaleNetns(60_000, this.clock.now().getTime());
+      if (removed.length > 0)
+        this.opts.logger.info({ count: removed.length }, "removed stale sandbox network namespaces");
+    }
     this.rotationTimer = setInterval(() => void this.rotateLogs(), 30_000);
     this.rotationTimer.unref();
   }
@@ -159,6 +172,21 @@ export class LocalDriver implements RuntimeDriver {
   /** berth's public port: sandboxes reach it on their own loopback (heartbeats, the API). */
   setApiPort(port: number): void {
     this.apiPort = port;
+    const size = this.opts.warmNetworks ?? 2;
+    if (this.pool || !this.sandboxed() || size === 0) return;
+    this.pool = new NetworkPool({
+      host: { runDir: this.runDir },
+      size,
+      bindHost: this.host,
+      apiPort: port,
+      onError: (err) => this.opts.logger.warn({ err }, "could not make a sandbox network ahead"),
+    });
+    this.pool.start();
+  }
+
+  /** Sandbox networks made ahead and ready to be taken now (0 without a pool). */
+  warmNetworksReady(): number {
+    return this.pool?.ready ?? 0;
   }
 
   private isolation(): Pick<RuntimeCapabilities, "isolation" | "missing" | "clientCommands"> {
@@ -233,8 +261,9 @@ export class LocalDriver implements RuntimeDriver {
     hash: string,
     d: DesiredWorkload | undefined,
     restarts = 0,
+    warm?: WarmNetwork,
   ) {
-    return new Replica(index, port, hash, d?.spec, this.context(w, index), restarts);
+    return new Replica(index, port, hash, d?.spec, this.context(w, index), restarts, warm);
   }
 
   private emit(e: RuntimeEvent): void {
@@ -299,8 +328,10 @@ export class LocalDriver implements RuntimeDriver {
     d: DesiredWorkload,
     place: (r: Replica) => void,
   ): Promise<Replica> {
-    const port = d.spec.listens ? await freePort(this.host) : null;
-    const r = this.newReplica(w, index, port, d.specHash, d);
+    // A replica that listens takes a network made ahead (its port forwarded already) when one is ready.
+    const warm = d.spec.listens ? this.pool?.take() : undefined;
+    const port = warm?.port ?? (d.spec.listens ? await freePort(this.host) : null);
+    const r = this.newReplica(w, index, port, d.specHash, d, 0, warm);
     place(r);
     this.emit({
       key: w.key,
@@ -545,6 +576,7 @@ export class LocalDriver implements RuntimeDriver {
 
   async close(): Promise<void> {
     if (this.rotationTimer) clearInterval(this.rotationTimer);
+    await this.pool?.close();
     await Promise.allSettled([...this.locks.values()]);
     for (const w of this.workloads.values()) {
       for (const r of [...w.replicas, ...w.surge]) r.close();

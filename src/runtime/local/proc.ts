@@ -99,6 +99,15 @@ export function firstChild(pid: number): number | undefined {
   }
 }
 
+/** True when both processes run and `pid` is in another network namespace than `than`. */
+export function inOtherNetns(pid: number, than: number): boolean {
+  try {
+    return fs.readlinkSync(`/proc/${pid}/ns/net`) !== fs.readlinkSync(`/proc/${than}/ns/net`);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * True when a socket in the network namespace of `pid` listens on TCP `port`. A sandboxed
  * replica's port is forwarded by pasta, which accepts on the host before the program listens, so

@@ -12,13 +12,22 @@ import type { HealthCheck, ReplicaPhase, ReplicaStatus, ResolvedWorkloadSpec } f
 import { processEnv } from "./env-expand.js";
 import {
   firstChild,
+  inOtherNetns,
   isSameProcess,
   listensInNamespace,
   processStartTime,
   signalGroup,
   spawnFailure,
 } from "./proc.js";
-import { limitsOf, releaseSandbox, sandboxIdOf, sandboxOomKilled, signalSandbox } from "./sandbox.js";
+import type { WarmNetwork } from "./network-pool.js";
+import {
+  instanceFor,
+  limitsOf,
+  releaseSandbox,
+  sandboxIdOf,
+  sandboxOomKilled,
+  signalSandbox,
+} from "./sandbox.js";
 import { launchSandboxedTenant, spawnTenant, type TenantSandbox } from "./spawn.js";
 
 export interface ReplicaContext {
@@ -49,6 +58,12 @@ export interface PersistedReplica {
 }
 
 const FAST_PROBE_MS = 10;
+/**
+ * A sandboxed replica's first second: whether its program listens yet is read from its namespace's
+ * socket table (a few small /proc reads, no connection) this often, so a wake sees it ready sooner.
+ */
+const SANDBOX_LISTEN_POLL_MS = 2;
+const SANDBOX_LISTEN_POLL_FOR_MS = 1_000;
 /** Where a sandboxed replica sees its volume when its spec names no mount path. */
 export const DEFAULT_MOUNT = "/data";
 const FAILURES_TO_UNREADY = 3;
@@ -81,6 +96,8 @@ export class Replica {
   private closed = false;
   private pendingStart = false;
   instance: string | null = null;
+  /** When the current process was attached (performance.now()), for the fast first-second poll. */
+  private attachedAt = 0;
 
   constructor(
     readonly index: number,
@@ -89,6 +106,8 @@ export class Replica {
     private spec: ResolvedWorkloadSpec | undefined,
     private readonly ctx: ReplicaContext,
     restarts = 0,
+    /** A network made ahead for this replica's port (network-pool.ts), used by its first start only. */
+    private warm?: WarmNetwork,
   ) {
     this.restarts = restarts;
   }
@@ -157,12 +176,14 @@ export class Replica {
       this.fail(`cannot prepare volume or log: ${(err as Error).message}`);
       return;
     }
-    this.instance = randomUUID();
+    const warm = sandbox ? this.warm : undefined;
+    this.warm = undefined;
+    this.instance = warm ? instanceFor(warm.id) : randomUUID();
     env.BERTH_INSTANCE = this.instance;
     this.pid = null;
     this.ctx.persist();
     if (sandbox) {
-      this.launching = this.startSandboxed(sandbox, spec, args, env, fd).finally(() => {
+      this.launching = this.startSandboxed(sandbox, spec, args, env, fd, warm !== undefined).finally(() => {
         this.launching = undefined;
       });
       return;
@@ -197,6 +218,7 @@ export class Replica {
     args: string[],
     env: Record<string, string>,
     fd: number,
+    prepared: boolean,
   ): Promise<void> {
     let child: ChildProcess;
     try {
@@ -209,8 +231,9 @@ export class Replica {
           readOnlyPaths: spec.readOnlyPaths ?? [],
           port: this.port,
           limits: limitsOf(spec.resources, sandbox.pids),
-          // A replica's start is on the wake path: its network comes up while its runtime boots.
-          network: "concurrent",
+          // A replica's start is on the wake path: its network was made ahead, or comes up while
+          // its runtime boots.
+          network: prepared ? "prepared" : "concurrent",
         },
       );
     } catch (err) {
@@ -236,6 +259,7 @@ export class Replica {
     this.startedAt = this.ctx.now();
     this.phase = "starting";
     this.probeFailures = 0;
+    this.attachedAt = performance.now();
     child.unref();
     // The command only: arguments after expansion may hold user-supplied values (secrets).
     this.ctx.event("Normal", "Started", `Started process ${child.pid}: ${spec.command}`);
@@ -330,6 +354,11 @@ export class Replica {
       this.timers.delete(t);
       if (this.pid === null || this.stopping || this.closed) return;
       const check = this.spec?.healthCheck ?? { type: "none" };
+      if (this.notListeningYet(check)) {
+        const early = performance.now() - this.attachedAt < SANDBOX_LISTEN_POLL_FOR_MS;
+        this.probeLoop(early ? SANDBOX_LISTEN_POLL_MS : FAST_PROBE_MS);
+        return;
+      }
       const ok =
         this.ctx.sandbox && check.type === "tcp" && this.port !== null
           ? listensInSandbox(this.pid, this.port)
@@ -354,9 +383,19 @@ export class Replica {
     this.timers.add(t);
   }
 
+  /**
+   * True while a starting sandboxed replica's program does not listen on its port: its probe (a
+   * connection through pasta, which accepts before the program listens) cannot pass yet.
+   */
+  private notListeningYet(check: HealthCheck): boolean {
+    if (!this.ctx.sandbox || this.port === null || this.pid === null || check.type === "none") return false;
+    return this.phase === "starting" && !listensInSandbox(this.pid, this.port);
+  }
+
   /** SIGTERM to the process group, SIGKILL after the grace period; resolves when the process is gone. */
   stop(graceMs: number): Promise<void> {
     if (this.stopping) return this.stopping;
+    this.dropWarm();
     if (this.launching) {
       // Let the sandbox finish starting, then stop the process it started.
       const launching = this.launching;
@@ -402,7 +441,14 @@ export class Replica {
   /** Stops timers without touching the process (the control plane is shutting down). */
   close(): void {
     this.closed = true;
+    this.dropWarm();
     this.clearTimers();
+  }
+
+  /** Destroys a network made ahead that no start used. */
+  private dropWarm(): void {
+    if (this.warm && this.ctx.sandbox) void releaseSandbox(this.ctx.sandbox, this.warm.id);
+    this.warm = undefined;
   }
 
   private clearTimers(): void {
@@ -411,10 +457,14 @@ export class Replica {
   }
 }
 
-/** The launcher itself stays in the host's network namespace; its child is in the sandbox's. */
+/**
+ * The launcher itself stays in the host's network namespace; its child is in the sandbox's once
+ * it has entered it. Until then the child's table is the host's, where pasta already listens on
+ * the forwarded port of a network made ahead: that must not count as ready.
+ */
 function listensInSandbox(launcher: number, port: number): boolean {
   const inside = firstChild(launcher);
-  return inside !== undefined && listensInNamespace(inside, port);
+  return inside !== undefined && inOtherNetns(inside, launcher) && listensInNamespace(inside, port);
 }
 
 function intervalOf(h: HealthCheck | undefined): number | undefined {

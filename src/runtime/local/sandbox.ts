@@ -4,7 +4,9 @@
  *
  * - cgroups (cgroups.ts): memory, CFS CPU quota and a pids limit; the launcher joins them before it
  *   execs anything, so every process of the tenant is counted.
- * - network: a named network namespace (`ip netns add berth-<id>`) wired by pasta (Debian `passt`):
+ * - network: a named network namespace (netns.ts: `ip netns add berth-<id>`, held open by this
+ *   process until released) wired by pasta (Debian `passt`), made at launch or ahead of it
+ *   (`prepareNetwork`, network-pool.ts):
  *   outbound NAT to the outside world, the replica's port forwarded from 127.0.0.1:<port> on the
  *   host to the namespace's loopback (so programs that listen on 127.0.0.1 are reachable by the
  *   ingress), berth's public port reachable on the namespace's loopback (`-T`), nothing else of the
@@ -24,6 +26,7 @@
  * pasta splices forwarded connections to the namespace's loopback and starts in tens of ms.
  */
 import { type ChildProcess, execFile, spawn, type StdioOptions } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -36,6 +39,7 @@ import {
   oomKills,
   removeCgroup,
 } from "./cgroups.js";
+import { addNetns, deleteNetns, netnsPath } from "./netns.js";
 
 const run = promisify(execFile);
 
@@ -93,8 +97,10 @@ export interface SandboxSpec {
    * `concurrent`: it starts while pasta comes up (tens of ms, less than a runtime's own boot); the
    * start of a replica is then not delayed by the network (wake latency), and its readiness probe
    * only passes once the forward works anyway.
+   * `prepared`: the network was made ahead for this id and port (`prepareNetwork`, the pool of
+   * network-pool.ts); the program starts in it at once, with its network up.
    */
-  network?: "ready" | "concurrent";
+  network?: "ready" | "concurrent" | "prepared";
   stdin: "ignore" | "pipe";
   /** Where stdout and stderr go: an open file descriptor, or pipes. */
   output: number | "pipe";
@@ -139,7 +145,18 @@ export function limitsOf(
 /** The sandbox id of a process start, from its instance marker (a UUID). */
 export const sandboxIdOf = (instance: string) => instance.replaceAll("-", "").slice(0, 16);
 
-const netnsName = (id: string) => `berth-${id}`;
+/** A fresh sandbox id: 16 hex digits, like those sandboxIdOf gives. */
+export const newSandboxId = () => randomBytes(8).toString("hex");
+
+/**
+ * A fresh instance marker (UUID-shaped, the rest random) whose sandbox id is `id`: a process start
+ * that takes a network made ahead for `id` keeps that name for its cgroup and its release.
+ */
+export function instanceFor(id: string): string {
+  const r = randomBytes(8).toString("hex");
+  return `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${r.slice(0, 4)}-${r.slice(4)}`;
+}
+
 const pidFile = (host: SandboxHost, id: string) => path.join(host.runDir, `${id}.pasta.pid`);
 
 /** Makes the volume directory writable by the sandbox user (contents too, the first time). */
@@ -222,12 +239,18 @@ function bwrapArgs(spec: SandboxSpec, roFds: { fd: number; path: string }[]): st
 export async function launchSandbox(host: SandboxHost, spec: SandboxSpec): Promise<ChildProcess> {
   const layout = cgroupLayout();
   if (!layout) throw new Error("cgroups are not available");
-  const procs = createCgroup(layout, spec.id, spec.limits);
-  ownVolume(spec.volume.hostDir);
-  if (!isExecutable(spec.command))
-    throw Object.assign(new Error(`spawn ${spec.command} ENOENT`), { code: "ENOENT" });
-  const ns = netnsName(spec.id);
-  await run("ip", ["netns", "add", ns]);
+  let procs: string[];
+  try {
+    procs = createCgroup(layout, spec.id, spec.limits);
+    ownVolume(spec.volume.hostDir);
+    if (!isExecutable(spec.command))
+      throw Object.assign(new Error(`spawn ${spec.command} ENOENT`), { code: "ENOENT" });
+    if (spec.network !== "prepared") await addNetns(spec.id);
+  } catch (err) {
+    // Nothing of this start (its cgroup, a network made ahead for it) outlives the failure.
+    await releaseSandbox(host, spec.id);
+    throw err;
+  }
   const roPaths = [...new Set([spec.command, ...spec.readOnlyPaths].filter((p) => path.isAbsolute(p)))]
     .filter((p) => !underSystemDir(p) && fs.existsSync(p))
     .sort();
@@ -247,7 +270,7 @@ export async function launchSandbox(host: SandboxHost, spec: SandboxSpec): Promi
         ...procs,
         "--",
         "nsenter",
-        `--net=/run/netns/${ns}`,
+        `--net=${netnsPath(spec.id)}`,
         "--",
         "setpriv",
         `--reuid=${SANDBOX_UID}`,
@@ -276,7 +299,7 @@ export async function launchSandbox(host: SandboxHost, spec: SandboxSpec): Promi
     }
     const release = () => (child!.stdio[3] as NodeJS.WritableStream | null)?.end("go");
     if (spec.network === "concurrent") release();
-    await startNetwork(host, spec, ns);
+    if (spec.network !== "prepared") await startPasta(host, spec.id, spec.port, spec.apiPort);
     release();
     return child;
   } catch (err) {
@@ -293,7 +316,44 @@ export async function launchSandbox(host: SandboxHost, spec: SandboxSpec): Promi
   }
 }
 
-async function startNetwork(host: SandboxHost, spec: SandboxSpec, ns: string): Promise<void> {
+/**
+ * Makes a sandbox's network ahead of its process: the namespace, and pasta forwarding the host's
+ * 127.0.0.1:<port> into it and reaching berth's `apiPort`. `launchSandbox` with `network:
+ * "prepared"` and the same id then starts in it; `releaseSandbox` undoes it.
+ */
+export async function prepareNetwork(
+  host: SandboxHost,
+  net: { id: string; port: number | null; apiPort?: number },
+): Promise<void> {
+  await addNetns(net.id);
+  try {
+    await startPasta(host, net.id, net.port, net.apiPort);
+  } catch (err) {
+    await deleteNetns(net.id);
+    throw err;
+  }
+}
+
+/** The pid of the sandbox's running pasta, if it runs. */
+export function pastaPid(host: SandboxHost, id: string): number | undefined {
+  try {
+    const pid = Number(fs.readFileSync(pidFile(host, id), "utf8").trim());
+    if (pid > 1) {
+      process.kill(pid, 0);
+      return pid;
+    }
+  } catch {
+    // no helper running
+  }
+  return undefined;
+}
+
+async function startPasta(
+  host: SandboxHost,
+  id: string,
+  port: number | null,
+  apiPort?: number,
+): Promise<void> {
   fs.mkdirSync(host.runDir, { recursive: true });
   // pasta configures the namespace, then daemonizes: its first process exits when it is ready.
   await run("pasta", [
@@ -306,20 +366,20 @@ async function startNetwork(host: SandboxHost, spec: SandboxSpec, ns: string): P
     "--no-dhcp",
     "--no-map-gw",
     "-t",
-    spec.port !== null ? `127.0.0.1/${spec.port}` : "none",
+    port !== null ? `127.0.0.1/${port}` : "none",
     "-u",
     "none",
     "-T",
-    spec.apiPort !== undefined ? String(spec.apiPort) : "none",
+    apiPort !== undefined ? String(apiPort) : "none",
     "-U",
     "none",
     "--netns",
-    `/run/netns/${ns}`,
+    netnsPath(id),
     "--netns-only",
     "--runas",
     "0",
     "-P",
-    pidFile(host, spec.id),
+    pidFile(host, id),
   ]);
 }
 
@@ -351,15 +411,10 @@ export function signalSandbox(id: string, signal: NodeJS.Signals): void {
 /** Kills what is left of a sandbox, then stops its network helper and removes its namespace and cgroups. Idempotent. */
 export async function releaseSandbox(host: SandboxHost, id: string): Promise<void> {
   signalSandbox(id, "SIGKILL");
-  const file = pidFile(host, id);
-  try {
-    const pid = Number(fs.readFileSync(file, "utf8").trim());
-    if (pid > 1) process.kill(pid, "SIGTERM");
-  } catch {
-    // no helper running
-  }
-  fs.rmSync(file, { force: true });
-  await run("ip", ["netns", "delete", netnsName(id)]).catch(() => undefined);
+  const pasta = pastaPid(host, id);
+  if (pasta !== undefined) process.kill(pasta, "SIGTERM");
+  fs.rmSync(pidFile(host, id), { force: true });
+  await deleteNetns(id);
   const layout = cgroupLayout();
   if (layout) {
     // The last process may take a moment to leave the group after its parent saw it exit.

@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import type { CgroupLimits } from "./cgroups.js";
-import { launchSandbox, type SandboxHost } from "./sandbox.js";
+import { launchSandbox, type SandboxHost, type SandboxSpec } from "./sandbox.js";
 
 export interface TenantProcess {
   command: string;
@@ -34,7 +34,8 @@ export interface SandboxPlacement {
   /** Port forwarded from the host's 127.0.0.1, or null. */
   port: number | null;
   limits: CgroupLimits;
-  network?: "ready" | "concurrent";
+  /** As SandboxSpec.network; `prepared` needs a network made ahead for `id` and `port`. */
+  network?: SandboxSpec["network"];
 }
 
 /** Starts an unsandboxed process; may throw synchronously, and reports a failed exec as an `error` event. */

@@ -11,6 +11,7 @@ import { TIERS } from "../../domain/tiers.js";
 import { TEMPLATE_STATUSES } from "../../domain/record-status.js";
 import { AUTHOR_EXPANSION_DOC, runnableConfigSchema } from "../../domain/config-spec.js";
 import type { SurfaceDeps } from "../../http/deps.js";
+import { registryCredentialRoutes } from "./registry-credentials.js";
 import {
   agentSchema,
   billingEventSchema,
@@ -36,6 +37,7 @@ const label = z.string().trim().min(1).max(200);
 export function platformRoutes(app: FastifyInstance, deps: SurfaceDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { auth, teams, templates, agents } = deps;
+  registryCredentialRoutes(app, deps);
 
   r.get("/me", { schema: { tags, summary: "The calling key", response: { 200: meSchema } } }, async (req) => {
     const p = req.principal;

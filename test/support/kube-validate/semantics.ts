@@ -135,8 +135,24 @@ function ingressErrors(spec: Obj): string[] {
 const claimNames = (templates: unknown) =>
   list(templates).map((t) => (isObj(t.metadata) ? (str(t.metadata.name) ?? "") : ""));
 
+const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
+
+/** Keys of a Secret's or ConfigMap's `data`/`stringData`: ≤ 253 of alphanumerics, '-', '_', '.'. */
+function configKeyErrors(obj: Obj): string[] {
+  const out: string[] = [];
+  for (const field of ["data", "stringData", "binaryData"])
+    if (isObj(obj[field]))
+      for (const k of Object.keys(obj[field] as Obj))
+        if (!CONFIG_KEY.test(k) || k.length > 253)
+          out.push(
+            `${field}[${k}]: Invalid value: ${JSON.stringify(k)}: a valid config key must consist of alphanumeric characters, '-', '_' or '.'`,
+          );
+  return out;
+}
+
 /** Semantic errors of `obj` (apiVersion/kind already known to be valid). */
 export function semanticErrors(group: string, kind: string, obj: Obj): string[] {
+  if (group === "" && (kind === "Secret" || kind === "ConfigMap")) return configKeyErrors(obj);
   const spec = isObj(obj.spec) ? obj.spec : undefined;
   if (!spec) return [];
   switch (`${group}/${kind}`) {
@@ -151,6 +167,13 @@ export function semanticErrors(group: string, kind: string, obj: Obj): string[] 
     }
     case "apps/StatefulSet": {
       const out: string[] = [];
+      // Accepted by the server, but its controller labels every pod with the revision hash
+      // `<name>-<10 characters>`, a label value of at most 63: longer names get no pods.
+      const name = isObj(obj.metadata) ? str(obj.metadata.name) : undefined;
+      if (name && name.length > 52)
+        out.push(
+          `metadata.name: Invalid value: ${JSON.stringify(name)}: must be no more than 52 characters (the controller-revision-hash label of its pods; the StatefulSet controller could not create them)`,
+        );
       selectorMatchesTemplate(spec, out);
       for (const [i, t] of list(spec.volumeClaimTemplates).entries())
         out.push(...pvcSpecErrors(t.spec, `spec.volumeClaimTemplates[${i}].spec`));

@@ -1,0 +1,108 @@
+/**
+ * Pre-warmed sandbox networks: a small pool of namespaces, each with pasta already forwarding a
+ * host port chosen ahead (127.0.0.1:<port> → the same port inside) and reaching berth's API port,
+ * so a replica's start does not wait for `ip netns add` and pasta (20–90 ms here, the main cost of
+ * a sandboxed start; docs/sandbox.md).
+ *
+ * Invariants: an entry is handed out once (`take`) and never returns to the pool; from then on it
+ * belongs to the replica that took it and is destroyed by that replica's `releaseSandbox`. At most
+ * `size` entries wait idle; a refill starts shortly after a take, off the wake path. `close`
+ * destroys the idle ones; a control plane killed with entries idle leaves namespaces that the next
+ * start-up sweep of any control plane removes (netns.ts: nothing holds them any more).
+ */
+import { freePort } from "./proc.js";
+import { newSandboxId, pastaPid, prepareNetwork, releaseSandbox, type SandboxHost } from "./sandbox.js";
+
+/** A network made ahead: its sandbox id (namespace, pasta) and the host port forwarded into it. */
+export interface WarmNetwork {
+  id: string;
+  port: number;
+}
+
+export interface NetworkPoolOptions {
+  host: SandboxHost;
+  /** Idle entries kept ready (config BERTH_SANDBOX_WARM_NETWORKS). */
+  size: number;
+  /** Address the forwarded ports are chosen on (the driver's host, 127.0.0.1). */
+  bindHost: string;
+  /** berth's public port, reachable inside every sandbox. */
+  apiPort: number;
+  /** Told when making an entry failed; the pool tries again later. */
+  onError(err: unknown): void;
+}
+
+/** Wait after a take before refilling, so the refill's process spawns stay off the wake itself. */
+const REFILL_DELAY_MS = 100;
+/** Wait after a failed refill before the next try. */
+const RETRY_MS = 5_000;
+
+export class NetworkPool {
+  private readonly idle: WarmNetwork[] = [];
+  private filling: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(private readonly opts: NetworkPoolOptions) {}
+
+  /** Starts filling the pool in the background. */
+  start(): void {
+    this.later(0);
+  }
+
+  /** Idle entries ready now. */
+  get ready(): number {
+    return this.idle.length;
+  }
+
+  /**
+   * Hands out a ready network (never to be returned), or undefined when none is ready. An entry
+   * whose pasta has died meanwhile is destroyed and skipped.
+   */
+  take(): WarmNetwork | undefined {
+    for (;;) {
+      const entry = this.idle.shift();
+      if (!entry) break;
+      this.later(REFILL_DELAY_MS);
+      if (pastaPid(this.opts.host, entry.id) !== undefined) return entry;
+      void releaseSandbox(this.opts.host, entry.id);
+    }
+    this.later(REFILL_DELAY_MS);
+    return undefined;
+  }
+
+  /** Stops refilling and destroys the idle entries. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.filling;
+    await Promise.all(this.idle.splice(0).map((e) => releaseSandbox(this.opts.host, e.id)));
+  }
+
+  private later(ms: number): void {
+    if (this.closed || this.timer || this.filling || this.idle.length >= this.opts.size) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.filling = this.fill().finally(() => {
+        this.filling = undefined;
+      });
+    }, ms);
+    this.timer.unref();
+  }
+
+  private async fill(): Promise<void> {
+    while (!this.closed && this.idle.length < this.opts.size) {
+      const entry = { id: newSandboxId(), port: await freePort(this.opts.bindHost) };
+      try {
+        await prepareNetwork(this.opts.host, { ...entry, apiPort: this.opts.apiPort });
+      } catch (err) {
+        // pasta could not bind the port (taken meanwhile) or a tool failed: try again later.
+        await releaseSandbox(this.opts.host, entry.id);
+        if (!this.closed) this.opts.onError(err);
+        setTimeout(() => this.later(0), RETRY_MS).unref();
+        return;
+      }
+      if (this.closed) await releaseSandbox(this.opts.host, entry.id);
+      else this.idle.push(entry);
+    }
+  }
+}
