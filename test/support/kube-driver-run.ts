@@ -84,7 +84,8 @@ interface TaskLike {
   tasks?: TaskLike[];
 }
 
-const skipsAny = (t: TaskLike): boolean => t.mode === "skip" || t.mode === "todo" || (t.tasks ?? []).some(skipsAny);
+const skipsAny = (t: TaskLike): boolean =>
+  t.mode === "skip" || t.mode === "todo" || (t.tasks ?? []).some(skipsAny);
 
 /**
  * Writes this test file's union as its entry of deploy/kubernetes/rbac-used.json — only after a run
