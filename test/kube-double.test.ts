@@ -1,0 +1,735 @@
+/**
+ * The Kubernetes API test double (test/support/kube-double), exercised through
+ * @kubernetes/client-node exactly as berth's kubernetes driver speaks to a cluster: what a client
+ * sees for every behaviour the driver relies on (status codes, Status bodies, watch events, pod
+ * processes, files on volumes, logs, exec/attach streams, metrics, snapshots).
+ */
+import { PassThrough, Readable } from "node:stream";
+import * as k8s from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "./support/berth.js";
+import { type KubeDouble, type KubeObject, startKubeDouble } from "./support/kube-double/index.js";
+
+let double: KubeDouble;
+let kc: k8s.KubeConfig;
+let core: k8s.CoreV1Api;
+let apps: k8s.AppsV1Api;
+let custom: k8s.CustomObjectsApi;
+
+beforeAll(async () => {
+  double = await startKubeDouble({ bookmarkIntervalMs: 200 });
+  kc = new k8s.KubeConfig();
+  kc.loadFromString(double.kubeconfig);
+  core = kc.makeApiClient(k8s.CoreV1Api);
+  apps = kc.makeApiClient(k8s.AppsV1Api);
+  custom = kc.makeApiClient(k8s.CustomObjectsApi);
+});
+
+afterAll(async () => {
+  await double?.close();
+});
+
+/** The Status object of a failed client call. */
+async function failure(p: Promise<unknown>): Promise<{ code: number; body: Record<string, unknown> }> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof k8s.ApiException) {
+      const body = typeof err.body === "string" ? JSON.parse(err.body) : err.body;
+      return { code: err.code, body };
+    }
+    throw err;
+  }
+  throw new Error("the call succeeded");
+}
+
+let nsCounter = 0;
+async function namespace(): Promise<string> {
+  const name = `t${++nsCounter}-${Date.now().toString(36)}`;
+  await core.createNamespace({ body: { metadata: { name } } });
+  return name;
+}
+
+const server = (extra = "") =>
+  `const fs=require('fs');require('http').createServer((q,s)=>{${extra}s.end('hello '+(process.env.GREETING||''))}).listen(process.env.PORT,'127.0.0.1',()=>console.log('listening'))`;
+
+function statefulSet(name: string, replicas: number, extra: Partial<k8s.V1PodSpec> = {}): k8s.V1StatefulSet {
+  return {
+    metadata: { name, labels: { app: name } },
+    spec: {
+      serviceName: name,
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          containers: [
+            {
+              name: "main",
+              image: "example.test/app:1",
+              command: ["node", "-e", server("if(q.url==='/hit')fs.appendFileSync('/data/hits','x');")],
+              env: [
+                { name: "GREETING", value: "world" },
+                { name: "PORT", value: "8080" },
+              ],
+              ports: [{ containerPort: 8080, name: "http" }],
+              readinessProbe: { httpGet: { path: "/", port: 8080 } },
+              volumeMounts: [{ name: "data", mountPath: "/data" }],
+            },
+          ],
+          ...extra,
+        },
+      },
+      volumeClaimTemplates: [
+        {
+          metadata: { name: "data" },
+          spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } },
+        },
+      ],
+    },
+  };
+}
+
+describe("discovery", () => {
+  it("lists core, built-in groups and the installed CRDs with their served versions", async () => {
+    const coreVersions = await kc.makeApiClient(k8s.CoreApi).getAPIVersions();
+    expect(coreVersions.versions).toEqual(["v1"]);
+    const groups = await kc.makeApiClient(k8s.ApisApi).getAPIVersions();
+    const byName = new Map(groups.groups.map((g) => [g.name, g.versions.map((v) => v.version)]));
+    expect(byName.get("agents.x-k8s.io")).toEqual(["v1beta1", "v1alpha1"]);
+    expect(byName.get("snapshot.storage.k8s.io")).toEqual(["v1"]);
+    expect(byName.get("coordination.k8s.io")).toEqual(["v1"]);
+    const res = await fetch(`${double.url}/apis/agents.x-k8s.io/v1alpha1`, {
+      headers: { authorization: authHeader() },
+    });
+    const list = (await res.json()) as { resources: { name: string; namespaced: boolean }[] };
+    expect(list.resources.map((r) => r.name)).toEqual(["sandboxes", "sandboxes/status", "sandboxes/scale"]);
+    const v1 = await (
+      await fetch(`${double.url}/api/v1`, { headers: { authorization: authHeader() } })
+    ).json();
+    const names = (v1 as { resources: { name: string }[] }).resources.map((r) => r.name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "pods",
+        "pods/log",
+        "pods/exec",
+        "pods/attach",
+        "persistentvolumeclaims",
+        "events",
+      ]),
+    );
+  });
+
+  it("a cluster started with crds: [] has no agent-sandbox group", async () => {
+    const bare = await startKubeDouble({ crds: [] });
+    try {
+      const cfg = new k8s.KubeConfig();
+      cfg.loadFromString(bare.kubeconfig);
+      const groups = await cfg.makeApiClient(k8s.ApisApi).getAPIVersions();
+      expect(groups.groups.map((g) => g.name)).not.toContain("agents.x-k8s.io");
+      const res = await fetch(`${bare.url}/apis/agents.x-k8s.io/v1beta1/namespaces/default/sandboxes`, {
+        headers: { authorization: `Bearer ${tokenOf(bare)}` },
+      });
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as { kind: string }).kind).toBe("Status");
+    } finally {
+      await bare.close();
+    }
+  });
+});
+
+const tokenOf = (d: KubeDouble) => /token: (\S+)/.exec(d.kubeconfig)![1]!;
+const authHeader = () => `Bearer ${tokenOf(double)}`;
+
+describe("CRUD, resourceVersion and errors", () => {
+  it("answers AlreadyExists, NotFound and Conflict with real Status objects", async () => {
+    const ns = await namespace();
+    const cm = await core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: "c" }, data: { a: "1" } },
+    });
+    expect(cm.metadata?.uid).toMatch(/^[0-9a-f-]{36}$/);
+    const dup = await failure(
+      core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "c" } } }),
+    );
+    expect(dup.code).toBe(409);
+    expect(dup.body).toMatchObject({
+      kind: "Status",
+      status: "Failure",
+      reason: "AlreadyExists",
+      code: 409,
+      details: { name: "c", kind: "configmaps" },
+    });
+    const missing = await failure(core.readNamespacedConfigMap({ namespace: ns, name: "nope" }));
+    expect(missing).toMatchObject({
+      code: 404,
+      body: { reason: "NotFound", message: 'configmaps "nope" not found' },
+    });
+
+    const updated = await core.replaceNamespacedConfigMap({
+      namespace: ns,
+      name: "c",
+      body: { ...cm, data: { a: "2" } },
+    });
+    expect(Number(updated.metadata!.resourceVersion)).toBeGreaterThan(Number(cm.metadata!.resourceVersion));
+    const stale = await failure(
+      core.replaceNamespacedConfigMap({ namespace: ns, name: "c", body: { ...cm, data: { a: "3" } } }),
+    );
+    expect(stale).toMatchObject({ code: 409, body: { reason: "Conflict" } });
+    const same = await core.replaceNamespacedConfigMap({ namespace: ns, name: "c", body: updated });
+    expect(same.metadata!.resourceVersion).toBe(updated.metadata!.resourceVersion);
+    expect((await core.readNamespacedConfigMap({ namespace: ns, name: "c" })).data).toEqual({ a: "2" });
+  });
+
+  it("refuses creation in a missing namespace and bad names, changing nothing", async () => {
+    const noNs = await failure(
+      core.createNamespacedConfigMap({ namespace: "does-not-exist", body: { metadata: { name: "c" } } }),
+    );
+    expect(noNs).toMatchObject({
+      code: 404,
+      body: { reason: "NotFound", message: 'namespaces "does-not-exist" not found' },
+    });
+    const ns = await namespace();
+    const bad = await failure(
+      core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "../Etc" } } }),
+    );
+    expect(bad).toMatchObject({ code: 422, body: { reason: "Invalid" } });
+    expect((await core.listNamespacedConfigMap({ namespace: ns })).items).toEqual([]);
+  });
+
+  it("patches with merge, strategic-merge and JSON patch", async () => {
+    const ns = await namespace();
+    await core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: "c", labels: { a: "1", b: "2" } }, data: { x: "1" } },
+    });
+    const merged = await core.patchNamespacedConfigMap(
+      { namespace: ns, name: "c", body: { metadata: { labels: { b: null, c: "3" } }, data: { y: "2" } } },
+      k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+    );
+    expect(merged.metadata?.labels).toEqual({ a: "1", c: "3" });
+    expect(merged.data).toEqual({ x: "1", y: "2" });
+    const jp = await core.patchNamespacedConfigMap(
+      { namespace: ns, name: "c", body: [{ op: "replace", path: "/data/x", value: "9" }] },
+      k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.JsonPatch),
+    );
+    expect(jp.data).toEqual({ x: "9", y: "2" });
+    const badOp = await failure(
+      core.patchNamespacedConfigMap(
+        { namespace: ns, name: "c", body: [{ op: "test", path: "/data/x", value: "0" }] },
+        k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.JsonPatch),
+      ),
+    );
+    expect(badOp.code).toBe(422);
+
+    await apps.createNamespacedStatefulSet({ namespace: ns, body: statefulSet("s", 0) });
+    const smp = await apps.patchNamespacedStatefulSet(
+      {
+        namespace: ns,
+        name: "s",
+        body: {
+          spec: {
+            template: { spec: { containers: [{ name: "main", env: [{ name: "EXTRA", value: "1" }] }] } },
+          },
+        },
+      },
+      k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.StrategicMergePatch),
+    );
+    const container = smp.spec!.template.spec!.containers[0]!;
+    expect(container.image).toBe("example.test/app:1");
+    expect(container.env?.map((e) => e.name)).toEqual(["GREETING", "PORT", "EXTRA"]);
+    expect(smp.metadata!.generation).toBe(2);
+  });
+
+  it("filters lists by label selectors and metadata.name, and refuses unsupported selectors", async () => {
+    const ns = await namespace();
+    const mk = (name: string, labels: Record<string, string>) =>
+      core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name, labels } } });
+    await mk("a", { tier: "web", env: "prod" });
+    await mk("b", { tier: "db", env: "prod" });
+    await mk("c", { tier: "web" });
+    const names = async (labelSelector?: string, fieldSelector?: string) =>
+      (await core.listNamespacedConfigMap({ namespace: ns, labelSelector, fieldSelector })).items.map(
+        (i) => i.metadata!.name,
+      );
+    expect(await names("tier=web")).toEqual(["a", "c"]);
+    expect(await names("tier!=web")).toEqual(["b"]);
+    expect(await names("tier in (db, web),env")).toEqual(["a", "b"]);
+    expect(await names("tier notin (web)")).toEqual(["b"]);
+    expect(await names("!env")).toEqual(["c"]);
+    expect(await names(undefined, "metadata.name=b")).toEqual(["b"]);
+    expect(
+      (await failure(core.listNamespacedConfigMap({ namespace: ns, fieldSelector: "data.x=1" }))).code,
+    ).toBe(400);
+    expect(
+      (await failure(core.listNamespacedConfigMap({ namespace: ns, labelSelector: "a in (b" }))).code,
+    ).toBe(400);
+    const page = await core.listNamespacedConfigMap({ namespace: ns, limit: 2 });
+    expect(page.items).toHaveLength(2);
+    const rest = await core.listNamespacedConfigMap({
+      namespace: ns,
+      limit: 2,
+      _continue: page.metadata!._continue!,
+    });
+    expect(rest.items.map((i) => i.metadata!.name)).toEqual(["c"]);
+  });
+
+  it("requires the kubeconfig's token and records every request with its RBAC verb", async () => {
+    const res = await fetch(`${double.url}/api/v1/namespaces`);
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ kind: "Status", reason: "Unauthorized" });
+    const ns = await namespace();
+    await core.listNamespacedPod({ namespace: ns });
+    const r = double.requests();
+    expect(r).toContainEqual({ verb: "create", group: "", version: "v1", resource: "namespaces" });
+    expect(r).toContainEqual({ verb: "list", group: "", version: "v1", resource: "pods", namespace: ns });
+  });
+
+  it("answers bad JSON with 400 and stores nothing", async () => {
+    const ns = await namespace();
+    const res = await fetch(`${double.url}/api/v1/namespaces/${ns}/configmaps`, {
+      method: "POST",
+      headers: { authorization: authHeader(), "content-type": "application/json" },
+      body: "{nope",
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ kind: "Status", reason: "BadRequest" });
+    expect((await core.listNamespacedConfigMap({ namespace: ns })).items).toEqual([]);
+  });
+});
+
+describe("validation hook", () => {
+  it("answers 422 Invalid for what validate refuses and records it", async () => {
+    const d = await startKubeDouble({
+      validate: (o) =>
+        o.kind === "ConfigMap" && o.data?.bad ? ["data.bad: Forbidden: not allowed here"] : [],
+    });
+    try {
+      const cfg = new k8s.KubeConfig();
+      cfg.loadFromString(d.kubeconfig);
+      const c = cfg.makeApiClient(k8s.CoreV1Api);
+      await c.createNamespacedConfigMap({
+        namespace: "default",
+        body: { metadata: { name: "ok" }, data: { good: "1" } },
+      });
+      const bad = await failure(
+        c.patchNamespacedConfigMap(
+          { namespace: "default", name: "ok", body: { data: { bad: "1" } } },
+          k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+        ),
+      );
+      expect(bad).toMatchObject({
+        code: 422,
+        body: {
+          reason: "Invalid",
+          details: { causes: [{ message: "data.bad: Forbidden: not allowed here" }] },
+        },
+      });
+      expect(d.invalid()).toHaveLength(1);
+      expect(d.invalid()[0]!.object.data).toEqual({ good: "1", bad: "1" });
+      expect((await c.readNamespacedConfigMap({ namespace: "default", name: "ok" })).data).toEqual({
+        good: "1",
+      });
+    } finally {
+      await d.close();
+    }
+  });
+});
+
+describe("watch", () => {
+  function watchEvents(path: string, query: Record<string, string | number | boolean | undefined>) {
+    const events: { type: string; object: KubeObject }[] = [];
+    let done: unknown = "open";
+    const ctl = new k8s.Watch(kc).watch(
+      path,
+      query,
+      (type, object) => events.push({ type, object }),
+      (err) => {
+        done = err ?? null;
+      },
+    );
+    return { events, ended: () => done !== "open", abort: async () => (await ctl).abort() };
+  }
+
+  it("streams changes after a resourceVersion, filtered by label, with bookmarks", async () => {
+    const ns = await namespace();
+    const first = await core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: "a", labels: { w: "yes" } } },
+    });
+    const w = watchEvents(`/api/v1/namespaces/${ns}/configmaps`, {
+      resourceVersion: first.metadata!.resourceVersion,
+      allowWatchBookmarks: true,
+      labelSelector: "w=yes",
+    });
+    await core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: "b", labels: { w: "yes" } } },
+    });
+    await core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: "c", labels: { w: "no" } } },
+    });
+    await core.patchNamespacedConfigMap(
+      { namespace: ns, name: "a", body: { metadata: { labels: { w: "no" } } } },
+      k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+    );
+    await core.deleteNamespacedConfigMap({ namespace: ns, name: "b" });
+    await waitFor(() => w.events.some((e) => e.type === "BOOKMARK"), "a bookmark");
+    await w.abort();
+    const seen = w.events
+      .filter((e) => e.type !== "BOOKMARK")
+      .map((e) => `${e.type} ${e.object.metadata!.name}`);
+    expect(seen).toEqual(["ADDED b", "DELETED a", "DELETED b"]);
+    const bookmark = w.events.find((e) => e.type === "BOOKMARK")!;
+    expect(Number(bookmark.object.metadata!.resourceVersion)).toBeGreaterThan(
+      Number(first.metadata!.resourceVersion),
+    );
+  });
+
+  it("starts with the current objects when no resourceVersion is given", async () => {
+    const ns = await namespace();
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "x" } } });
+    const w = watchEvents(`/api/v1/namespaces/${ns}/configmaps`, {});
+    await waitFor(() => w.events.length === 1, "the initial ADDED");
+    await w.abort();
+    expect(w.events[0]).toMatchObject({ type: "ADDED", object: { metadata: { name: "x" } } });
+  });
+
+  it("answers a too-old resourceVersion with an ERROR event carrying 410 Expired", async () => {
+    const ns = await namespace();
+    const cm = await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "x" } } });
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "y" } } });
+    double.compactHistory();
+    const w = watchEvents(`/api/v1/namespaces/${ns}/configmaps`, {
+      resourceVersion: cm.metadata!.resourceVersion,
+    });
+    await waitFor(() => w.ended(), "the stream to end");
+    expect(w.events).toHaveLength(1);
+    expect(w.events[0]).toMatchObject({
+      type: "ERROR",
+      object: { kind: "Status", code: 410, reason: "Expired" },
+    });
+  });
+});
+
+describe("subresources, finalizers, namespaces and garbage collection", () => {
+  it("status writes change only status; main writes keep status", async () => {
+    const ns = await namespace();
+    await apps.createNamespacedStatefulSet({ namespace: ns, body: statefulSet("s", 0) });
+    const withStatus = await apps.replaceNamespacedStatefulSetStatus({
+      namespace: ns,
+      name: "s",
+      body: {
+        ...(await apps.readNamespacedStatefulSet({ namespace: ns, name: "s" })),
+        spec: { ...statefulSet("s", 5).spec! },
+        status: { replicas: 7 },
+      },
+    });
+    expect(withStatus.status?.replicas).toBe(7);
+    expect(withStatus.spec?.replicas).toBe(0);
+  });
+
+  it("serves the scale subresource of StatefulSets", async () => {
+    const ns = await namespace();
+    await apps.createNamespacedStatefulSet({ namespace: ns, body: statefulSet("s", 0) });
+    const scale = await apps.readNamespacedStatefulSetScale({ namespace: ns, name: "s" });
+    expect(scale).toMatchObject({ kind: "Scale", spec: { replicas: 0 } });
+    await apps.patchNamespacedStatefulSetScale(
+      { namespace: ns, name: "s", body: { spec: { replicas: 0 } } },
+      k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+    );
+    const bad = await failure(
+      apps.replaceNamespacedStatefulSetScale({
+        namespace: ns,
+        name: "s",
+        body: { metadata: { name: "s" }, spec: { replicas: -1 } },
+      }),
+    );
+    expect(bad.code).toBe(422);
+  });
+
+  it("keeps an object with finalizers until they are removed", async () => {
+    const ns = await namespace();
+    await core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: "f", finalizers: ["example.test/hold"] } },
+    });
+    await core.deleteNamespacedConfigMap({ namespace: ns, name: "f" });
+    const held = await core.readNamespacedConfigMap({ namespace: ns, name: "f" });
+    expect(held.metadata?.deletionTimestamp).toBeDefined();
+    await core.patchNamespacedConfigMap(
+      { namespace: ns, name: "f", body: { metadata: { finalizers: null } } },
+      k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+    );
+    expect((await failure(core.readNamespacedConfigMap({ namespace: ns, name: "f" }))).code).toBe(404);
+  });
+
+  it("deleting a namespace removes everything in it, then the namespace", async () => {
+    const ns = await namespace();
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "a" } } });
+    await core.createNamespacedSecret({
+      namespace: ns,
+      body: { metadata: { name: "s" }, stringData: { k: "v" } },
+    });
+    await core.deleteNamespace({ name: ns });
+    const refused = await failure(
+      core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "late" } } }),
+    );
+    expect(refused.code === 403 || refused.code === 404).toBe(true);
+    await waitFor(
+      async () => (await failure(core.readNamespace({ name: ns }))).code === 404,
+      "the namespace to go",
+    );
+    expect(double.objects().filter((o) => o.metadata?.namespace === ns && o.kind !== "Event")).toEqual([]);
+  });
+
+  it("garbage-collects dependents of a deleted owner (simulated) and orphans them on request", async () => {
+    const ns = await namespace();
+    const owner = await core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: "owner" } },
+    });
+    const ref = { apiVersion: "v1", kind: "ConfigMap", name: "owner", uid: owner.metadata!.uid! };
+    await core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: "dep", ownerReferences: [ref] } },
+    });
+    await core.deleteNamespacedConfigMap({ namespace: ns, name: "owner" });
+    await waitFor(
+      async () => (await failure(core.readNamespacedConfigMap({ namespace: ns, name: "dep" }))).code === 404,
+      "the dependent to go",
+    );
+
+    const owner2 = await core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: "owner2" } },
+    });
+    await core.createNamespacedConfigMap({
+      namespace: ns,
+      body: {
+        metadata: { name: "dep2", ownerReferences: [{ ...ref, name: "owner2", uid: owner2.metadata!.uid! }] },
+      },
+    });
+    await core.deleteNamespacedConfigMap({ namespace: ns, name: "owner2", propagationPolicy: "Orphan" });
+    await waitFor(
+      async () =>
+        (await failure(core.readNamespacedConfigMap({ namespace: ns, name: "owner2" }))).code === 404,
+      "the owner to go",
+    );
+    const orphan = await core.readNamespacedConfigMap({ namespace: ns, name: "dep2" });
+    expect(orphan.metadata?.ownerReferences).toBeUndefined();
+  });
+
+  it("stores Leases (coordination.k8s.io/v1) with optimistic concurrency", async () => {
+    const ns = await namespace();
+    const leases = kc.makeApiClient(k8s.CoordinationV1Api);
+    const now = new Date();
+    const lease = await leases.createNamespacedLease({
+      namespace: ns,
+      body: {
+        metadata: { name: "leader" },
+        spec: { holderIdentity: "a", leaseDurationSeconds: 15, acquireTime: now, renewTime: now },
+      },
+    });
+    await leases.replaceNamespacedLease({
+      namespace: ns,
+      name: "leader",
+      body: { ...lease, spec: { ...lease.spec, holderIdentity: "b" } },
+    });
+    const c = await failure(
+      leases.replaceNamespacedLease({
+        namespace: ns,
+        name: "leader",
+        body: { ...lease, spec: { ...lease.spec, holderIdentity: "c" } },
+      }),
+    );
+    expect(c.code).toBe(409);
+    expect((await leases.readNamespacedLease({ namespace: ns, name: "leader" })).spec?.holderIdentity).toBe(
+      "b",
+    );
+  });
+});
+
+describe("simulated kubelet: StatefulSets run as real processes", () => {
+  it("runs the pod, serves through its EndpointSlice port, keeps the PVC across scale to 0 and back", async () => {
+    const ns = await namespace();
+    await apps.createNamespacedStatefulSet({ namespace: ns, body: statefulSet("web", 1) });
+    await core.createNamespacedService({
+      namespace: ns,
+      body: {
+        metadata: { name: "web" },
+        spec: { selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: "http" }] },
+      },
+    });
+    await waitFor(
+      async () =>
+        (await apps.readNamespacedStatefulSet({ namespace: ns, name: "web" })).status?.readyReplicas === 1,
+      "the set to be ready",
+    );
+    const pod = await core.readNamespacedPod({ namespace: ns, name: "web-0" });
+    expect(pod.status).toMatchObject({
+      phase: "Running",
+      podIP: "127.0.0.1",
+      containerStatuses: [{ name: "main", ready: true, restartCount: 0, image: "example.test/app:1" }],
+    });
+    expect(pod.spec?.volumes).toContainEqual({
+      name: "data",
+      persistentVolumeClaim: { claimName: "data-web-0" },
+    });
+    const slices = await kc
+      .makeApiClient(k8s.DiscoveryV1Api)
+      .listNamespacedEndpointSlice({ namespace: ns, labelSelector: "kubernetes.io/service-name=web" });
+    const slice = await waitFor(async () => {
+      const s = (
+        await kc
+          .makeApiClient(k8s.DiscoveryV1Api)
+          .listNamespacedEndpointSlice({ namespace: ns, labelSelector: "kubernetes.io/service-name=web" })
+      ).items[0];
+      return s?.endpoints[0]?.conditions?.ready ? s : undefined;
+    }, "a ready endpoint");
+    expect(slices.items.length).toBeLessThanOrEqual(1);
+    expect(slice.endpoints[0]).toMatchObject({
+      addresses: ["127.0.0.1"],
+      targetRef: { kind: "Pod", name: "web-0" },
+    });
+    const port = slice.ports![0]!.port!;
+    expect(port).toBe(Number(pod.metadata!.annotations!["double.berth.dev/port"]));
+    expect(await (await fetch(`http://127.0.0.1:${port}/hit`)).text()).toBe("hello world");
+    const pvc = await core.readNamespacedPersistentVolumeClaim({ namespace: ns, name: "data-web-0" });
+    expect(pvc.status?.phase).toBe("Bound");
+    expect(pvc.spec?.storageClassName).toBe("standard");
+
+    await apps.patchNamespacedStatefulSetScale(
+      { namespace: ns, name: "web", body: { spec: { replicas: 0 } } },
+      k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+    );
+    await waitFor(
+      async () => (await core.listNamespacedPod({ namespace: ns })).items.length === 0,
+      "the pod to go",
+    );
+    await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
+    expect(
+      (await core.readNamespacedPersistentVolumeClaim({ namespace: ns, name: "data-web-0" })).status?.phase,
+    ).toBe("Bound");
+
+    await apps.patchNamespacedStatefulSetScale(
+      { namespace: ns, name: "web", body: { spec: { replicas: 1 } } },
+      k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+    );
+    await waitFor(
+      async () =>
+        (await apps.readNamespacedStatefulSet({ namespace: ns, name: "web" })).status?.readyReplicas === 1,
+      "the set to be ready again",
+    );
+    const port2 = double.podPort(ns, "web-0")!;
+    await (await fetch(`http://127.0.0.1:${port2}/hit`)).text();
+    const hits = await execIn(ns, "web-0", ["cat", "/data/hits"]);
+    expect(hits.stdout).toBe("xx");
+  });
+
+  it("rolls the pod when the template changes (restart annotation) and follows its log", async () => {
+    const ns = await namespace();
+    await apps.createNamespacedStatefulSet({ namespace: ns, body: statefulSet("web", 1) });
+    await waitFor(
+      async () =>
+        (await apps.readNamespacedStatefulSet({ namespace: ns, name: "web" })).status?.readyReplicas === 1,
+      "ready",
+    );
+    const before = await core.readNamespacedPod({ namespace: ns, name: "web-0" });
+    const out = new PassThrough();
+    let text = "";
+    out.on("data", (c) => {
+      text += String(c);
+    });
+    const req = await new k8s.Log(kc).log(ns, "web-0", "main", out, { follow: true, tailLines: 10 });
+    await waitFor(() => text.includes("listening"), "the log line");
+    await apps.patchNamespacedStatefulSet(
+      {
+        namespace: ns,
+        name: "web",
+        body: { spec: { template: { metadata: { annotations: { "example.test/restartedAt": "now" } } } } },
+      },
+      k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+    );
+    await waitFor(async () => {
+      const p = await core.readNamespacedPod({ namespace: ns, name: "web-0" });
+      return p.metadata!.uid !== before.metadata!.uid && p.status?.containerStatuses?.[0]?.ready;
+    }, "a new pod");
+    await waitFor(() => out.readableEnded || out.writableEnded, "the follow to end with the old container");
+    req.abort();
+    const sts = await apps.readNamespacedStatefulSet({ namespace: ns, name: "web" });
+    expect(sts.status).toMatchObject({
+      replicas: 1,
+      readyReplicas: 1,
+      updatedReplicas: 1,
+      observedGeneration: 2,
+    });
+    expect(sts.status?.currentRevision).toBe(sts.status?.updateRevision);
+  });
+
+  it("restarts a crashing container with back-off and keeps its previous log", async () => {
+    const ns = await namespace();
+    await core.createNamespacedPod({
+      namespace: ns,
+      body: {
+        metadata: { name: "crash" },
+        spec: { containers: [{ name: "c", image: "x", command: ["sh", "-c", "echo boom; exit 3"] }] },
+      },
+    });
+    const pod = await waitFor(async () => {
+      const p = await core.readNamespacedPod({ namespace: ns, name: "crash" });
+      return (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 2 ? p : undefined;
+    }, "a restart");
+    expect(pod.status?.phase).toBe("Running");
+    expect(pod.status?.containerStatuses?.[0]?.lastState?.terminated).toMatchObject({
+      exitCode: 3,
+      reason: "Error",
+    });
+    expect(await core.readNamespacedPodLog({ namespace: ns, name: "crash", previous: true })).toBe("boom\n");
+    const events = await core.listNamespacedEvent({
+      namespace: ns,
+      fieldSelector: "involvedObject.name=crash,reason=BackOff",
+    });
+    expect(events.items.length).toBeGreaterThan(0);
+  });
+
+  it("refuses the log of a container that has not started with 400", async () => {
+    const ns = await namespace();
+    await core.createNamespacedPod({
+      namespace: ns,
+      body: {
+        metadata: { name: "p" },
+        spec: {
+          containers: [{ name: "c", image: "x", volumeMounts: [{ name: "v", mountPath: "/v" }] }],
+          volumes: [{ name: "v", persistentVolumeClaim: { claimName: "missing" } }],
+        },
+      },
+    });
+    const res = await failure(core.readNamespacedPodLog({ namespace: ns, name: "p" }));
+    expect(res.code).toBe(400);
+    expect(String(res.body.message ?? res.body)).toContain("waiting to start");
+  });
+});
+
+async function execIn(
+  ns: string,
+  pod: string,
+  command: string[],
+  stdin?: Buffer,
+): Promise<{ stdout: string; status: k8s.V1Status }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  stdout.on("data", (c) => {
+    out += String(c);
+  });
+  const status = await new Promise<k8s.V1Status>((resolve, reject) => {
+    new k8s.Exec(kc)
+      .exec(ns, pod, "main", command, stdout, stderr, stdin ? Readable.from([stdin]) : null, false, (s) =>
+        resolve(s),
+      )
+      .catch(reject);
+  });
+  return { stdout: out, status };
+}

@@ -1,0 +1,382 @@
+/**
+ * Part of the Kubernetes API test double: create, get, list, update, patch, delete and
+ * deletecollection, plus the `status` and `scale` subresources.
+ *
+ * Follows "API Concepts" (collections and lists with `limit`/`continue`, list `metadata.resourceVersion`,
+ * typed lists whose built-in items carry no apiVersion/kind), "Object Names and IDs" (DNS-1123 names,
+ * 422 Invalid otherwise), "Kubernetes API → Scale subresource" (autoscaling/v1 Scale) and
+ * "Server-side field validation" only in the form of the pluggable `validate` hook, which every object
+ * a client writes passes through after its patch is applied: any message answers 422 Invalid.
+ */
+import type { ObjectStore, DeleteOptions } from "./store.js";
+import { applyPatch } from "./patch.js";
+import { type KubeObject, type ResourceDef, apiVersionOf } from "./resources.js";
+import {
+  matchesFields,
+  matchesLabels,
+  parseFieldSelector,
+  parseLabelSelector,
+  type FieldSelector,
+  type LabelSelector,
+} from "./selectors.js";
+import { KubeError, badRequest, invalid, methodNotAllowed, notFound } from "./status-errors.js";
+import type { ResourcePath } from "./request-path.js";
+
+export interface InvalidRecord {
+  object: KubeObject;
+  errors: string[];
+}
+
+export interface CrudContext {
+  store: ObjectStore;
+  validate?: (obj: KubeObject) => string[];
+  invalid: InvalidRecord[];
+}
+
+export interface Reply {
+  status: number;
+  body: unknown;
+}
+
+const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Kinds whose names must be DNS-1123 labels (they become DNS names or label values). */
+const LABEL_NAMED = new Set(["Namespace", "Service"]);
+
+function checkName(def: ResourceDef, obj: KubeObject): void {
+  const name = obj.metadata?.name;
+  if (!name) return;
+  const asLabel = LABEL_NAMED.has(def.kind);
+  const ok = asLabel ? LABEL.test(name) && name.length <= 63 : SUBDOMAIN.test(name) && name.length <= 253;
+  if (!ok) {
+    const rule = asLabel
+      ? "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character"
+      : "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
+    throw invalid(def, name, [
+      { reason: "FieldValueInvalid", field: "metadata.name", message: `Invalid value: "${name}": ${rule}` },
+    ]);
+  }
+}
+
+function checkLabels(def: ResourceDef, obj: KubeObject): void {
+  for (const [k, v] of Object.entries(obj.metadata?.labels ?? {})) {
+    if (typeof v !== "string" || v.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(v))
+      throw invalid(def, obj.metadata?.name ?? "", [
+        {
+          reason: "FieldValueInvalid",
+          field: "metadata.labels",
+          message: `Invalid value: "${String(v)}": a valid label value for ${k} must be 63 characters or less and consist of alphanumerics, '-', '_' or '.'`,
+        },
+      ]);
+  }
+}
+
+function runValidate(ctx: CrudContext, def: ResourceDef, obj: KubeObject): void {
+  checkName(def, obj);
+  checkLabels(def, obj);
+  if (!ctx.validate) return;
+  const errors = ctx.validate(structuredClone(obj));
+  if (errors.length === 0) return;
+  ctx.invalid.push({ object: structuredClone(obj), errors });
+  throw invalid(
+    def,
+    obj.metadata?.name ?? "",
+    errors.map((message) => ({ reason: "FieldValueInvalid", message })),
+  );
+}
+
+function requireObject(body: unknown): KubeObject {
+  if (body === null || typeof body !== "object" || Array.isArray(body))
+    throw badRequest("the request body must be a JSON object");
+  return body as KubeObject;
+}
+
+function checkBodyIdentity(def: ResourceDef, path: ResourcePath, obj: KubeObject): void {
+  if (obj.kind !== undefined && obj.kind !== def.kind && obj.kind !== "Scale")
+    throw badRequest(
+      `the kind of the provided object (${String(obj.kind)}) does not match the resource (${def.kind})`,
+    );
+  const ns = obj.metadata?.namespace;
+  if (def.namespaced && ns !== undefined && ns !== path.namespace)
+    throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
+  if (path.name !== undefined && obj.metadata?.name !== undefined && obj.metadata.name !== path.name)
+    throw badRequest("the name of the object does not match the name on the URL");
+}
+
+/** Rewrites an object for the version the client asked for (no conversion, see resources.ts). */
+export function asServed(def: ResourceDef, version: string, obj: KubeObject): KubeObject {
+  return { ...obj, apiVersion: apiVersionOf(def.group, version), kind: def.kind };
+}
+
+export function create(ctx: CrudContext, def: ResourceDef, path: ResourcePath, body: unknown): Reply {
+  if (path.name !== undefined) throw methodNotAllowed();
+  const obj = requireObject(body);
+  checkBodyIdentity(def, path, obj);
+  const candidate: KubeObject = { ...obj, apiVersion: apiVersionOf(def.group, path.version), kind: def.kind };
+  if (def.namespaced) candidate.metadata = { ...(candidate.metadata ?? {}), namespace: path.namespace };
+  if (!candidate.metadata?.name && !candidate.metadata?.generateName)
+    throw invalid(def, "", [
+      {
+        reason: "FieldValueRequired",
+        field: "metadata.name",
+        message: "Required value: name or generateName is required",
+      },
+    ]);
+  const stored = ctx.store.create(def, path.namespace, candidate, { check: (o) => runValidate(ctx, def, o) });
+  return { status: 201, body: asServed(def, path.version, stored) };
+}
+
+export function get(ctx: CrudContext, def: ResourceDef, path: ResourcePath): Reply {
+  return {
+    status: 200,
+    body: asServed(def, path.version, ctx.store.mustGet(def, path.namespace, path.name!)),
+  };
+}
+
+export interface ListFilter {
+  labels: LabelSelector;
+  fields: FieldSelector;
+}
+
+export function parseFilter(def: ResourceDef, query: URLSearchParams): ListFilter {
+  return {
+    labels: parseLabelSelector(query.get("labelSelector")),
+    fields: parseFieldSelector(query.get("fieldSelector"), def.kind),
+  };
+}
+
+export const matchesFilter = (f: ListFilter, obj: KubeObject) =>
+  matchesLabels(f.labels, obj.metadata?.labels) && matchesFields(f.fields, obj);
+
+export function list(ctx: CrudContext, def: ResourceDef, path: ResourcePath, query: URLSearchParams): Reply {
+  const filter = parseFilter(def, query);
+  const all = ctx.store.list(def, path.namespace).filter((o) => matchesFilter(filter, o));
+  let start = 0;
+  const token = query.get("continue");
+  if (token) {
+    const parsed = /^(\d+)$/.exec(Buffer.from(token, "base64url").toString("utf8"));
+    if (!parsed) throw badRequest("continue key is not valid");
+    start = Number(parsed[1]);
+  }
+  const limitText = query.get("limit");
+  const limit = limitText ? Number(limitText) : 0;
+  if (limitText && (!Number.isInteger(limit) || limit < 0)) throw badRequest(`invalid limit: ${limitText}`);
+  const page = limit > 0 ? all.slice(start, start + limit) : all.slice(start);
+  const next = start + page.length;
+  const meta: Record<string, unknown> = { resourceVersion: ctx.store.resourceVersion };
+  if (limit > 0 && next < all.length) {
+    meta.continue = Buffer.from(String(next)).toString("base64url");
+    meta.remainingItemCount = all.length - next;
+  }
+  const items = page.map((o) => {
+    if (def.custom) return asServed(def, path.version, o);
+    const { apiVersion: _a, kind: _k, ...rest } = o;
+    return rest;
+  });
+  return {
+    status: 200,
+    body: {
+      kind: `${def.kind}List`,
+      apiVersion: apiVersionOf(def.group, path.version),
+      metadata: meta,
+      items,
+    },
+  };
+}
+
+export function update(ctx: CrudContext, def: ResourceDef, path: ResourcePath, body: unknown): Reply {
+  if (path.name === undefined) throw methodNotAllowed();
+  const obj = requireObject(body);
+  checkBodyIdentity(def, path, obj);
+  const current = ctx.store.mustGet(def, path.namespace, path.name);
+  const candidate: KubeObject = { ...obj, apiVersion: current.apiVersion, kind: def.kind };
+  candidate.metadata = {
+    ...(obj.metadata ?? {}),
+    name: path.name,
+    ...(def.namespaced ? { namespace: path.namespace } : {}),
+  };
+  const check = (o: KubeObject) => runValidate(ctx, def, o);
+  const stored = ctx.store.update(
+    def,
+    path.namespace,
+    candidate,
+    path.subresource === "status" ? { subresource: "status", check } : { check },
+  );
+  return { status: 200, body: asServed(def, path.version, stored) };
+}
+
+export function patch(
+  ctx: CrudContext,
+  def: ResourceDef,
+  path: ResourcePath,
+  body: unknown,
+  contentType: string,
+): Reply {
+  if (path.name === undefined) throw methodNotAllowed();
+  const current = ctx.store.mustGet(def, path.namespace, path.name);
+  const patched = applyPatch(contentType, current, body, def.custom === true);
+  if (patched === null || typeof patched !== "object")
+    throw badRequest("the patch did not produce an object");
+  if (
+    patched.metadata?.name !== path.name ||
+    (def.namespaced && patched.metadata?.namespace !== path.namespace)
+  )
+    throw badRequest("the patch must not change metadata.name or metadata.namespace");
+  if (patched.metadata?.resourceVersion === current.metadata?.resourceVersion) {
+    // An unconditional patch: the server applies it to the latest version.
+    delete patched.metadata!.resourceVersion;
+  }
+  return update(ctx, def, path, patched);
+}
+
+export function remove(
+  ctx: CrudContext,
+  def: ResourceDef,
+  path: ResourcePath,
+  body: unknown,
+  query: URLSearchParams,
+): Reply {
+  const opts = deleteOptions(body, query);
+  const { object, gone } = ctx.store.delete(def, path.namespace, path.name!, opts);
+  if (!gone) return { status: 200, body: asServed(def, path.version, object) };
+  return {
+    status: 200,
+    body: {
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Success",
+      details: { name: path.name, group: def.group, kind: def.resource, uid: object.metadata?.uid },
+    },
+  };
+}
+
+export function removeCollection(
+  ctx: CrudContext,
+  def: ResourceDef,
+  path: ResourcePath,
+  body: unknown,
+  query: URLSearchParams,
+): Reply {
+  const filter = parseFilter(def, query);
+  const opts = deleteOptions(body, query);
+  const items: KubeObject[] = [];
+  for (const obj of ctx.store.list(def, path.namespace)) {
+    if (!matchesFilter(filter, obj)) continue;
+    try {
+      items.push(ctx.store.delete(def, obj.metadata!.namespace, obj.metadata!.name!, opts).object);
+    } catch (err) {
+      if (!(err instanceof KubeError && err.code === 404)) throw err;
+    }
+  }
+  return {
+    status: 200,
+    body: { kind: `${def.kind}List`, apiVersion: apiVersionOf(def.group, path.version), metadata: {}, items },
+  };
+}
+
+function deleteOptions(body: unknown, query: URLSearchParams): DeleteOptions {
+  const b = body && typeof body === "object" ? (body as Record<string, unknown>) : {};
+  const policy = (b.propagationPolicy ?? query.get("propagationPolicy") ?? undefined) as string | undefined;
+  if (policy !== undefined && !["Orphan", "Background", "Foreground"].includes(policy))
+    throw badRequest(`invalid propagationPolicy: ${policy}`);
+  const grace = b.gracePeriodSeconds ?? query.get("gracePeriodSeconds") ?? undefined;
+  const graceNum = grace === undefined ? undefined : Number(grace);
+  if (graceNum !== undefined && (!Number.isInteger(graceNum) || graceNum < 0))
+    throw badRequest(`invalid gracePeriodSeconds: ${String(grace)}`);
+  const pre =
+    b.preconditions && typeof b.preconditions === "object"
+      ? (b.preconditions as DeleteOptions["preconditions"])
+      : undefined;
+  const orphan = b.orphanDependents ?? query.get("orphanDependents");
+  return {
+    ...(policy
+      ? { propagationPolicy: policy as DeleteOptions["propagationPolicy"] }
+      : orphan === true || orphan === "true"
+        ? { propagationPolicy: "Orphan" as const }
+        : {}),
+    ...(graceNum !== undefined ? { gracePeriodSeconds: graceNum } : {}),
+    ...(pre ? { preconditions: pre } : {}),
+  };
+}
+
+// ---- scale subresource -------------------------------------------------------------------------
+
+function at(obj: KubeObject, jsonPath: string): unknown {
+  let cur: unknown = obj;
+  for (const p of jsonPath.replace(/^\./, "").split("."))
+    cur = cur && typeof cur === "object" ? (cur as Record<string, unknown>)[p] : undefined;
+  return cur;
+}
+
+function setAt(obj: KubeObject, jsonPath: string, value: unknown): void {
+  const parts = jsonPath.replace(/^\./, "").split(".");
+  let cur: Record<string, unknown> = obj;
+  for (const p of parts.slice(0, -1)) {
+    cur[p] ??= {};
+    cur = cur[p] as Record<string, unknown>;
+  }
+  cur[parts.at(-1)!] = value;
+}
+
+function scaleOf(def: ResourceDef, obj: KubeObject) {
+  const s = def.scale!;
+  const selector = s.labelSelectorPath ? at(obj, s.labelSelectorPath) : undefined;
+  return {
+    kind: "Scale",
+    apiVersion: "autoscaling/v1",
+    metadata: {
+      name: obj.metadata!.name,
+      namespace: obj.metadata!.namespace,
+      uid: obj.metadata!.uid,
+      resourceVersion: obj.metadata!.resourceVersion,
+      creationTimestamp: obj.metadata!.creationTimestamp,
+    },
+    spec: { replicas: (at(obj, s.specReplicasPath) as number | undefined) ?? 0 },
+    status: {
+      replicas: (at(obj, s.statusReplicasPath) as number | undefined) ?? 0,
+      ...(typeof selector === "string" ? { selector } : {}),
+    },
+  };
+}
+
+export function scale(
+  ctx: CrudContext,
+  def: ResourceDef,
+  path: ResourcePath,
+  method: string,
+  body: unknown,
+  contentType: string,
+): Reply {
+  if (!def.scale) throw notFound(def, `${path.name}/scale`);
+  const current = ctx.store.mustGet(def, path.namespace, path.name!);
+  if (method === "GET") return { status: 200, body: scaleOf(def, current) };
+  const now = scaleOf(def, current);
+  const next =
+    method === "PATCH"
+      ? applyPatch(
+          contentType === "application/strategic-merge-patch+json"
+            ? "application/merge-patch+json"
+            : contentType,
+          now,
+          body,
+          false,
+        )
+      : requireObject(body);
+  const replicas = next.spec?.replicas;
+  if (!Number.isInteger(replicas) || replicas < 0)
+    throw invalid(def, path.name!, [
+      {
+        reason: "FieldValueInvalid",
+        field: "spec.replicas",
+        message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
+      },
+    ]);
+  const rv = next.metadata?.resourceVersion;
+  const updated = structuredClone(current);
+  setAt(updated, def.scale.specReplicasPath, replicas);
+  if (method !== "PATCH" && rv) updated.metadata!.resourceVersion = rv;
+  else delete updated.metadata!.resourceVersion;
+  const stored = ctx.store.update(def, path.namespace, updated, { check: (o) => runValidate(ctx, def, o) });
+  return { status: 200, body: scaleOf(def, stored) };
+}

@@ -1,0 +1,446 @@
+/**
+ * Part of the Kubernetes API test double: SIMULATED workload controllers that turn StatefulSets,
+ * agent-sandbox Sandboxes and Jobs into Pods (which the simulated kubelet then runs).
+ *
+ * - StatefulSet, per "StatefulSets": pods `<name>-<ordinal>` with the `statefulset.kubernetes.io/pod-name`
+ *   and `controller-revision-hash` labels; one PVC per volumeClaimTemplate and ordinal,
+ *   `<template>-<name>-<ordinal>`, kept when the set scales down (retention policy Retain);
+ *   OrderedReady creates ordinal i only when all lower ones are Ready and removes the highest first;
+ *   a changed pod template rolls pods one at a time from the highest ordinal (RollingUpdate); status
+ *   replicas / readyReplicas / availableReplicas / currentReplicas / updatedReplicas / observedGeneration.
+ * - Sandbox (agents.x-k8s.io, as kubernetes-sigs/agent-sandbox's controller does): one pod named like the
+ *   Sandbox, labelled `agents.x-k8s.io/sandbox-name-hash`; PVCs `<template>-<sandbox>` from
+ *   volumeClaimTemplates, kept while suspended; a headless Service of the same name unless
+ *   `spec.service` is false. The pod exists while v1beta1 `spec.operatingMode` is Running or v1alpha1
+ *   `spec.replicas` is 1. ASSUMPTION of the double: a changed `podTemplate` replaces the pod (berth's
+ *   restart annotation relies on this). Status: Ready condition, replicas, selector, service,
+ *   serviceFQDN, podIPs.
+ * - Job, per "Jobs": pods `<job>-<random>` labelled `batch.kubernetes.io/job-name`/`job-name`/
+ *   `controller-uid`, one at a time (parallelism 1), up to `backoffLimit` failures, then the Complete
+ *   or Failed condition; `suspend` stops it; `ttlSecondsAfterFinished` deletes it.
+ */
+import crypto from "node:crypto";
+import type { Controller } from "./controller-loop.js";
+import type { EventRecorder } from "./events.js";
+import type { KubeObject, OwnerReference, ResourceDef, ResourceTable } from "./resources.js";
+import { selectorString } from "./selectors.js";
+import { ignoreRace } from "./status-errors.js";
+import type { ObjectStore } from "./store.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: specs are free-form JSON
+type Any = any;
+
+const seconds = () => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+const hash = (v: unknown) => crypto.createHash("sha256").update(JSON.stringify(v)).digest("hex").slice(0, 10);
+/** FNV-1a 32-bit, hex: the label value agent-sandbox derives from a Sandbox's name. */
+export function nameHash(name: string): string {
+  let h = 0x811c9dc5;
+  for (const byte of Buffer.from(name)) h = Math.imul(h ^ byte, 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, "0");
+}
+
+const ownerRef = (o: KubeObject): OwnerReference => ({
+  apiVersion: o.apiVersion!,
+  kind: o.kind!,
+  name: o.metadata!.name!,
+  uid: o.metadata!.uid!,
+  controller: true,
+  blockOwnerDeletion: true,
+});
+const ownedBy = (o: KubeObject, owner: KubeObject) =>
+  (o.metadata?.ownerReferences ?? []).some((r) => r.uid === owner.metadata!.uid);
+const isReady = (p: KubeObject) =>
+  p.status?.conditions?.some((c: Any) => c.type === "Ready" && c.status === "True") === true;
+
+function condition(
+  old: Any[] | undefined,
+  type: string,
+  ok: boolean,
+  reason: string,
+  message: string,
+  generation?: number,
+): Any {
+  const status = ok ? "True" : "False";
+  const prev = old?.find((c) => c.type === type);
+  return {
+    type,
+    status,
+    reason,
+    message,
+    ...(generation !== undefined ? { observedGeneration: generation } : {}),
+    lastTransitionTime: prev?.status === status ? prev.lastTransitionTime : seconds(),
+  };
+}
+
+class Workloads {
+  readonly pod: ResourceDef;
+  readonly pvc: ResourceDef;
+  readonly svc: ResourceDef;
+  constructor(
+    readonly store: ObjectStore,
+    readonly table: ResourceTable,
+    readonly event: EventRecorder,
+  ) {
+    this.pod = table.find("", "v1", "pods")!;
+    this.pvc = table.find("", "v1", "persistentvolumeclaims")!;
+    this.svc = table.find("", "v1", "services")!;
+  }
+
+  ensureClaim(owner: KubeObject, tpl: Any, name: string, labels: Record<string, string>, own: boolean): void {
+    const ns = owner.metadata!.namespace!;
+    if (this.store.get(this.pvc, ns, name)) return;
+    ignoreRace(() =>
+      this.store.create(this.pvc, ns, {
+        apiVersion: "v1",
+        kind: "PersistentVolumeClaim",
+        metadata: {
+          name,
+          labels: { ...(tpl.metadata?.labels ?? {}), ...labels },
+          ...(tpl.metadata?.annotations ? { annotations: tpl.metadata.annotations } : {}),
+          ...(own ? { ownerReferences: [ownerRef(owner)] } : {}),
+        },
+        spec: structuredClone(tpl.spec ?? {}),
+      }),
+    );
+  }
+
+  createPod(
+    owner: KubeObject,
+    name: string | undefined,
+    template: Any,
+    labels: Record<string, string>,
+    extra: Any = {},
+  ): void {
+    const meta = template.metadata ?? {};
+    ignoreRace(() => {
+      const created = this.store.create(this.pod, owner.metadata!.namespace, {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: {
+          ...(name ? { name } : { generateName: `${owner.metadata!.name}-` }),
+          labels: { ...(meta.labels ?? {}), ...labels },
+          ...(meta.annotations ? { annotations: meta.annotations } : {}),
+          ownerReferences: [ownerRef(owner)],
+        },
+        spec: { ...structuredClone(template.spec ?? {}), ...extra },
+      });
+      this.event(
+        owner,
+        "Normal",
+        "SuccessfulCreate",
+        `create Pod ${created.metadata!.name} in ${owner.kind} ${owner.metadata!.name} successful`,
+        `${owner.kind!.toLowerCase()}-controller`,
+      );
+    });
+  }
+
+  deletePod(owner: KubeObject, pod: KubeObject): void {
+    ignoreRace(() => this.store.delete(this.pod, pod.metadata!.namespace, pod.metadata!.name!));
+    this.event(
+      owner,
+      "Normal",
+      "SuccessfulDelete",
+      `delete Pod ${pod.metadata!.name} in ${owner.kind} ${owner.metadata!.name} successful`,
+      `${owner.kind!.toLowerCase()}-controller`,
+    );
+  }
+
+  writeStatus(def: ResourceDef, obj: KubeObject, status: Any): void {
+    if (JSON.stringify(status) === JSON.stringify(obj.status ?? {})) return;
+    ignoreRace(() =>
+      this.store.update(
+        def,
+        obj.metadata!.namespace,
+        { ...obj, metadata: { ...obj.metadata, resourceVersion: undefined }, status },
+        { subresource: "status" },
+      ),
+    );
+  }
+
+  podsOf(owner: KubeObject): KubeObject[] {
+    return this.store.list(this.pod, owner.metadata!.namespace).filter((p) => ownedBy(p, owner));
+  }
+}
+
+function claimVolumes(templates: Any[], claimName: (t: Any) => string, existing: Any[]): Any[] {
+  const volumes = [...existing];
+  for (const t of templates) {
+    if (!volumes.some((v) => v.name === t.metadata?.name))
+      volumes.push({ name: t.metadata?.name, persistentVolumeClaim: { claimName: claimName(t) } });
+  }
+  return volumes;
+}
+
+export function statefulSetController(
+  store: ObjectStore,
+  table: ResourceTable,
+  event: EventRecorder,
+): Controller {
+  const w = new Workloads(store, table, event);
+  const def = table.find("apps", "v1", "statefulsets")!;
+  const reconcileOne = (sts: KubeObject) => {
+    const name = sts.metadata!.name!;
+    const spec = sts.spec ?? {};
+    const replicas: number = spec.replicas ?? 1;
+    const revision = `${name}-${hash(spec.template)}`;
+    const pods = w.podsOf(sts);
+    const byOrdinal = new Map(
+      pods.map((p) => [Number(p.metadata!.name!.slice(name.length + 1)), p] as const),
+    );
+    const ordered = spec.podManagementPolicy !== "Parallel";
+    const terminating = pods.some((p) => p.metadata!.deletionTimestamp);
+    const templates: Any[] = spec.volumeClaimTemplates ?? [];
+    const selectorLabels = spec.selector?.matchLabels ?? {};
+    for (let i = 0; i < replicas; i++) {
+      const existing = byOrdinal.get(i);
+      if (existing) {
+        if (ordered && !isReady(existing)) break;
+        continue;
+      }
+      if (ordered && terminating) break;
+      const podName = `${name}-${i}`;
+      for (const t of templates)
+        w.ensureClaim(sts, t, `${t.metadata?.name}-${podName}`, selectorLabels, false);
+      w.createPod(
+        sts,
+        podName,
+        spec.template,
+        {
+          "statefulset.kubernetes.io/pod-name": podName,
+          "apps.kubernetes.io/pod-index": String(i),
+          "controller-revision-hash": revision,
+        },
+        {
+          hostname: podName,
+          ...(spec.serviceName ? { subdomain: spec.serviceName } : {}),
+          volumes: claimVolumes(
+            templates,
+            (t) => `${t.metadata?.name}-${podName}`,
+            spec.template?.spec?.volumes ?? [],
+          ),
+        },
+      );
+      if (ordered) break;
+    }
+    const extra = pods.filter(
+      (p) => Number(p.metadata!.name!.slice(name.length + 1)) >= replicas && !p.metadata!.deletionTimestamp,
+    );
+    extra.sort((a, b) => b.metadata!.name!.localeCompare(a.metadata!.name!, undefined, { numeric: true }));
+    for (const p of ordered && !terminating ? extra.slice(0, 1) : ordered ? [] : extra) w.deletePod(sts, p);
+    const live = pods.filter((p) => !p.metadata!.deletionTimestamp);
+    const outdated = live.filter((p) => p.metadata?.labels?.["controller-revision-hash"] !== revision);
+    if (
+      spec.updateStrategy?.type !== "OnDelete" &&
+      !terminating &&
+      extra.length === 0 &&
+      live.length === replicas &&
+      live.every(isReady) &&
+      outdated.length > 0
+    ) {
+      outdated.sort((a, b) =>
+        b.metadata!.name!.localeCompare(a.metadata!.name!, undefined, { numeric: true }),
+      );
+      w.deletePod(sts, outdated[0]!);
+    }
+    const ready = live.filter(isReady).length;
+    const updated = live.filter((p) => p.metadata?.labels?.["controller-revision-hash"] === revision).length;
+    const status: Any = {
+      observedGeneration: sts.metadata!.generation,
+      replicas: live.length,
+      ...(ready > 0 ? { readyReplicas: ready, availableReplicas: ready } : { availableReplicas: 0 }),
+      ...(updated > 0 ? { currentReplicas: updated, updatedReplicas: updated } : {}),
+      currentRevision: outdated.length === 0 ? revision : (sts.status?.currentRevision ?? revision),
+      updateRevision: revision,
+      collisionCount: 0,
+    };
+    w.writeStatus(def, sts, status);
+  };
+  return {
+    name: "statefulset-controller (simulated)",
+    reconcile() {
+      for (const sts of store.list(def)) if (!sts.metadata!.deletionTimestamp) reconcileOne(sts);
+    },
+  };
+}
+
+export const SANDBOX_HASH_LABEL = "agents.x-k8s.io/sandbox-name-hash";
+const TEMPLATE_ANNOTATION = "double.berth.dev/template-hash";
+
+export function sandboxController(
+  store: ObjectStore,
+  table: ResourceTable,
+  event: EventRecorder,
+): Controller {
+  const w = new Workloads(store, table, event);
+  const reconcileOne = (def: ResourceDef, sb: KubeObject) => {
+    const name = sb.metadata!.name!;
+    const ns = sb.metadata!.namespace!;
+    const spec = sb.spec ?? {};
+    const running =
+      spec.operatingMode !== undefined ? spec.operatingMode !== "Suspended" : (spec.replicas ?? 1) > 0;
+    const labels = { [SANDBOX_HASH_LABEL]: nameHash(name) };
+    const templates: Any[] = spec.volumeClaimTemplates ?? [];
+    for (const t of templates) w.ensureClaim(sb, t, `${t.metadata?.name}-${name}`, {}, true);
+    if (spec.service !== false && !store.get(w.svc, ns, name)) {
+      ignoreRace(() =>
+        store.create(w.svc, ns, {
+          apiVersion: "v1",
+          kind: "Service",
+          metadata: { name, labels, ownerReferences: [ownerRef(sb)] },
+          spec: { clusterIP: "None", selector: labels },
+        }),
+      );
+    }
+    const templateHash = hash(spec.podTemplate);
+    const pod = w.podsOf(sb).find((p) => p.metadata!.name === name);
+    if (
+      pod &&
+      !pod.metadata!.deletionTimestamp &&
+      (!running || pod.metadata?.annotations?.[TEMPLATE_ANNOTATION] !== templateHash)
+    )
+      w.deletePod(sb, pod);
+    if (!pod && running) {
+      const template = structuredClone(spec.podTemplate ?? {});
+      template.metadata = {
+        ...(template.metadata ?? {}),
+        annotations: { ...(template.metadata?.annotations ?? {}), [TEMPLATE_ANNOTATION]: templateHash },
+      };
+      w.createPod(sb, name, template, labels, {
+        volumes: claimVolumes(templates, (t) => `${t.metadata?.name}-${name}`, template.spec?.volumes ?? []),
+      });
+    }
+    const ready = pod !== undefined && !pod.metadata!.deletionTimestamp && isReady(pod);
+    const reason = ready ? "DependenciesReady" : running ? "DependenciesNotReady" : "SandboxSuspended";
+    const message = ready
+      ? "Pod is Ready; Service Exists"
+      : running
+        ? "Pod is not ready yet"
+        : "the sandbox is suspended";
+    const status: Any = {
+      conditions: [
+        condition(sb.status?.conditions, "Ready", ready, reason, message, sb.metadata!.generation),
+      ],
+      selector: selectorString(labels),
+      ...(spec.service !== false ? { service: name, serviceFQDN: `${name}.${ns}.svc.cluster.local` } : {}),
+      ...(pod && !pod.metadata!.deletionTimestamp && pod.status?.podIP ? { podIPs: [pod.status.podIP] } : {}),
+      ...(spec.operatingMode === undefined
+        ? { replicas: pod && !pod.metadata!.deletionTimestamp ? 1 : 0 }
+        : { nodeName: pod?.spec?.nodeName }),
+    };
+    if (status.nodeName === undefined) delete status.nodeName;
+    w.writeStatus(def, sb, status);
+  };
+  return {
+    name: "sandbox-controller (simulated agent-sandbox)",
+    reconcile() {
+      const def = table.byGroupKind("agents.x-k8s.io", "Sandbox");
+      if (!def) return;
+      for (const sb of store.list(def)) if (!sb.metadata!.deletionTimestamp) reconcileOne(def, sb);
+    },
+  };
+}
+
+export function jobController(store: ObjectStore, table: ResourceTable, event: EventRecorder): Controller {
+  const w = new Workloads(store, table, event);
+  const def = table.find("batch", "v1", "jobs")!;
+  const finished = (job: KubeObject) =>
+    job.status?.conditions?.some(
+      (c: Any) => (c.type === "Complete" || c.type === "Failed") && c.status === "True",
+    );
+  const reconcileOne = (job: KubeObject) => {
+    const spec = job.spec ?? {};
+    const pods = w.podsOf(job);
+    const succeeded = pods.filter((p) => p.status?.phase === "Succeeded").length;
+    const failed = pods.filter((p) => p.status?.phase === "Failed").length;
+    const active = pods.filter(
+      (p) => !["Succeeded", "Failed"].includes(p.status?.phase) && !p.metadata!.deletionTimestamp,
+    );
+    const old = job.status ?? {};
+    if (finished(job)) {
+      const ttl = spec.ttlSecondsAfterFinished;
+      const done = Date.parse(
+        old.completionTime ?? old.conditions?.find((c: Any) => c.type === "Failed")?.lastTransitionTime ?? "",
+      );
+      if (ttl !== undefined && Date.now() - done >= ttl * 1000)
+        ignoreRace(() =>
+          store.delete(def, job.metadata!.namespace, job.metadata!.name!, {
+            propagationPolicy: "Background",
+          }),
+        );
+      return;
+    }
+    const status: Any = {
+      ...old,
+      startTime: old.startTime ?? seconds(),
+      active: active.length,
+      succeeded,
+      failed,
+      ready: active.filter(isReady).length,
+    };
+    if (succeeded >= (spec.completions ?? 1)) {
+      status.completionTime = seconds();
+      status.conditions = [
+        condition(
+          old.conditions,
+          "SuccessCriteriaMet",
+          true,
+          "CompletionsReached",
+          "Reached expected number of succeeded pods",
+        ),
+        condition(
+          old.conditions,
+          "Complete",
+          true,
+          "CompletionsReached",
+          "Reached expected number of succeeded pods",
+        ),
+      ];
+      event(job, "Normal", "Completed", "Job completed", "job-controller");
+    } else if (failed > (spec.backoffLimit ?? 6)) {
+      for (const p of active) w.deletePod(job, p);
+      status.conditions = [
+        condition(
+          old.conditions,
+          "FailureTarget",
+          true,
+          "BackoffLimitExceeded",
+          "Job has reached the specified backoff limit",
+        ),
+        condition(
+          old.conditions,
+          "Failed",
+          true,
+          "BackoffLimitExceeded",
+          "Job has reached the specified backoff limit",
+        ),
+      ];
+      event(
+        job,
+        "Warning",
+        "BackoffLimitExceeded",
+        "Job has reached the specified backoff limit",
+        "job-controller",
+      );
+    } else if (spec.suspend === true) {
+      for (const p of active) w.deletePod(job, p);
+      status.conditions = [condition(old.conditions, "Suspended", true, "JobSuspended", "Job suspended")];
+    } else if (active.length === 0) {
+      const uid = job.metadata!.uid!;
+      const labels = {
+        "batch.kubernetes.io/controller-uid": uid,
+        "batch.kubernetes.io/job-name": job.metadata!.name!,
+        "controller-uid": uid,
+        "job-name": job.metadata!.name!,
+      };
+      w.createPod(job, undefined, spec.template, labels);
+    }
+    if (status.active === 0) delete status.active;
+    w.writeStatus(def, job, status);
+  };
+  return {
+    name: "job-controller (simulated)",
+    reconcile() {
+      for (const job of store.list(def)) if (!job.metadata!.deletionTimestamp) reconcileOne(job);
+    },
+  };
+}
