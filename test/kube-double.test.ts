@@ -8,7 +8,12 @@ import { PassThrough, Readable } from "node:stream";
 import * as k8s from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "./support/berth.js";
-import { type KubeDouble, type KubeObject, startKubeDouble } from "./support/kube-double/index.js";
+import {
+  DOUBLE_CSI_DRIVER,
+  type KubeDouble,
+  type KubeObject,
+  startKubeDouble,
+} from "./support/kube-double/index.js";
 
 let double: KubeDouble;
 let kc: k8s.KubeConfig;
@@ -53,41 +58,74 @@ async function namespace(): Promise<string> {
 const server = (extra = "") =>
   `const fs=require('fs');require('http').createServer((q,s)=>{${extra}s.end('hello '+(process.env.GREETING||''))}).listen(process.env.PORT,'127.0.0.1',()=>console.log('listening'))`;
 
-function statefulSet(name: string, replicas: number, extra: Partial<k8s.V1PodSpec> = {}): k8s.V1StatefulSet {
+/** A container serving "hello $GREETING" on $PORT and counting requests to /hit in <mountPath>/hits. */
+function httpContainer(mountPath: string, volume: string, extra: Partial<k8s.V1Container>): k8s.V1Container {
+  return {
+    name: "main",
+    command: ["node", "-e", server(`if(q.url==='/hit')fs.appendFileSync('${mountPath}/hits','x');`)],
+    volumeMounts: [{ name: volume, mountPath }],
+    ...extra,
+  };
+}
+
+const claimTemplate = (name: string) => ({
+  metadata: { name },
+  spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } },
+});
+
+function statefulSet(name: string, replicas: number): k8s.V1StatefulSet {
+  const container = httpContainer("/data", "data", {
+    image: "example.test/app:1",
+    env: [
+      { name: "GREETING", value: "world" },
+      { name: "PORT", value: "8080" },
+    ],
+    ports: [{ containerPort: 8080, name: "http" }],
+    readinessProbe: { httpGet: { path: "/", port: 8080 } },
+  });
   return {
     metadata: { name, labels: { app: name } },
     spec: {
       serviceName: name,
       replicas,
       selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: {
-          containers: [
-            {
-              name: "main",
-              image: "example.test/app:1",
-              command: ["node", "-e", server("if(q.url==='/hit')fs.appendFileSync('/data/hits','x');")],
-              env: [
-                { name: "GREETING", value: "world" },
-                { name: "PORT", value: "8080" },
-              ],
-              ports: [{ containerPort: 8080, name: "http" }],
-              readinessProbe: { httpGet: { path: "/", port: 8080 } },
-              volumeMounts: [{ name: "data", mountPath: "/data" }],
-            },
-          ],
-          ...extra,
-        },
-      },
-      volumeClaimTemplates: [
-        {
-          metadata: { name: "data" },
-          spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } },
-        },
-      ],
+      template: { metadata: { labels: { app: name } }, spec: { containers: [container] } },
+      volumeClaimTemplates: [claimTemplate("data")],
     },
   };
+}
+
+/** Creates a one-container pod running `command` and waits until it is ready. */
+async function runPod(
+  ns: string,
+  name: string,
+  command: string[],
+  extra: Partial<k8s.V1Container> = {},
+): Promise<void> {
+  await core.createNamespacedPod({
+    namespace: ns,
+    body: { metadata: { name }, spec: { containers: [{ name: "main", image: "x", command, ...extra }] } },
+  });
+  await waitFor(
+    async () => (await core.readNamespacedPod({ namespace: ns, name })).status?.containerStatuses?.[0]?.ready,
+    `pod ${name} to be ready`,
+  );
+}
+
+const setReady = (ns: string, name: string) =>
+  waitFor(
+    async () => (await apps.readNamespacedStatefulSet({ namespace: ns, name })).status?.readyReplicas === 1,
+    `statefulset ${name} to be ready`,
+  );
+
+/** A stream and the text written to it so far. */
+function collector(): { stream: PassThrough; text: () => string } {
+  const stream = new PassThrough();
+  let text = "";
+  stream.on("data", (c) => {
+    text += String(c);
+  });
+  return { stream, text: () => text };
 }
 
 describe("discovery", () => {
@@ -562,11 +600,7 @@ describe("simulated kubelet: StatefulSets run as real processes", () => {
         spec: { selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: "http" }] },
       },
     });
-    await waitFor(
-      async () =>
-        (await apps.readNamespacedStatefulSet({ namespace: ns, name: "web" })).status?.readyReplicas === 1,
-      "the set to be ready",
-    );
+    await setReady(ns, "web");
     const pod = await core.readNamespacedPod({ namespace: ns, name: "web-0" });
     expect(pod.status).toMatchObject({
       phase: "Running",
@@ -617,11 +651,7 @@ describe("simulated kubelet: StatefulSets run as real processes", () => {
       { namespace: ns, name: "web", body: { spec: { replicas: 1 } } },
       k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
     );
-    await waitFor(
-      async () =>
-        (await apps.readNamespacedStatefulSet({ namespace: ns, name: "web" })).status?.readyReplicas === 1,
-      "the set to be ready again",
-    );
+    await setReady(ns, "web");
     const port2 = double.podPort(ns, "web-0")!;
     await (await fetch(`http://127.0.0.1:${port2}/hit`)).text();
     const hits = await execIn(ns, "web-0", ["cat", "/data/hits"]);
@@ -631,19 +661,12 @@ describe("simulated kubelet: StatefulSets run as real processes", () => {
   it("rolls the pod when the template changes (restart annotation) and follows its log", async () => {
     const ns = await namespace();
     await apps.createNamespacedStatefulSet({ namespace: ns, body: statefulSet("web", 1) });
-    await waitFor(
-      async () =>
-        (await apps.readNamespacedStatefulSet({ namespace: ns, name: "web" })).status?.readyReplicas === 1,
-      "ready",
-    );
+    await setReady(ns, "web");
     const before = await core.readNamespacedPod({ namespace: ns, name: "web-0" });
-    const out = new PassThrough();
-    let text = "";
-    out.on("data", (c) => {
-      text += String(c);
-    });
+    const log = collector();
+    const out = log.stream;
     const req = await new k8s.Log(kc).log(ns, "web-0", "main", out, { follow: true, tailLines: 10 });
-    await waitFor(() => text.includes("listening"), "the log line");
+    await waitFor(() => log.text().includes("listening"), "the log line");
     await apps.patchNamespacedStatefulSet(
       {
         namespace: ns,
@@ -718,18 +741,350 @@ async function execIn(
   command: string[],
   stdin?: Buffer,
 ): Promise<{ stdout: string; status: k8s.V1Status }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  stdout.on("data", (c) => {
-    out += String(c);
-  });
+  const out = collector();
   const status = await new Promise<k8s.V1Status>((resolve, reject) => {
+    const stdinStream = stdin ? Readable.from([stdin]) : null;
     new k8s.Exec(kc)
-      .exec(ns, pod, "main", command, stdout, stderr, stdin ? Readable.from([stdin]) : null, false, (s) =>
-        resolve(s),
-      )
+      .exec(ns, pod, "main", command, out.stream, new PassThrough(), stdinStream, false, resolve)
       .catch(reject);
   });
-  return { stdout: out, status };
+  return { stdout: out.text(), status };
 }
+
+const SANDBOXES = { group: "agents.x-k8s.io", plural: "sandboxes" };
+const mergePatch = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch);
+
+function sandboxBody(version: "v1alpha1" | "v1beta1", name: string, running: boolean): KubeObject {
+  const container = httpContainer("/workspace", "workspace", {
+    image: "example.test/agent:1",
+    env: [{ name: "GREETING", valueFrom: { secretKeyRef: { name: "agent-secret", key: "greeting" } } }],
+    readinessProbe: { tcpSocket: { port: 8080 } },
+  });
+  const mode =
+    version === "v1beta1"
+      ? { operatingMode: running ? "Running" : "Suspended" }
+      : { replicas: running ? 1 : 0 };
+  return {
+    apiVersion: `agents.x-k8s.io/${version}`,
+    kind: "Sandbox",
+    metadata: { name },
+    spec: {
+      ...mode,
+      podTemplate: { metadata: { labels: { app: name } }, spec: { containers: [container] } },
+      volumeClaimTemplates: [claimTemplate("workspace")],
+    },
+  };
+}
+
+const readSandbox = (ns: string, name: string, version = "v1beta1") =>
+  custom.getNamespacedCustomObject({ ...SANDBOXES, version, namespace: ns, name }) as Promise<KubeObject>;
+const sandboxReady = (sb: KubeObject) =>
+  sb.status?.conditions?.some(
+    (c: { type: string; status: string }) => c.type === "Ready" && c.status === "True",
+  );
+
+const setMode = (ns: string, name: string, operatingMode: "Running" | "Suspended") =>
+  custom.patchNamespacedCustomObject(
+    { ...SANDBOXES, version: "v1beta1", namespace: ns, name, body: { spec: { operatingMode } } },
+    mergePatch,
+  );
+
+const agentSecret = (ns: string, greeting: string) =>
+  core.createNamespacedSecret({
+    namespace: ns,
+    body: { metadata: { name: "agent-secret" }, stringData: { greeting } },
+  });
+
+const createSandbox = (ns: string, version: "v1alpha1" | "v1beta1", name: string) =>
+  custom.createNamespacedCustomObject({
+    ...SANDBOXES,
+    version,
+    namespace: ns,
+    body: sandboxBody(version, name, true),
+  });
+
+describe("simulated agent-sandbox controller", () => {
+  it("runs a v1beta1 Sandbox, suspends it keeping the PVC, and resumes it with the data", async () => {
+    const ns = await namespace();
+    await agentSecret(ns, "from a secret");
+    await createSandbox(ns, "v1beta1", "agent");
+    const ready = await waitFor(async () => {
+      const sb = await readSandbox(ns, "agent");
+      return sandboxReady(sb) ? sb : undefined;
+    }, "the sandbox to be ready");
+    expect(ready.status).toMatchObject({
+      service: "agent",
+      serviceFQDN: `agent.${ns}.svc.cluster.local`,
+      podIPs: ["127.0.0.1"],
+    });
+    expect(ready.spec.shutdownPolicy).toBe("Retain");
+    const port = double.podPort(ns, "agent")!;
+    expect(await (await fetch(`http://127.0.0.1:${port}/hit`)).text()).toBe("hello from a secret");
+    const svc = await core.readNamespacedService({ namespace: ns, name: "agent" });
+    expect(svc.spec?.clusterIP).toBe("None");
+
+    await setMode(ns, "agent", "Suspended");
+    await waitFor(
+      async () => (await core.listNamespacedPod({ namespace: ns })).items.length === 0,
+      "the pod to go",
+    );
+    const suspended = await waitFor(async () => {
+      const sb = await readSandbox(ns, "agent");
+      return sb.status?.conditions?.[0]?.reason === "SandboxSuspended" ? sb : undefined;
+    }, "the suspended status");
+    expect(sandboxReady(suspended)).toBe(false);
+    expect(
+      (await core.readNamespacedPersistentVolumeClaim({ namespace: ns, name: "workspace-agent" })).status
+        ?.phase,
+    ).toBe("Bound");
+
+    await setMode(ns, "agent", "Running");
+    await waitFor(async () => sandboxReady(await readSandbox(ns, "agent")), "ready again");
+    expect((await execIn(ns, "agent", ["cat", "/workspace/hits"])).stdout).toBe("x");
+  });
+
+  it("scales a v1alpha1 Sandbox through its scale subresource and refuses strategic merge on it", async () => {
+    const ns = await namespace();
+    await agentSecret(ns, "hi");
+    await createSandbox(ns, "v1alpha1", "old");
+    await waitFor(async () => sandboxReady(await readSandbox(ns, "old", "v1alpha1")), "ready");
+    const res = await fetch(
+      `${double.url}/apis/agents.x-k8s.io/v1alpha1/namespaces/${ns}/sandboxes/old/scale`,
+      {
+        method: "PATCH",
+        headers: { authorization: authHeader(), "content-type": "application/merge-patch+json" },
+        body: JSON.stringify({ spec: { replicas: 0 } }),
+      },
+    );
+    expect(res.status).toBe(200);
+    await waitFor(
+      async () => (await readSandbox(ns, "old", "v1alpha1")).status?.replicas === 0,
+      "replicas 0",
+    );
+    const smp = await failure(
+      custom.patchNamespacedCustomObject(
+        { ...SANDBOXES, version: "v1alpha1", namespace: ns, name: "old", body: { spec: { replicas: 1 } } },
+        k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.StrategicMergePatch),
+      ),
+    );
+    expect(smp.code).toBe(415);
+  });
+
+  it("keeps a pod waiting with CreateContainerConfigError while its secret is missing", async () => {
+    const ns = await namespace();
+    await createSandbox(ns, "v1beta1", "nosecret");
+    const pod = await waitFor(async () => {
+      const p = (await core.listNamespacedPod({ namespace: ns })).items[0];
+      return p?.status?.containerStatuses?.[0]?.state?.waiting?.reason === "CreateContainerConfigError"
+        ? p
+        : undefined;
+    }, "the waiting reason");
+    expect(pod.status?.phase).toBe("Pending");
+    await agentSecret(ns, "late");
+    await waitFor(
+      async () => sandboxReady(await readSandbox(ns, "nosecret")),
+      "ready once the secret exists",
+    );
+  });
+});
+
+describe("Jobs, exec, attach and metrics", () => {
+  it("runs a Job to completion and a failing one to BackoffLimitExceeded", async () => {
+    const ns = await namespace();
+    const batch = kc.makeApiClient(k8s.BatchV1Api);
+    const job = (name: string, script: string, backoffLimit = 0): k8s.V1Job => ({
+      metadata: { name },
+      spec: {
+        backoffLimit,
+        template: {
+          spec: {
+            restartPolicy: "Never",
+            containers: [{ name: "main", image: "x", command: ["sh", "-c", script] }],
+          },
+        },
+      },
+    });
+    await batch.createNamespacedJob({ namespace: ns, body: job("ok", "echo done") });
+    await batch.createNamespacedJob({ namespace: ns, body: job("bad", "exit 2", 1) });
+    const done = await waitFor(async () => {
+      const j = await batch.readNamespacedJob({ namespace: ns, name: "ok" });
+      return j.status?.conditions?.some((c) => c.type === "Complete" && c.status === "True") ? j : undefined;
+    }, "completion");
+    expect(done.status?.succeeded).toBe(1);
+    const pods = await core.listNamespacedPod({
+      namespace: ns,
+      labelSelector: "batch.kubernetes.io/job-name=ok",
+    });
+    expect(pods.items[0]?.status?.phase).toBe("Succeeded");
+    expect(await core.readNamespacedPodLog({ namespace: ns, name: pods.items[0]!.metadata!.name! })).toBe(
+      "done\n",
+    );
+    const failed = await waitFor(async () => {
+      const j = await batch.readNamespacedJob({ namespace: ns, name: "bad" });
+      return j.status?.conditions?.some((c) => c.type === "Failed" && c.status === "True") ? j : undefined;
+    }, "failure");
+    expect(failed.status?.failed).toBe(2);
+  });
+
+  it("execs tar into a pod as kubectl cp does, and reports non-zero exit codes", async () => {
+    const ns = await namespace();
+    await apps.createNamespacedStatefulSet({ namespace: ns, body: statefulSet("web", 1) });
+    await setReady(ns, "web");
+    const packed = await execIn(ns, "web-0", [
+      "sh",
+      "-c",
+      "mkdir -p /tmp/src && echo payload > /tmp/src/f.txt && tar cf - -C /tmp/src . | base64 -w0",
+    ]);
+    expect(packed.status.status).toBe("Success");
+    const tarball = Buffer.from(packed.stdout, "base64");
+    const into = await execIn(ns, "web-0", ["tar", "xf", "-", "-C", "/data"], tarball);
+    expect(into.status).toMatchObject({ status: "Success" });
+    expect((await execIn(ns, "web-0", ["cat", "/data/f.txt"])).stdout).toBe("payload\n");
+    const bad = await execIn(ns, "web-0", ["sh", "-c", "exit 7"]);
+    expect(bad.status).toMatchObject({
+      status: "Failure",
+      reason: "NonZeroExitCode",
+      details: { causes: [{ reason: "ExitCode", message: "7" }] },
+    });
+    const ro = await execIn(ns, "web-0", ["sh", "-c", "touch /usr/x"]);
+    expect(ro.status.status).toBe("Failure");
+  });
+
+  it("attaches to a container's stdin and stdout", async () => {
+    const ns = await namespace();
+    await runPod(ns, "cat", ["sh", "-c", 'while read l; do echo "got $l"; done'], { stdin: true });
+    const out = collector();
+    const stdin = new PassThrough();
+    const ws = await new k8s.Attach(kc).attach(ns, "cat", "main", out.stream, null, stdin, false);
+    stdin.write("hello\n");
+    await waitFor(() => out.text().includes("got hello"), "the echo");
+    ws.close();
+    expect(await core.readNamespacedPodLog({ namespace: ns, name: "cat" })).toBe("got hello\n");
+  });
+
+  it("serves PodMetrics from the pod's processes", async () => {
+    const ns = await namespace();
+    await runPod(ns, "busy", [
+      "node",
+      "-e",
+      "const a=Buffer.alloc(64*1024*1024,1);setInterval(()=>{let x=0;for(let i=0;i<1e6;i++)x+=a[i];},50)",
+    ]);
+    const metrics = new k8s.Metrics(kc);
+    const m = await waitFor(async () => {
+      const list = await metrics.getPodMetrics(ns);
+      const mem = list.items[0]?.containers[0]?.usage.memory ?? "0Ki";
+      return Number.parseInt(mem, 10) > 64 * 1024 ? list.items[0] : undefined;
+    }, "memory above 64 MiB");
+    expect(m).toMatchObject({ metadata: { name: "busy", namespace: ns }, containers: [{ name: "main" }] });
+    expect(m!.containers[0]!.usage.cpu).toMatch(/^\d+n$/);
+  });
+});
+
+describe("simulated CSI snapshotter", () => {
+  it("snapshots a PVC when the class driver matches and restores it into a new PVC", async () => {
+    const ns = await namespace();
+    const snapshots = { group: "snapshot.storage.k8s.io", version: "v1" };
+    const snapshotClass = (name: string, driver: string) =>
+      custom.createClusterCustomObject({
+        ...snapshots,
+        plural: "volumesnapshotclasses",
+        body: {
+          apiVersion: "snapshot.storage.k8s.io/v1",
+          kind: "VolumeSnapshotClass",
+          metadata: { name },
+          driver,
+          deletionPolicy: "Delete",
+        },
+      });
+    await snapshotClass("csi", DOUBLE_CSI_DRIVER);
+    await snapshotClass("other", "other.csi.example");
+    await apps.createNamespacedStatefulSet({ namespace: ns, body: statefulSet("web", 1) });
+    await setReady(ns, "web");
+    await execIn(ns, "web-0", ["sh", "-c", "echo saved > /data/state"]);
+
+    const snap = (name: string, cls: string) =>
+      custom.createNamespacedCustomObject({
+        ...snapshots,
+        plural: "volumesnapshots",
+        namespace: ns,
+        body: {
+          apiVersion: "snapshot.storage.k8s.io/v1",
+          kind: "VolumeSnapshot",
+          metadata: { name },
+          spec: { volumeSnapshotClassName: cls, source: { persistentVolumeClaimName: "data-web-0" } },
+        },
+      });
+    await snap("good", "csi");
+    await snap("mismatch", "other");
+    const read = (name: string) =>
+      custom.getNamespacedCustomObject({
+        ...snapshots,
+        plural: "volumesnapshots",
+        namespace: ns,
+        name,
+      }) as Promise<KubeObject>;
+    const good = await waitFor(async () => {
+      const s = await read("good");
+      return s.status?.readyToUse ? s : undefined;
+    }, "readyToUse");
+    expect(good.status.boundVolumeSnapshotContentName).toMatch(/^snapcontent-/);
+    const mismatch = await waitFor(async () => (await read("mismatch")).status?.error, "the error");
+    expect(mismatch.message).toContain("does not match");
+
+    await execIn(ns, "web-0", ["sh", "-c", "echo changed > /data/state"]);
+    await core.createNamespacedPersistentVolumeClaim({
+      namespace: ns,
+      body: {
+        metadata: { name: "restored" },
+        spec: {
+          accessModes: ["ReadWriteOnce"],
+          resources: { requests: { storage: "1Gi" } },
+          dataSource: { apiGroup: "snapshot.storage.k8s.io", kind: "VolumeSnapshot", name: "good" },
+        },
+      },
+    });
+    await waitFor(
+      async () =>
+        (await core.readNamespacedPersistentVolumeClaim({ namespace: ns, name: "restored" })).status
+          ?.phase === "Bound",
+      "bound",
+    );
+    await core.createNamespacedPod({
+      namespace: ns,
+      body: {
+        metadata: { name: "reader" },
+        spec: {
+          restartPolicy: "Never",
+          containers: [
+            {
+              name: "main",
+              image: "x",
+              command: ["cat", "/r/state"],
+              volumeMounts: [{ name: "r", mountPath: "/r" }],
+            },
+          ],
+          volumes: [{ name: "r", persistentVolumeClaim: { claimName: "restored" } }],
+        },
+      },
+    });
+    await waitFor(
+      async () =>
+        (await core.readNamespacedPod({ namespace: ns, name: "reader" })).status?.phase === "Succeeded",
+      "the reader to finish",
+    );
+    expect(await core.readNamespacedPodLog({ namespace: ns, name: "reader" })).toBe("saved\n");
+
+    await custom.deleteNamespacedCustomObject({
+      ...snapshots,
+      plural: "volumesnapshots",
+      namespace: ns,
+      name: "good",
+    });
+    await waitFor(async () => (await failure(read("good"))).code === 404, "the snapshot to go");
+    expect(
+      double
+        .objects("VolumeSnapshotContent")
+        .filter((c) => c.spec.volumeSnapshotRef.namespace === ns && c.spec.volumeSnapshotRef.name === "good"),
+    ).toEqual([]);
+  });
+});

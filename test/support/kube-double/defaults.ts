@@ -2,7 +2,7 @@
  * Part of the Kubernetes API test double: defaulting, as the API server applies it before validation.
  *
  * Follows the defaults documented in the API reference for the fields berth leaves out (Pod
- * restartPolicy Always, StatefulSet replicas 1 / OrderedReady / RollingUpdate, Job backoffLimit 6,
+ * restartPolicy Always, Secret `stringData` folded into base64 `data`, StatefulSet replicas 1 / OrderedReady / RollingUpdate, Job backoffLimit 6,
  * Service type ClusterIP with an allocated clusterIP and targetPort = port, PVC storageClassName from
  * the default StorageClass plus the `kubernetes.io/pvc-protection` finalizer, Namespace phase Active
  * and its `kubernetes.io/metadata.name` label) and, for custom resources, "Defaulting" in
@@ -68,6 +68,16 @@ export function builtinDefaulter(
         break;
       case "/Pod":
         defaultPodSpec(obj.spec);
+        break;
+      case "/Secret":
+        // stringData is write-only: the API server folds it into data (base64) and never returns it.
+        obj.type ??= "Opaque";
+        if (obj.stringData) {
+          obj.data = { ...(obj.data ?? {}) };
+          for (const [k, v] of Object.entries<string>(obj.stringData))
+            obj.data[k] = Buffer.from(String(v)).toString("base64");
+          delete obj.stringData;
+        }
         break;
       case "apps/StatefulSet":
         obj.spec ??= {};
