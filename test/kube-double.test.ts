@@ -31,7 +31,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  const errors = double?.controllerErrors() ?? [];
   await double?.close();
+  expect(errors).toEqual([]);
 });
 
 /** The Status object of a failed client call. */
@@ -47,6 +49,11 @@ async function failure(p: Promise<unknown>): Promise<{ code: number; body: Recor
   }
   throw new Error("the call succeeded");
 }
+
+const mergePatch = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch);
+
+const configMap = (namespace: string, name: string, labels: Record<string, string>) =>
+  core.createNamespacedConfigMap({ namespace, body: { metadata: { name, labels } } });
 
 let nsCounter = 0;
 async function namespace(): Promise<string> {
@@ -243,7 +250,7 @@ describe("CRUD, resourceVersion and errors", () => {
     });
     const merged = await core.patchNamespacedConfigMap(
       { namespace: ns, name: "c", body: { metadata: { labels: { b: null, c: "3" } }, data: { y: "2" } } },
-      k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+      mergePatch,
     );
     expect(merged.metadata?.labels).toEqual({ a: "1", c: "3" });
     expect(merged.data).toEqual({ x: "1", y: "2" });
@@ -281,8 +288,7 @@ describe("CRUD, resourceVersion and errors", () => {
 
   it("filters lists by label selectors and metadata.name, and refuses unsupported selectors", async () => {
     const ns = await namespace();
-    const mk = (name: string, labels: Record<string, string>) =>
-      core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name, labels } } });
+    const mk = (name: string, labels: Record<string, string>) => configMap(ns, name, labels);
     await mk("a", { tier: "web", env: "prod" });
     await mk("b", { tier: "db", env: "prod" });
     await mk("c", { tier: "web" });
@@ -353,7 +359,7 @@ describe("validation hook", () => {
       const bad = await failure(
         c.patchNamespacedConfigMap(
           { namespace: "default", name: "ok", body: { data: { bad: "1" } } },
-          k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+          mergePatch,
         ),
       );
       expect(bad).toMatchObject({
@@ -391,26 +397,17 @@ describe("watch", () => {
 
   it("streams changes after a resourceVersion, filtered by label, with bookmarks", async () => {
     const ns = await namespace();
-    const first = await core.createNamespacedConfigMap({
-      namespace: ns,
-      body: { metadata: { name: "a", labels: { w: "yes" } } },
-    });
+    const first = await configMap(ns, "a", { w: "yes" });
     const w = watchEvents(`/api/v1/namespaces/${ns}/configmaps`, {
       resourceVersion: first.metadata!.resourceVersion,
       allowWatchBookmarks: true,
       labelSelector: "w=yes",
     });
-    await core.createNamespacedConfigMap({
-      namespace: ns,
-      body: { metadata: { name: "b", labels: { w: "yes" } } },
-    });
-    await core.createNamespacedConfigMap({
-      namespace: ns,
-      body: { metadata: { name: "c", labels: { w: "no" } } },
-    });
+    await configMap(ns, "b", { w: "yes" });
+    await configMap(ns, "c", { w: "no" });
     await core.patchNamespacedConfigMap(
       { namespace: ns, name: "a", body: { metadata: { labels: { w: "no" } } } },
-      k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+      mergePatch,
     );
     await core.deleteNamespacedConfigMap({ namespace: ns, name: "b" });
     await waitFor(() => w.events.some((e) => e.type === "BOOKMARK"), "a bookmark");
@@ -423,6 +420,32 @@ describe("watch", () => {
     expect(Number(bookmark.object.metadata!.resourceVersion)).toBeGreaterThan(
       Number(first.metadata!.resourceVersion),
     );
+  });
+
+  it("feeds a client-node informer (list, then watch from the list's resourceVersion)", async () => {
+    const ns = await namespace();
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "before" } } });
+    const informer = k8s.makeInformer(kc, `/api/v1/namespaces/${ns}/configmaps`, () =>
+      core.listNamespacedConfigMap({ namespace: ns }),
+    );
+    const seen: string[] = [];
+    informer.on("add", (o) => seen.push(`add ${o.metadata!.name}`));
+    informer.on("update", (o) => seen.push(`update ${o.metadata!.name}`));
+    informer.on("delete", (o) => seen.push(`delete ${o.metadata!.name}`));
+    await informer.start();
+    await core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: "after" }, data: { a: "1" } },
+    });
+    await core.patchNamespacedConfigMap(
+      { namespace: ns, name: "after", body: { data: { a: "2" } } },
+      mergePatch,
+    );
+    await core.deleteNamespacedConfigMap({ namespace: ns, name: "before" });
+    await waitFor(() => seen.length >= 4, "four informer events");
+    await informer.stop();
+    expect(seen).toEqual(["add before", "add after", "update after", "delete before"]);
+    expect(informer.list().map((o) => o.metadata!.name)).toEqual(["after"]);
   });
 
   it("starts with the current objects when no resourceVersion is given", async () => {
@@ -475,7 +498,7 @@ describe("subresources, finalizers, namespaces and garbage collection", () => {
     expect(scale).toMatchObject({ kind: "Scale", spec: { replicas: 0 } });
     await apps.patchNamespacedStatefulSetScale(
       { namespace: ns, name: "s", body: { spec: { replicas: 0 } } },
-      k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+      mergePatch,
     );
     const bad = await failure(
       apps.replaceNamespacedStatefulSetScale({
@@ -498,7 +521,7 @@ describe("subresources, finalizers, namespaces and garbage collection", () => {
     expect(held.metadata?.deletionTimestamp).toBeDefined();
     await core.patchNamespacedConfigMap(
       { namespace: ns, name: "f", body: { metadata: { finalizers: null } } },
-      k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+      mergePatch,
     );
     expect((await failure(core.readNamespacedConfigMap({ namespace: ns, name: "f" }))).code).toBe(404);
   });
@@ -636,7 +659,7 @@ describe("simulated kubelet: StatefulSets run as real processes", () => {
 
     await apps.patchNamespacedStatefulSetScale(
       { namespace: ns, name: "web", body: { spec: { replicas: 0 } } },
-      k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+      mergePatch,
     );
     await waitFor(
       async () => (await core.listNamespacedPod({ namespace: ns })).items.length === 0,
@@ -649,7 +672,7 @@ describe("simulated kubelet: StatefulSets run as real processes", () => {
 
     await apps.patchNamespacedStatefulSetScale(
       { namespace: ns, name: "web", body: { spec: { replicas: 1 } } },
-      k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+      mergePatch,
     );
     await setReady(ns, "web");
     const port2 = double.podPort(ns, "web-0")!;
@@ -673,7 +696,7 @@ describe("simulated kubelet: StatefulSets run as real processes", () => {
         name: "web",
         body: { spec: { template: { metadata: { annotations: { "example.test/restartedAt": "now" } } } } },
       },
-      k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+      mergePatch,
     );
     await waitFor(async () => {
       const p = await core.readNamespacedPod({ namespace: ns, name: "web-0" });
@@ -752,7 +775,6 @@ async function execIn(
 }
 
 const SANDBOXES = { group: "agents.x-k8s.io", plural: "sandboxes" };
-const mergePatch = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch);
 
 function sandboxBody(version: "v1alpha1" | "v1beta1", name: string, running: boolean): KubeObject {
   const container = httpContainer("/workspace", "workspace", {
@@ -1086,5 +1108,144 @@ describe("simulated CSI snapshotter", () => {
         .objects("VolumeSnapshotContent")
         .filter((c) => c.spec.volumeSnapshotRef.namespace === ns && c.spec.volumeSnapshotRef.name === "good"),
     ).toEqual([]);
+  });
+});
+
+describe("server-side apply (simplified) and hostile input", () => {
+  it("creates on the first apply and merges on the next; fieldManager is required", async () => {
+    const ns = await namespace();
+    const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
+    const cm = {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "applied", namespace: ns },
+      data: { a: "1" },
+    };
+    await objects.patch(cm, undefined, undefined, "berth", true, k8s.PatchStrategy.ServerSideApply);
+    await objects.patch(
+      { ...cm, data: { b: "2" } },
+      undefined,
+      undefined,
+      "berth",
+      true,
+      k8s.PatchStrategy.ServerSideApply,
+    );
+    expect((await core.readNamespacedConfigMap({ namespace: ns, name: "applied" })).data).toEqual({
+      a: "1",
+      b: "2",
+    });
+    const res = await fetch(`${double.url}/api/v1/namespaces/${ns}/configmaps/applied`, {
+      method: "PATCH",
+      headers: { authorization: authHeader(), "content-type": "application/apply-patch+yaml" },
+      body: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\n",
+    });
+    expect(res.status).toBe(400);
+  });
+
+  it("lists across namespaces", async () => {
+    const a = await namespace();
+    const b = await namespace();
+    await configMap(a, "x", { across: "yes" });
+    await configMap(b, "x", { across: "yes" });
+    const all = await core.listConfigMapForAllNamespaces({ labelSelector: "across=yes" });
+    expect(all.items.map((i) => i.metadata!.namespace).sort()).toEqual([a, b].sort());
+  });
+
+  it("answers hostile requests with Status errors and changes nothing", async () => {
+    const ns = await namespace();
+    const call = async (method: string, path: string, body?: string, contentType = "application/json") => {
+      const res = await fetch(`${double.url}${path}`, {
+        method,
+        headers: { authorization: authHeader(), "content-type": contentType },
+        ...(body !== undefined ? { body } : {}),
+      });
+      const json = (await res.json()) as { kind: string; reason: string };
+      expect(json.kind).toBe("Status");
+      return { status: res.status, reason: json.reason };
+    };
+    const big = JSON.stringify({ metadata: { name: "big" }, data: { x: "y".repeat(4 * 1024 * 1024) } });
+    expect(await call("POST", `/api/v1/namespaces/${ns}/configmaps`, big)).toEqual({
+      status: 413,
+      reason: "RequestEntityTooLarge",
+    });
+    expect((await call("POST", `/api/v1/namespaces/${ns}/configmaps`, "[]")).status).toBe(400);
+    expect(
+      (
+        await call(
+          "POST",
+          `/api/v1/namespaces/${ns}/configmaps`,
+          JSON.stringify({ metadata: { name: "x", namespace: "other" } }),
+        )
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await call(
+          "POST",
+          `/api/v1/namespaces/${ns}/configmaps`,
+          JSON.stringify({ kind: "Secret", metadata: { name: "x" } }),
+        )
+      ).status,
+    ).toBe(400);
+    expect(
+      (await call("PATCH", `/api/v1/namespaces/${ns}/configmaps/missing`, "{}", "text/plain")).status,
+    ).toBe(404);
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "c" } } });
+    expect(await call("PATCH", `/api/v1/namespaces/${ns}/configmaps/c`, "{}", "text/plain")).toEqual({
+      status: 415,
+      reason: "UnsupportedMediaType",
+    });
+    expect(
+      (
+        await call(
+          "PATCH",
+          `/api/v1/namespaces/${ns}/configmaps/c`,
+          JSON.stringify({ metadata: { name: "renamed" } }),
+          "application/merge-patch+json",
+        )
+      ).status,
+    ).toBe(400);
+    expect((await call("GET", `/api/v1/namespaces/${ns}/nonsense`)).status).toBe(404);
+    expect((await call("GET", `/apis/apps/v1/namespaces/${ns}/statefulsets/x/bogus`)).status).toBe(404);
+    expect((await call("GET", `/api/v1/namespaces/${ns}/pods/none/log`)).status).toBe(404);
+    expect((await call("GET", `/api/v1/namespaces/${ns}/pods/none/exec?command=ls`)).status).toBe(400);
+    expect((await call("GET", `/api/v1/namespaces/${ns}/configmaps?limit=-1`)).status).toBe(400);
+    expect(
+      (await call("GET", `/api/v1/namespaces/${ns}/configmaps?watch=1&resourceVersion=abc`)).status,
+    ).toBe(400);
+    expect(
+      (await call("DELETE", `/api/v1/namespaces/${ns}/configmaps/c?propagationPolicy=Sideways`)).status,
+    ).toBe(400);
+    expect(
+      (await core.listNamespacedConfigMap({ namespace: ns })).items.map((i) => i.metadata!.name),
+    ).toEqual(["c"]);
+  });
+
+  it("refuses a subPath that leaves its volume", async () => {
+    const ns = await namespace();
+    await core.createNamespacedPod({
+      namespace: ns,
+      body: {
+        metadata: { name: "escape" },
+        spec: {
+          containers: [
+            {
+              name: "main",
+              image: "x",
+              command: ["ls", "/v"],
+              volumeMounts: [{ name: "v", mountPath: "/v", subPath: "../../.." }],
+            },
+          ],
+          volumes: [{ name: "v", emptyDir: {} }],
+        },
+      },
+    });
+    const pod = await waitFor(async () => {
+      const p = await core.readNamespacedPod({ namespace: ns, name: "escape" });
+      return p.status?.containerStatuses?.[0]?.state?.waiting?.reason === "CreateContainerConfigError"
+        ? p
+        : undefined;
+    }, "the refusal");
+    expect(pod.status?.containerStatuses?.[0]?.state?.waiting?.message).toContain("leaves the volume");
   });
 });

@@ -8,6 +8,7 @@
  */
 import http from "node:http";
 import type net from "node:net";
+import YAML from "yaml";
 import * as crud from "./crud.js";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from "./discovery.js";
 import { type ResourcePath, parsePath, verbOf } from "./request-path.js";
@@ -58,6 +59,7 @@ export interface ApiServerDeps {
 }
 
 const MAX_BODY = 3 * 1024 * 1024;
+const DRAIN_LIMIT = 64 * 1024 * 1024;
 
 function send(res: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -68,18 +70,22 @@ function send(res: http.ServerResponse, status: number, body: unknown): void {
 const sendError = (res: http.ServerResponse, err: KubeError) => send(res, err.code, statusOf(err));
 
 async function readBody(req: http.IncomingMessage): Promise<unknown> {
+  const yaml = req.headers["content-type"]?.startsWith("application/apply-patch+yaml") === true;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new KubeError(413, "RequestEntityTooLarge", "the request body is too large");
-    chunks.push(chunk as Buffer);
+    // Past the limit the rest is read and dropped, so the client gets the 413 instead of a reset.
+    if (size > DRAIN_LIMIT) req.destroy();
+    if (size <= MAX_BODY) chunks.push(chunk as Buffer);
   }
+  if (size > MAX_BODY) throw new KubeError(413, "RequestEntityTooLarge", "the request body is too large");
   if (size === 0) return undefined;
+  const text = Buffer.concat(chunks).toString("utf8");
   try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    return yaml ? YAML.parse(text) : JSON.parse(text);
   } catch (err) {
-    throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
+    throw badRequest(`the request body is not valid ${yaml ? "YAML" : "JSON"}: ${(err as Error).message}`);
   }
 }
 
@@ -186,7 +192,14 @@ async function handleResource(
       r = crud.update(deps.crud, def, path, body);
       break;
     case "patch":
-      r = crud.patch(deps.crud, def, path, body, req.headers["content-type"]?.split(";")[0]?.trim() ?? "");
+      r = crud.patch(
+        deps.crud,
+        def,
+        path,
+        body,
+        req.headers["content-type"]?.split(";")[0]?.trim() ?? "",
+        query,
+      );
       break;
     case "delete":
       r = crud.remove(deps.crud, def, path, body, query);

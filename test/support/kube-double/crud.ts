@@ -9,7 +9,7 @@
  * a client writes passes through after its patch is applied: any message answers 422 Invalid.
  */
 import type { ObjectStore, DeleteOptions } from "./store.js";
-import { applyPatch } from "./patch.js";
+import { applyPatch, mergePatch, strategicMerge } from "./patch.js";
 import { type KubeObject, type ResourceDef, apiVersionOf } from "./resources.js";
 import {
   matchesFields,
@@ -211,8 +211,10 @@ export function patch(
   path: ResourcePath,
   body: unknown,
   contentType: string,
+  query: URLSearchParams,
 ): Reply {
   if (path.name === undefined) throw methodNotAllowed();
+  if (contentType === APPLY_PATCH) return apply(ctx, def, path, body, query);
   const current = ctx.store.mustGet(def, path.namespace, path.name);
   const patched = applyPatch(contentType, current, body, def.custom === true);
   if (patched === null || typeof patched !== "object")
@@ -227,6 +229,36 @@ export function patch(
     delete patched.metadata!.resourceVersion;
   }
   return update(ctx, def, path, patched);
+}
+
+const APPLY_PATCH = "application/apply-patch+yaml";
+
+/**
+ * SIMPLIFIED server-side apply ("Server-Side Apply" in the docs): `fieldManager` is required; a
+ * missing object is created; an existing one gets the applied fields merged in (strategic merge for
+ * built-in kinds, merge patch for custom ones). No managedFields are kept, so fields a manager
+ * stops applying are not removed and no ownership conflicts are reported.
+ */
+function apply(
+  ctx: CrudContext,
+  def: ResourceDef,
+  path: ResourcePath,
+  body: unknown,
+  query: URLSearchParams,
+): Reply {
+  if (!query.get("fieldManager"))
+    throw badRequest("PATCH, application/apply-patch+yaml: fieldManager is required for apply requests");
+  const obj = requireObject(body);
+  if (!obj.apiVersion || !obj.kind) throw badRequest("apply patches must carry apiVersion and kind");
+  checkBodyIdentity(def, path, obj);
+  const current = ctx.store.get(def, path.namespace, path.name!);
+  if (!current) {
+    const { name, ...collection } = path;
+    return create(ctx, def, collection, { ...obj, metadata: { ...obj.metadata, name } });
+  }
+  const merged = (def.custom ? mergePatch(current, obj) : strategicMerge(current, obj)) as KubeObject;
+  if (obj.metadata?.resourceVersion === undefined) delete merged.metadata!.resourceVersion;
+  return update(ctx, def, path, merged);
 }
 
 export function remove(

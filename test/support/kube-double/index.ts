@@ -86,6 +86,8 @@ export interface KubeDouble {
   podPort(namespace: string, name: string): number | undefined;
   /** Resolves when the simulated controllers have caught up with every change so far. */
   settled(): Promise<void>;
+  /** Failures of the simulated controllers (a test may assert there were none). */
+  controllerErrors(): string[];
   /** Drops the watch history: resuming a watch from any earlier resourceVersion gets 410 Gone. */
   compactHistory(): void;
   close(): Promise<void>;
@@ -174,6 +176,7 @@ export async function startKubeDouble(opts: KubeDoubleOptions = {}): Promise<Kub
   for (const obj of opts.seed ?? []) internal(obj);
 
   const event = eventRecorder(store, table);
+  const controllerErrors: string[] = [];
   const timings: RuntimeTimings = {
     probeIntervalMs: 100,
     restartBackoffMs: 100,
@@ -206,12 +209,13 @@ export async function startKubeDouble(opts: KubeDoubleOptions = {}): Promise<Kub
   const computed = new Map<ResourceDef, ComputedResource>([
     [table.find("metrics.k8s.io", "v1beta1", "pods")!, podMetrics(store, table, kubelet)],
   ]);
+  const pods = podSubresources(store, table, kubelet);
   const server: http.Server = createApiServer({
     store,
     table,
     token,
     crud: { store, invalid, ...(opts.validate ? { validate: opts.validate } : {}) },
-    pods: podSubresources(store, table, kubelet),
+    pods,
     computed,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000,
     requests,
@@ -242,9 +246,11 @@ export async function startKubeDouble(opts: KubeDoubleOptions = {}): Promise<Kub
     },
     settled: () => loop.settled(),
     compactHistory: () => store.compact(),
+    controllerErrors: () => [...controllerErrors],
     async close() {
       loop.close();
       stopReclaim();
+      pods.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await kubelet.close();

@@ -10,7 +10,7 @@
  *   `finalizers` merge as a set; the `$patch: replace|delete` directive is honoured and
  *   `$setElementOrder`/`$retainKeys` directives are accepted and ignored. Custom resources refuse it
  *   with 415, as the API server does.
- * Server-side apply (`application/apply-patch+yaml`) is not simulated (415).
+ * Server-side apply (`application/apply-patch+yaml`) is simplified in crud.ts.
  */
 import fastJsonPatch from "fast-json-patch";
 import { KubeError, badRequest } from "./status-errors.js";

@@ -79,7 +79,11 @@ function parseLogQuery(q: URLSearchParams) {
   };
 }
 
-export function podSubresources(store: ObjectStore, table: ResourceTable, kubelet: Kubelet): PodSubresources {
+export function podSubresources(
+  store: ObjectStore,
+  table: ResourceTable,
+  kubelet: Kubelet,
+): PodSubresources & { close(): void } {
   const podDef = table.find("", "v1", "pods")!;
   const wss = new WebSocketServer({
     noServer: true,
@@ -103,6 +107,12 @@ export function podSubresources(store: ObjectStore, table: ResourceTable, kubele
   };
 
   return {
+    /** Ends every exec/attach stream (their exec processes are killed when the socket closes). */
+    close() {
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+    },
+
     log(ns, name, query, res) {
       const opts = parseLogQuery(query);
       const { pod, rt } = podAndRuntime(ns, name, query.get("container"));
