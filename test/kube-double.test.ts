@@ -1249,3 +1249,68 @@ describe("server-side apply (simplified) and hostile input", () => {
     expect(pod.status?.containerStatuses?.[0]?.state?.waiting?.message).toContain("leaves the volume");
   });
 });
+
+describe("update rules of built-in kinds", () => {
+  it("refuses changes the API server forbids and allows the rest", async () => {
+    const ns = await namespace();
+    const sts = await apps.createNamespacedStatefulSet({ namespace: ns, body: statefulSet("s", 0) });
+    const renamedClaims = {
+      ...statefulSet("s", 0),
+      spec: { ...statefulSet("s", 0).spec!, volumeClaimTemplates: [claimTemplate("other")] },
+    };
+    const refused = await failure(
+      apps.replaceNamespacedStatefulSet({ namespace: ns, name: "s", body: renamedClaims }),
+    );
+    expect(refused).toMatchObject({ code: 422, body: { reason: "Invalid" } });
+    expect(String(refused.body.message)).toContain("updates to statefulset spec for fields other than");
+    const fresh = statefulSet("s", 1);
+    const replaced = await apps.replaceNamespacedStatefulSet({ namespace: ns, name: "s", body: fresh });
+    expect(replaced.spec?.replicas).toBe(1);
+    expect(replaced.metadata?.uid).toBe(sts.metadata?.uid);
+
+    const svc = await core.createNamespacedService({
+      namespace: ns,
+      body: { metadata: { name: "svc" }, spec: { selector: { app: "s" }, ports: [{ port: 80 }] } },
+    });
+    const kept = await core.replaceNamespacedService({
+      namespace: ns,
+      name: "svc",
+      body: { metadata: { name: "svc" }, spec: { selector: { app: "t" }, ports: [{ port: 80 }] } },
+    });
+    expect(kept.spec?.clusterIP).toBe(svc.spec?.clusterIP);
+    const moved = await failure(
+      core.replaceNamespacedService({
+        namespace: ns,
+        name: "svc",
+        body: { metadata: { name: "svc" }, spec: { clusterIP: "10.96.9.9", ports: [{ port: 80 }] } },
+      }),
+    );
+    expect(moved.code).toBe(422);
+  });
+
+  it("passes the stored object to validate on updates, for transition rules", async () => {
+    const seen: (string | undefined)[] = [];
+    const d = await startKubeDouble({
+      validate: (obj, old) => {
+        if (obj.kind === "ConfigMap") seen.push(old?.data?.v);
+        return [];
+      },
+    });
+    try {
+      const cfg = new k8s.KubeConfig();
+      cfg.loadFromString(d.kubeconfig);
+      const c = cfg.makeApiClient(k8s.CoreV1Api);
+      await c.createNamespacedConfigMap({
+        namespace: "default",
+        body: { metadata: { name: "v" }, data: { v: "1" } },
+      });
+      await c.patchNamespacedConfigMap(
+        { namespace: "default", name: "v", body: { data: { v: "2" } } },
+        mergePatch,
+      );
+      expect(seen).toEqual([undefined, "1"]);
+    } finally {
+      await d.close();
+    }
+  });
+});

@@ -9,6 +9,7 @@
  * a client writes passes through after its patch is applied: any message answers 422 Invalid.
  */
 import type { ObjectStore, DeleteOptions } from "./store.js";
+import { fillFromOld, immutableViolations } from "./immutable.js";
 import { applyPatch, mergePatch, strategicMerge } from "./patch.js";
 import { type KubeObject, type ResourceDef, apiVersionOf } from "./resources.js";
 import {
@@ -29,7 +30,8 @@ export interface InvalidRecord {
 
 export interface CrudContext {
   store: ObjectStore;
-  validate?: (obj: KubeObject) => string[];
+  /** `old` is the stored object on updates (for transition rules such as CEL `oldSelf`). */
+  validate?: (obj: KubeObject, old?: KubeObject) => string[];
   invalid: InvalidRecord[];
 }
 
@@ -71,11 +73,11 @@ function checkLabels(def: ResourceDef, obj: KubeObject): void {
   }
 }
 
-function runValidate(ctx: CrudContext, def: ResourceDef, obj: KubeObject): void {
+function runValidate(ctx: CrudContext, def: ResourceDef, obj: KubeObject, old?: KubeObject): void {
   checkName(def, obj);
   checkLabels(def, obj);
   if (!ctx.validate) return;
-  const errors = ctx.validate(structuredClone(obj));
+  const errors = ctx.validate(structuredClone(obj), old ? structuredClone(old) : undefined);
   if (errors.length === 0) return;
   ctx.invalid.push({ object: structuredClone(obj), errors });
   throw invalid(
@@ -189,18 +191,30 @@ export function update(ctx: CrudContext, def: ResourceDef, path: ResourcePath, b
   const obj = requireObject(body);
   checkBodyIdentity(def, path, obj);
   const current = ctx.store.mustGet(def, path.namespace, path.name);
-  const candidate: KubeObject = { ...obj, apiVersion: current.apiVersion, kind: def.kind };
+  const status = path.subresource === "status";
+  const candidate: KubeObject = {
+    ...obj,
+    apiVersion: status ? current.apiVersion : apiVersionOf(def.group, path.version),
+    kind: def.kind,
+  };
   candidate.metadata = {
     ...(obj.metadata ?? {}),
     name: path.name,
     ...(def.namespaced ? { namespace: path.namespace } : {}),
   };
-  const check = (o: KubeObject) => runValidate(ctx, def, o);
+  if (!status) {
+    // Compared as the server compares them: after defaulting, with server-filled values kept.
+    ctx.store.defaulter(def, candidate, false);
+    fillFromOld(def, current, candidate);
+    const causes = immutableViolations(def, current, candidate);
+    if (causes.length > 0) throw invalid(def, path.name, causes);
+  }
+  const check = (o: KubeObject) => runValidate(ctx, def, o, current);
   const stored = ctx.store.update(
     def,
     path.namespace,
     candidate,
-    path.subresource === "status" ? { subresource: "status", check } : { check },
+    status ? { subresource: "status", check } : { check },
   );
   return { status: 200, body: asServed(def, path.version, stored) };
 }

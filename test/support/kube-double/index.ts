@@ -51,8 +51,11 @@ export { SANDBOX_HASH_LABEL, nameHash } from "./workloads.js";
 export const DOUBLE_CSI_DRIVER = "csi.double.berth.dev";
 
 export interface KubeDoubleOptions {
-  /** Called on every object a client creates, updates or patches; messages → 422 Invalid. */
-  validate?: (obj: KubeObject) => string[];
+  /**
+   * Called on every object a client creates, updates, patches or applies, with the stored object
+   * as `old` on updates (for transition rules); messages → 422 Invalid.
+   */
+  validate?: (obj: KubeObject, old?: KubeObject) => string[];
   /** CRD YAML files to install; default ../shared/kubernetes/crds/*.yaml. `[]`: a cluster without them. */
   crds?: string[];
   /** Where volumes, snapshots and pod logs live; default a fresh temporary directory removed on close. */

@@ -255,7 +255,8 @@ export class ObjectStore {
     if (!meta.labels || Object.keys(meta.labels).length === 0) delete meta.labels;
     if (!meta.annotations || Object.keys(meta.annotations).length === 0) delete meta.annotations;
     if (!meta.finalizers || meta.finalizers.length === 0) delete meta.finalizers;
-    next.apiVersion = old.apiVersion;
+    // A main write keeps the version the client wrote in (the double does not convert).
+    if (opts.subresource === "status" || !input.apiVersion) next.apiVersion = old.apiVersion;
     next.kind = def.kind;
     meta.resourceVersion = oldMeta.resourceVersion;
     if (opts.subresource !== "status") this.defaulter(def, next, false);
