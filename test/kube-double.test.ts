@@ -342,16 +342,26 @@ describe("CRUD, resourceVersion and errors", () => {
   });
 });
 
+/** Runs `fn` against a second double started with `opts`, closing it afterwards. */
+async function withDouble(
+  opts: Parameters<typeof startKubeDouble>[0],
+  fn: (d: KubeDouble, c: k8s.CoreV1Api) => Promise<void>,
+): Promise<void> {
+  const d = await startKubeDouble(opts);
+  try {
+    const cfg = new k8s.KubeConfig();
+    cfg.loadFromString(d.kubeconfig);
+    await fn(d, cfg.makeApiClient(k8s.CoreV1Api));
+  } finally {
+    await d.close();
+  }
+}
+
 describe("validation hook", () => {
   it("answers 422 Invalid for what validate refuses and records it", async () => {
-    const d = await startKubeDouble({
-      validate: (o) =>
-        o.kind === "ConfigMap" && o.data?.bad ? ["data.bad: Forbidden: not allowed here"] : [],
-    });
-    try {
-      const cfg = new k8s.KubeConfig();
-      cfg.loadFromString(d.kubeconfig);
-      const c = cfg.makeApiClient(k8s.CoreV1Api);
+    const validate = (o: KubeObject) =>
+      o.kind === "ConfigMap" && o.data?.bad ? ["data.bad: Forbidden: not allowed here"] : [];
+    await withDouble({ validate }, async (d, c) => {
       await c.createNamespacedConfigMap({
         namespace: "default",
         body: { metadata: { name: "ok" }, data: { good: "1" } },
@@ -374,9 +384,7 @@ describe("validation hook", () => {
       expect((await c.readNamespacedConfigMap({ namespace: "default", name: "ok" })).data).toEqual({
         good: "1",
       });
-    } finally {
-      await d.close();
-    }
+    });
   });
 });
 
@@ -1290,16 +1298,11 @@ describe("update rules of built-in kinds", () => {
 
   it("passes the stored object to validate on updates, for transition rules", async () => {
     const seen: (string | undefined)[] = [];
-    const d = await startKubeDouble({
-      validate: (obj, old) => {
-        if (obj.kind === "ConfigMap") seen.push(old?.data?.v);
-        return [];
-      },
-    });
-    try {
-      const cfg = new k8s.KubeConfig();
-      cfg.loadFromString(d.kubeconfig);
-      const c = cfg.makeApiClient(k8s.CoreV1Api);
+    const validate = (obj: KubeObject, old?: KubeObject) => {
+      if (obj.kind === "ConfigMap") seen.push(old?.data?.v);
+      return [];
+    };
+    await withDouble({ validate }, async (_d, c) => {
       await c.createNamespacedConfigMap({
         namespace: "default",
         body: { metadata: { name: "v" }, data: { v: "1" } },
@@ -1309,8 +1312,6 @@ describe("update rules of built-in kinds", () => {
         mergePatch,
       );
       expect(seen).toEqual([undefined, "1"]);
-    } finally {
-      await d.close();
-    }
+    });
   });
 });
