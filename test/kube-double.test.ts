@@ -1296,6 +1296,20 @@ describe("update rules of built-in kinds", () => {
     expect(moved.code).toBe(422);
   });
 
+  it("treats a read-back object written unchanged as no change (same resourceVersion, no rollout)", async () => {
+    const ns = await namespace();
+    await apps.createNamespacedStatefulSet({ namespace: ns, body: statefulSet("web", 1) });
+    await setReady(ns, "web");
+    const before = await apps.readNamespacedStatefulSet({ namespace: ns, name: "web" });
+    const pod = await core.readNamespacedPod({ namespace: ns, name: "web-0" });
+    const after = await apps.replaceNamespacedStatefulSet({ namespace: ns, name: "web", body: before });
+    expect(after.metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
+    await double.settled();
+    expect((await core.readNamespacedPod({ namespace: ns, name: "web-0" })).metadata?.uid).toBe(
+      pod.metadata?.uid,
+    );
+  });
+
   it("passes the stored object to validate on updates, for transition rules", async () => {
     const seen: (string | undefined)[] = [];
     const validate = (obj: KubeObject, old?: KubeObject) => {

@@ -12,11 +12,12 @@
  */
 import type { StatusCause } from "./status-errors.js";
 import type { KubeObject, ResourceDef } from "./resources.js";
+import { sameJson } from "./json.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: specs are free-form JSON
 type Any = any;
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+const same = sameJson;
 const forbidden = (field: string, message: string): StatusCause => ({
   reason: "FieldValueForbidden",
   field,

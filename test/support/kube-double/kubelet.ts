@@ -23,6 +23,7 @@ import { PodRuntime, type RuntimeTimings } from "./pod-runtime.js";
 import type { KubeObject, ResourceTable } from "./resources.js";
 import { ignoreRace } from "./status-errors.js";
 import type { ObjectStore } from "./store.js";
+import { sameJson } from "./json.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: pod specs are free-form JSON
 type Any = any;
@@ -244,7 +245,7 @@ export class Kubelet implements Controller {
       containerStatuses: containers.map((c) => this.containerStatus(c, rt, uid)),
       qosClass: qosClass(containers),
     };
-    if (JSON.stringify(status) === JSON.stringify(old)) return;
+    if (sameJson(status, old)) return;
     const metadata = { ...pod.metadata, resourceVersion: undefined };
     ignoreRace(() =>
       this.store.update(

@@ -14,6 +14,7 @@
 import crypto from "node:crypto";
 import { type KubeObject, type ResourceDef, apiVersionOf, collectionKey } from "./resources.js";
 import { KubeError, alreadyExists, conflict, forbidden, notFound } from "./status-errors.js";
+import { sameJson } from "./json.js";
 
 export type EventType = "ADDED" | "MODIFIED" | "DELETED";
 
@@ -261,7 +262,7 @@ export class ObjectStore {
     meta.resourceVersion = oldMeta.resourceVersion;
     if (opts.subresource !== "status") this.defaulter(def, next, false);
     opts.check?.(next);
-    if (JSON.stringify(next) === JSON.stringify(old)) return clone(old);
+    if (sameJson(next, old)) return clone(old);
     if (specChanged(old, next)) meta.generation = (oldMeta.generation ?? 1) + 1;
     if (meta.deletionTimestamp && !meta.finalizers && !GRACEFUL.has(collectionKey(def))) {
       return this.removeNow(def, next, old);
@@ -348,5 +349,5 @@ const defaultPropagation = (def: ResourceDef) =>
 
 function specChanged(a: KubeObject, b: KubeObject): boolean {
   const strip = ({ metadata: _m, status: _s, ...rest }: KubeObject) => rest;
-  return JSON.stringify(strip(a)) !== JSON.stringify(strip(b));
+  return !sameJson(strip(a), strip(b));
 }

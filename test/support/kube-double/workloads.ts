@@ -26,12 +26,13 @@ import type { KubeObject, OwnerReference, ResourceDef, ResourceTable } from "./r
 import { selectorString } from "./selectors.js";
 import { ignoreRace } from "./status-errors.js";
 import type { ObjectStore } from "./store.js";
+import { canonical, sameJson } from "./json.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: specs are free-form JSON
 type Any = any;
 
 const seconds = () => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
-const hash = (v: unknown) => crypto.createHash("sha256").update(JSON.stringify(v)).digest("hex").slice(0, 10);
+const hash = (v: unknown) => crypto.createHash("sha256").update(canonical(v)).digest("hex").slice(0, 10);
 /** FNV-1a 32-bit, hex: the label value agent-sandbox derives from a Sandbox's name. */
 export function nameHash(name: string): string {
   let h = 0x811c9dc5;
@@ -146,7 +147,7 @@ class Workloads {
   }
 
   writeStatus(def: ResourceDef, obj: KubeObject, status: Any): void {
-    if (JSON.stringify(status) === JSON.stringify(obj.status ?? {})) return;
+    if (sameJson(status, obj.status ?? {})) return;
     ignoreRace(() =>
       this.store.update(
         def,
