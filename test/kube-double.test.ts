@@ -318,6 +318,23 @@ describe("CRUD, resourceVersion and errors", () => {
     expect(rest.items.map((i) => i.metadata!.name)).toEqual(["c"]);
   });
 
+  it("deletes a collection by label selector", async () => {
+    const ns = await namespace();
+    await configMap(ns, "a", { group: "one" });
+    await configMap(ns, "b", { group: "one" });
+    await configMap(ns, "c", { group: "two" });
+    await core.deleteCollectionNamespacedConfigMap({ namespace: ns, labelSelector: "group=one" });
+    const left = await core.listNamespacedConfigMap({ namespace: ns });
+    expect(left.items.map((i) => i.metadata!.name)).toEqual(["c"]);
+    expect(double.requests()).toContainEqual({
+      verb: "deletecollection",
+      group: "",
+      version: "v1",
+      resource: "configmaps",
+      namespace: ns,
+    });
+  });
+
   it("requires the kubeconfig's token and records every request with its RBAC verb", async () => {
     const res = await fetch(`${double.url}/api/v1/namespaces`);
     expect(res.status).toBe(401);
@@ -898,6 +915,13 @@ describe("simulated agent-sandbox controller", () => {
       ),
     );
     expect(smp.code).toBe(415);
+    const noScale = await fetch(
+      `${double.url}/apis/agents.x-k8s.io/v1beta1/namespaces/${ns}/sandboxes/old/scale`,
+      {
+        headers: { authorization: authHeader() },
+      },
+    );
+    expect(noScale.status).toBe(404);
   });
 
   it("keeps a pod waiting with CreateContainerConfigError while its secret is missing", async () => {

@@ -40,8 +40,8 @@ interface CrdVersion {
 }
 
 /**
- * The resource a CRD defines. Subresources are taken from the storage version; a scale
- * subresource declared on any served version is honoured on all (the double does not convert).
+ * The resource a CRD defines: `status` when any served version declares it, `scale` on exactly the
+ * versions that declare it (agent-sandbox: v1alpha1 only).
  */
 export function crdResource(crd: KubeObject): ResourceDef {
   const spec = crd.spec;
@@ -55,7 +55,9 @@ export function crdResource(crd: KubeObject): ResourceDef {
     kind: spec.names.kind,
     namespaced: spec.scope === "Namespaced",
     status: versions.some((v) => v.subresources?.status),
-    ...(scale ? { scale } : {}),
+    ...(scale
+      ? { scale, scaleVersions: versions.filter((v) => v.subresources?.scale).map((v) => v.name) }
+      : {}),
     shortNames: spec.names.shortNames ?? [],
     custom: true,
   };

@@ -20,7 +20,7 @@ import {
   type FieldSelector,
   type LabelSelector,
 } from "./selectors.js";
-import { KubeError, badRequest, invalid, methodNotAllowed, notFound } from "./status-errors.js";
+import { KubeError, badRequest, invalid, methodNotAllowed } from "./status-errors.js";
 import type { ResourcePath } from "./request-path.js";
 
 export interface InvalidRecord {
@@ -394,7 +394,8 @@ export function scale(
   body: unknown,
   contentType: string,
 ): Reply {
-  if (!def.scale) throw notFound(def, `${path.name}/scale`);
+  if (!def.scale || !(def.scaleVersions?.includes(path.version) ?? true))
+    throw new KubeError(404, "NotFound", "the server could not find the requested resource");
   const current = ctx.store.mustGet(def, path.namespace, path.name!);
   if (method === "GET") return { status: 200, body: scaleOf(def, current) };
   const now = scaleOf(def, current);

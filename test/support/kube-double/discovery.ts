@@ -46,7 +46,7 @@ export function apiGroup(table: ResourceTable, group: string) {
   return versions ? { kind: "APIGroup", apiVersion: "v1", ...groupDoc(group, versions) } : undefined;
 }
 
-function entries(def: ResourceDef) {
+function entries(def: ResourceDef, version: string) {
   const base = {
     name: def.resource,
     singularName: def.singular,
@@ -64,7 +64,7 @@ function entries(def: ResourceDef) {
   });
   const out: object[] = [base];
   if (def.status) out.push(sub("status", def.kind, ["get", "patch", "update"]));
-  if (def.scale)
+  if (def.scale && (def.scaleVersions?.includes(version) ?? true))
     out.push({ ...sub("scale", "Scale", ["get", "patch", "update"]), group: "autoscaling", version: "v1" });
   for (const s of def.extraSubresources ?? [])
     out.push(sub(s, s === "log" ? "Pod" : "PodExecOptions", s === "log" ? ["get"] : ["create", "get"]));
@@ -78,7 +78,7 @@ export function apiResourceList(table: ResourceTable, group: string, version: st
     kind: "APIResourceList",
     apiVersion: "v1",
     groupVersion: apiVersionOf(group, version),
-    resources: defs.flatMap(entries),
+    resources: defs.flatMap((d) => entries(d, version)),
   };
 }
 

@@ -53,6 +53,8 @@ export interface ResourceDef {
   namespaced: boolean;
   status?: boolean;
   scale?: ScaleSpec;
+  /** The versions that serve `scale` (a CRD declares it per version); undefined: all of them. */
+  scaleVersions?: string[];
   /** Extra subresources served (pods/log, pods/exec, …) beyond status and scale. */
   extraSubresources?: string[];
   shortNames?: string[];
