@@ -817,6 +817,7 @@ function sandboxBody(version: "v1alpha1" | "v1beta1", name: string, running: boo
     metadata: { name },
     spec: {
       ...mode,
+      service: true,
       podTemplate: { metadata: { labels: { app: name } }, spec: { containers: [container] } },
       volumeClaimTemplates: [claimTemplate("workspace")],
     },
@@ -888,6 +889,35 @@ describe("simulated agent-sandbox controller", () => {
     await setMode(ns, "agent", "Running");
     await waitFor(async () => sandboxReady(await readSandbox(ns, "agent")), "ready again");
     expect((await execIn(ns, "agent", ["cat", "/workspace/hits"])).stdout).toBe("x");
+  });
+
+  it("propagates podTemplate metadata to the running pod without replacing it; a deleted pod comes back", async () => {
+    const ns = await namespace();
+    await agentSecret(ns, "hi");
+    await createSandbox(ns, "v1beta1", "keep");
+    await waitFor(async () => sandboxReady(await readSandbox(ns, "keep")), "ready");
+    const pod = await core.readNamespacedPod({ namespace: ns, name: "keep" });
+    expect(pod.metadata?.labels).toMatchObject({
+      app: "keep",
+      "agents.x-k8s.io/sandbox-name-hash": expect.stringMatching(/^[0-9a-f]{8}$/),
+    });
+    const annotate = {
+      spec: { podTemplate: { metadata: { annotations: { "example.test/restartedAt": "1" } } } },
+    };
+    await custom.patchNamespacedCustomObject(
+      { ...SANDBOXES, version: "v1beta1", namespace: ns, name: "keep", body: annotate },
+      mergePatch,
+    );
+    const annotated = await waitFor(async () => {
+      const p = await core.readNamespacedPod({ namespace: ns, name: "keep" });
+      return p.metadata?.annotations?.["example.test/restartedAt"] === "1" ? p : undefined;
+    }, "the annotation on the pod");
+    expect(annotated.metadata?.uid).toBe(pod.metadata?.uid);
+    await core.deleteNamespacedPod({ namespace: ns, name: "keep" });
+    await waitFor(async () => {
+      const p = await core.readNamespacedPod({ namespace: ns, name: "keep" });
+      return p.metadata?.uid !== pod.metadata?.uid && p.status?.containerStatuses?.[0]?.ready;
+    }, "a new ready pod");
   });
 
   it("scales a v1alpha1 Sandbox through its scale subresource and refuses strategic merge on it", async () => {

@@ -39,13 +39,14 @@ import {
 } from "./resources.js";
 import { reclaimOnDelete, storageController } from "./storage.js";
 import { ObjectStore } from "./store.js";
-import { jobController, sandboxController, statefulSetController } from "./workloads.js";
+import { sandboxController } from "./sandbox-controller.js";
+import { jobController, statefulSetController } from "./workloads.js";
 
 export type { KubeObject } from "./resources.js";
 export type { RequestRecord } from "./api-server.js";
 export type { InvalidRecord } from "./crud.js";
 export { PORT_ANNOTATION, NODE_NAME } from "./kubelet.js";
-export { SANDBOX_HASH_LABEL, nameHash } from "./workloads.js";
+export { SANDBOX_HASH_LABEL, nameHash } from "./sandbox-controller.js";
 
 /** The CSI driver of the seeded default StorageClass `standard`. */
 export const DOUBLE_CSI_DRIVER = "csi.double.berth.dev";

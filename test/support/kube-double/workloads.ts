@@ -1,6 +1,6 @@
 /**
- * Part of the Kubernetes API test double: SIMULATED workload controllers that turn StatefulSets,
- * agent-sandbox Sandboxes and Jobs into Pods (which the simulated kubelet then runs).
+ * Part of the Kubernetes API test double: SIMULATED workload controllers that turn StatefulSets
+ * and Jobs into Pods (which the simulated kubelet then runs).
  *
  * - StatefulSet, per "StatefulSets": pods `<name>-<ordinal>` with the `statefulset.kubernetes.io/pod-name`
  *   and `controller-revision-hash` labels; one PVC per volumeClaimTemplate and ordinal,
@@ -8,13 +8,6 @@
  *   OrderedReady creates ordinal i only when all lower ones are Ready and removes the highest first;
  *   a changed pod template rolls pods one at a time from the highest ordinal (RollingUpdate); status
  *   replicas / readyReplicas / availableReplicas / currentReplicas / updatedReplicas / observedGeneration.
- * - Sandbox (agents.x-k8s.io, as kubernetes-sigs/agent-sandbox's controller does): one pod named like the
- *   Sandbox, labelled `agents.x-k8s.io/sandbox-name-hash`; PVCs `<template>-<sandbox>` from
- *   volumeClaimTemplates, kept while suspended; a headless Service of the same name unless
- *   `spec.service` is false. The pod exists while v1beta1 `spec.operatingMode` is Running or v1alpha1
- *   `spec.replicas` is 1. ASSUMPTION of the double: a changed `podTemplate` replaces the pod (berth's
- *   restart annotation relies on this). Status: Ready condition, replicas, selector, service,
- *   serviceFQDN, podIPs.
  * - Job, per "Jobs": pods `<job>-<random>` labelled `batch.kubernetes.io/job-name`/`job-name`/
  *   `controller-uid`, one at a time (parallelism 1), up to `backoffLimit` failures, then the Complete
  *   or Failed condition; `suspend` stops it; `ttlSecondsAfterFinished` deletes it.
@@ -23,7 +16,6 @@ import crypto from "node:crypto";
 import type { Controller } from "./controller-loop.js";
 import type { EventRecorder } from "./events.js";
 import type { KubeObject, OwnerReference, ResourceDef, ResourceTable } from "./resources.js";
-import { selectorString } from "./selectors.js";
 import { ignoreRace } from "./status-errors.js";
 import type { ObjectStore } from "./store.js";
 import { canonical, sameJson } from "./json.js";
@@ -33,14 +25,8 @@ type Any = any;
 
 const seconds = () => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
 const hash = (v: unknown) => crypto.createHash("sha256").update(canonical(v)).digest("hex").slice(0, 10);
-/** FNV-1a 32-bit, hex: the label value agent-sandbox derives from a Sandbox's name. */
-export function nameHash(name: string): string {
-  let h = 0x811c9dc5;
-  for (const byte of Buffer.from(name)) h = Math.imul(h ^ byte, 0x01000193) >>> 0;
-  return h.toString(16).padStart(8, "0");
-}
 
-const ownerRef = (o: KubeObject): OwnerReference => ({
+export const ownerRef = (o: KubeObject): OwnerReference => ({
   apiVersion: o.apiVersion!,
   kind: o.kind!,
   name: o.metadata!.name!,
@@ -48,12 +34,12 @@ const ownerRef = (o: KubeObject): OwnerReference => ({
   controller: true,
   blockOwnerDeletion: true,
 });
-const ownedBy = (o: KubeObject, owner: KubeObject) =>
+export const ownedBy = (o: KubeObject, owner: KubeObject) =>
   (o.metadata?.ownerReferences ?? []).some((r) => r.uid === owner.metadata!.uid);
-const isReady = (p: KubeObject) =>
+export const isReady = (p: KubeObject) =>
   p.status?.conditions?.some((c: Any) => c.type === "Ready" && c.status === "True") === true;
 
-function condition(
+export function condition(
   old: Any[] | undefined,
   type: string,
   ok: boolean,
@@ -73,7 +59,7 @@ function condition(
   };
 }
 
-class Workloads {
+export class Workloads {
   readonly pod: ResourceDef;
   readonly pvc: ResourceDef;
   readonly svc: ResourceDef;
@@ -163,7 +149,7 @@ class Workloads {
   }
 }
 
-function claimVolumes(templates: Any[], claimName: (t: Any) => string, existing: Any[]): Any[] {
+export function claimVolumes(templates: Any[], claimName: (t: Any) => string, existing: Any[]): Any[] {
   const volumes = [...existing];
   for (const t of templates) {
     if (!volumes.some((v) => v.name === t.metadata?.name))
@@ -260,83 +246,6 @@ export function statefulSetController(
     name: "statefulset-controller (simulated)",
     reconcile() {
       for (const sts of store.list(def)) if (!sts.metadata!.deletionTimestamp) reconcileOne(sts);
-    },
-  };
-}
-
-export const SANDBOX_HASH_LABEL = "agents.x-k8s.io/sandbox-name-hash";
-const TEMPLATE_ANNOTATION = "double.berth.dev/template-hash";
-
-export function sandboxController(
-  store: ObjectStore,
-  table: ResourceTable,
-  event: EventRecorder,
-): Controller {
-  const w = new Workloads(store, table, event);
-  const reconcileOne = (def: ResourceDef, sb: KubeObject) => {
-    const name = sb.metadata!.name!;
-    const ns = sb.metadata!.namespace!;
-    const spec = sb.spec ?? {};
-    const running =
-      spec.operatingMode !== undefined ? spec.operatingMode !== "Suspended" : (spec.replicas ?? 1) > 0;
-    const labels = { [SANDBOX_HASH_LABEL]: nameHash(name) };
-    const templates: Any[] = spec.volumeClaimTemplates ?? [];
-    for (const t of templates) w.ensureClaim(sb, t, `${t.metadata?.name}-${name}`, {}, true);
-    if (spec.service !== false && !store.get(w.svc, ns, name)) {
-      ignoreRace(() =>
-        store.create(w.svc, ns, {
-          apiVersion: "v1",
-          kind: "Service",
-          metadata: { name, labels, ownerReferences: [ownerRef(sb)] },
-          spec: { clusterIP: "None", selector: labels },
-        }),
-      );
-    }
-    const templateHash = hash(spec.podTemplate);
-    const pod = w.podsOf(sb).find((p) => p.metadata!.name === name);
-    if (
-      pod &&
-      !pod.metadata!.deletionTimestamp &&
-      (!running || pod.metadata?.annotations?.[TEMPLATE_ANNOTATION] !== templateHash)
-    )
-      w.deletePod(sb, pod);
-    if (!pod && running) {
-      const template = structuredClone(spec.podTemplate ?? {});
-      template.metadata = {
-        ...(template.metadata ?? {}),
-        annotations: { ...(template.metadata?.annotations ?? {}), [TEMPLATE_ANNOTATION]: templateHash },
-      };
-      w.createPod(sb, name, template, labels, {
-        volumes: claimVolumes(templates, (t) => `${t.metadata?.name}-${name}`, template.spec?.volumes ?? []),
-      });
-    }
-    const ready = pod !== undefined && !pod.metadata!.deletionTimestamp && isReady(pod);
-    const reason = ready ? "DependenciesReady" : running ? "DependenciesNotReady" : "SandboxSuspended";
-    const message = ready
-      ? "Pod is Ready; Service Exists"
-      : running
-        ? "Pod is not ready yet"
-        : "the sandbox is suspended";
-    const status: Any = {
-      conditions: [
-        condition(sb.status?.conditions, "Ready", ready, reason, message, sb.metadata!.generation),
-      ],
-      selector: selectorString(labels),
-      ...(spec.service !== false ? { service: name, serviceFQDN: `${name}.${ns}.svc.cluster.local` } : {}),
-      ...(pod && !pod.metadata!.deletionTimestamp && pod.status?.podIP ? { podIPs: [pod.status.podIP] } : {}),
-      ...(spec.operatingMode === undefined
-        ? { replicas: pod && !pod.metadata!.deletionTimestamp ? 1 : 0 }
-        : { nodeName: pod?.spec?.nodeName }),
-    };
-    if (status.nodeName === undefined) delete status.nodeName;
-    w.writeStatus(def, sb, status);
-  };
-  return {
-    name: "sandbox-controller (simulated agent-sandbox)",
-    reconcile() {
-      const def = table.byGroupKind("agents.x-k8s.io", "Sandbox");
-      if (!def) return;
-      for (const sb of store.list(def)) if (!sb.metadata!.deletionTimestamp) reconcileOne(def, sb);
     },
   };
 }
