@@ -1173,6 +1173,26 @@ describe("simulated CSI snapshotter", () => {
   });
 });
 
+describe("fault injection", () => {
+  it("answers the next matching requests with the injected Status, then serves normally", async () => {
+    const ns = await namespace();
+    double.failNext({
+      verb: "create",
+      resource: "configmaps",
+      namespace: ns,
+      code: 429,
+      reason: "TooManyRequests",
+      times: 2,
+    });
+    for (let i = 0; i < 2; i++) {
+      const r = await failure(configMap(ns, "x", {}));
+      expect(r).toMatchObject({ code: 429, body: { kind: "Status", reason: "TooManyRequests" } });
+    }
+    await configMap(ns, "x", {});
+    expect((await core.listNamespacedConfigMap({ namespace: ns })).items).toHaveLength(1);
+  });
+});
+
 describe("server-side apply (simplified) and hostile input", () => {
   it("creates on the first apply and merges on the next; fieldManager is required", async () => {
     const ns = await namespace();

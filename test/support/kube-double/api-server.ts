@@ -28,6 +28,39 @@ export interface RequestRecord {
   nonResourceURL?: string;
 }
 
+/**
+ * An injected failure (tests of a client's retries): the next `times` requests matching every given
+ * field are answered with a Status of `code`/`reason` and change nothing.
+ */
+export interface FaultRule {
+  verb?: string;
+  resource?: string;
+  subresource?: string;
+  namespace?: string;
+  code: number;
+  reason?: string;
+  times?: number;
+}
+
+function injectedFault(deps: ApiServerDeps, r: RequestRecord | undefined): KubeError | undefined {
+  if (!r) return undefined;
+  const rule = deps.faults.find(
+    (f) =>
+      (f.times ?? 1) > 0 &&
+      (f.verb === undefined || f.verb === r.verb) &&
+      (f.resource === undefined || f.resource === r.resource) &&
+      (f.subresource === undefined || f.subresource === r.subresource) &&
+      (f.namespace === undefined || f.namespace === r.namespace),
+  );
+  if (!rule) return undefined;
+  rule.times = (rule.times ?? 1) - 1;
+  return new KubeError(
+    rule.code,
+    rule.reason ?? "InternalError",
+    `injected failure (${rule.code}) for ${r.verb} ${r.resource}`,
+  );
+}
+
 /** Pod subresources served by the simulated kubelet (pod-io.ts). */
 export interface PodSubresources {
   log(namespace: string, name: string, query: URLSearchParams, res: http.ServerResponse): void;
@@ -56,6 +89,7 @@ export interface ApiServerDeps {
   computed: Map<ResourceDef, ComputedResource>;
   bookmarkIntervalMs: number;
   requests: RequestRecord[];
+  faults: FaultRule[];
 }
 
 const MAX_BODY = 3 * 1024 * 1024;
@@ -248,6 +282,8 @@ export function createApiServer(deps: ApiServerDeps): http.Server {
       }
       if (!authorised(deps, req)) throw new KubeError(401, "Unauthorized", "Unauthorized");
       const { path } = record(deps, req.method ?? "GET", url);
+      const fault = injectedFault(deps, path ? deps.requests.at(-1) : undefined);
+      if (fault) throw fault;
       if (parsed.type === "discovery") {
         const doc = discovery(deps, parsed);
         if (!doc) throw new KubeError(404, "NotFound", "the server could not find the requested resource");
@@ -275,6 +311,8 @@ export function createApiServer(deps: ApiServerDeps): http.Server {
     };
     if (!authorised(deps, req)) return fail(new KubeError(401, "Unauthorized", "Unauthorized"));
     const { path } = record(deps, req.method ?? "GET", url);
+    const fault = injectedFault(deps, path ? deps.requests.at(-1) : undefined);
+    if (fault) return fail(fault);
     if (
       path?.resource !== "pods" ||
       path.group !== "" ||

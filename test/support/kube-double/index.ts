@@ -17,7 +17,7 @@ import type http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import crypto from "node:crypto";
-import { type ComputedResource, type RequestRecord, createApiServer } from "./api-server.js";
+import { type ComputedResource, type FaultRule, type RequestRecord, createApiServer } from "./api-server.js";
 import { ControllerLoop } from "./controller-loop.js";
 import { crdResource, defaultCrdPaths, establishedStatus, readCrd } from "./crds.js";
 import type { InvalidRecord } from "./crud.js";
@@ -43,7 +43,7 @@ import { sandboxController } from "./sandbox-controller.js";
 import { jobController, statefulSetController } from "./workloads.js";
 
 export type { KubeObject } from "./resources.js";
-export type { RequestRecord } from "./api-server.js";
+export type { FaultRule, RequestRecord } from "./api-server.js";
 export type { InvalidRecord } from "./crud.js";
 export { PORT_ANNOTATION, NODE_NAME } from "./kubelet.js";
 export { SANDBOX_HASH_LABEL, nameHash } from "./sandbox-controller.js";
@@ -90,6 +90,11 @@ export interface KubeDouble {
   podPort(namespace: string, name: string): number | undefined;
   /** Resolves when the simulated controllers have caught up with every change so far. */
   settled(): Promise<void>;
+  /**
+   * Answers the next matching requests with an error Status instead (e.g. `{ verb: "update",
+   * resource: "leases", code: 409, reason: "Conflict" }`); `times` defaults to 1.
+   */
+  failNext(rule: FaultRule): void;
   /** Failures of the simulated controllers (a test may assert there were none). */
   controllerErrors(): string[];
   /** Drops the watch history: resuming a watch from any earlier resourceVersion gets 410 Gone. */
@@ -209,6 +214,7 @@ export async function startKubeDouble(opts: KubeDoubleOptions = {}): Promise<Kub
   const stopReclaim = reclaimOnDelete(store, dataDir);
 
   const requests: RequestRecord[] = [];
+  const faults: FaultRule[] = [];
   const invalid: InvalidRecord[] = [];
   const computed = new Map<ResourceDef, ComputedResource>([
     [table.find("metrics.k8s.io", "v1beta1", "pods")!, podMetrics(store, table, kubelet)],
@@ -223,6 +229,7 @@ export async function startKubeDouble(opts: KubeDoubleOptions = {}): Promise<Kub
     computed,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000,
     requests,
+    faults,
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as import("node:net").AddressInfo).port}`;
@@ -251,6 +258,7 @@ export async function startKubeDouble(opts: KubeDoubleOptions = {}): Promise<Kub
     settled: () => loop.settled(),
     compactHistory: () => store.compact(),
     controllerErrors: () => [...controllerErrors],
+    failNext: (rule) => void faults.push({ ...rule }),
     async close() {
       loop.close();
       stopReclaim();
