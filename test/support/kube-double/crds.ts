@@ -24,10 +24,17 @@ export function defaultCrdPaths(repoRoot: string): string[] {
     .map((f) => path.join(found, f));
 }
 
+const parsed = new Map<string, { mtimeMs: number; doc: KubeObject }>();
+
+/** Reads a CRD file; parsed once per process (the agent-sandbox CRD is ~8,000 lines of YAML). */
 export function readCrd(file: string): KubeObject {
+  const mtimeMs = fs.statSync(file).mtimeMs;
+  const hit = parsed.get(file);
+  if (hit?.mtimeMs === mtimeMs) return structuredClone(hit.doc);
   const doc = YAML.parse(fs.readFileSync(file, "utf8")) as KubeObject;
   if (doc?.kind !== "CustomResourceDefinition") throw new Error(`${file} is not a CustomResourceDefinition`);
-  return doc;
+  parsed.set(file, { mtimeMs, doc });
+  return structuredClone(doc);
 }
 
 interface CrdVersion {

@@ -138,10 +138,12 @@ export function builtinDefaulter(
 }
 
 /** CRD defaults for the version the object was written in. */
-export function crdDefaulter(crds: () => KubeObject[]): (def: ResourceDef, obj: KubeObject) => void {
+export function crdDefaulter(
+  crdOf: (def: ResourceDef) => Readonly<KubeObject> | undefined,
+): (def: ResourceDef, obj: KubeObject) => void {
   return (def, obj) => {
     if (!def.custom || !obj.apiVersion) return;
-    const crd = crds().find((c) => c.spec?.group === def.group && c.spec?.names?.plural === def.resource);
+    const crd = crdOf(def);
     const { version } = splitApiVersion(obj.apiVersion);
     const v = crd?.spec?.versions?.find((x: Any) => x.name === version);
     if (v?.schema?.openAPIV3Schema) applySchemaDefaults(v.schema.openAPIV3Schema, obj);

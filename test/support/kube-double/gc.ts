@@ -45,23 +45,31 @@ export function garbageCollector(store: ObjectStore): Controller {
   return {
     name: "garbage-collector (simulated)",
     reconcile() {
-      const all = store.everything();
-      const byUid = new Map(all.map((e) => [e.object.metadata!.uid!, e.object] as const));
+      const all = store.everything(
+        (o) =>
+          (o.metadata?.ownerReferences?.length ?? 0) > 0 ||
+          o.metadata?.finalizers?.includes("orphan") === true,
+      );
+      // Orphaning first: its writes change the dependents this pass would otherwise judge.
+      const orphaning = all.filter(
+        ({ object }) => object.metadata!.deletionTimestamp && object.metadata!.finalizers?.includes("orphan"),
+      );
+      for (const { def, object } of orphaning) {
+        const meta = object.metadata!;
+        orphanDependents(store, all, meta.uid!);
+        ignoreRace(() =>
+          store.update(def, meta.namespace, {
+            ...object,
+            metadata: { ...meta, finalizers: meta.finalizers!.filter((f) => f !== "orphan") },
+          }),
+        );
+      }
+      if (orphaning.length > 0) return;
       for (const { def, object } of all) {
         const meta = object.metadata!;
-        if (meta.deletionTimestamp && meta.finalizers?.includes("orphan")) {
-          orphanDependents(store, all, meta.uid!);
-          ignoreRace(() =>
-            store.update(def, meta.namespace, {
-              ...object,
-              metadata: { ...meta, finalizers: meta.finalizers!.filter((f) => f !== "orphan") },
-            }),
-          );
-          continue;
-        }
         const owners = meta.ownerReferences ?? [];
         if (owners.length === 0 || meta.deletionTimestamp) continue;
-        if (!owners.some((o) => byUid.has(o.uid)))
+        if (!owners.some((o) => store.hasUid(o.uid)))
           ignoreRace(() => store.delete(def, meta.namespace, meta.name!));
       }
     },

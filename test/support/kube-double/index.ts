@@ -152,7 +152,7 @@ export async function startKubeDouble(opts: KubeDoubleOptions = {}): Promise<Kub
   store.setNamespaceDef(table.find("", "v1", "namespaces")!);
   const crdDef = table.find("apiextensions.k8s.io", "v1", "customresourcedefinitions")!;
   const builtin = builtinDefaulter(store, table);
-  const custom = crdDefaulter(() => store.list(crdDef));
+  const custom = crdDefaulter((def) => store.peek(crdDef, undefined, `${def.resource}.${def.group}`));
   store.defaulter = (def, obj, creating) => {
     builtin(def, obj, creating);
     custom(def, obj);

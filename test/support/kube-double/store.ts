@@ -110,6 +110,11 @@ export class ObjectStore {
     return obj ? clone(obj) : undefined;
   }
 
+  /** The stored object itself, for read-only lookups of large objects (CRDs): do not change it. */
+  peek(def: ResourceDef, namespace: string | undefined, name: string): Readonly<KubeObject> | undefined {
+    return this.collection(def).get(key(def.namespaced ? namespace : undefined, name));
+  }
+
   mustGet(def: ResourceDef, namespace: string | undefined, name: string): KubeObject {
     const obj = this.get(def, namespace, name);
     if (!obj) throw notFound(def, name);
@@ -130,15 +135,23 @@ export class ObjectStore {
 
   /** Every stored object of every kind in a namespace (for the namespace controller). */
   allIn(namespace: string): { def: ResourceDef; object: KubeObject }[] {
-    return this.everything().filter((e) => e.object.metadata?.namespace === namespace);
+    return this.everything((o) => o.metadata?.namespace === namespace);
   }
 
-  everything(): { def: ResourceDef; object: KubeObject }[] {
+  /** Copies of every stored object `where` accepts (it sees the stored object: do not change it). */
+  everything(
+    where: (obj: Readonly<KubeObject>) => boolean = () => true,
+  ): { def: ResourceDef; object: KubeObject }[] {
     const out: { def: ResourceDef; object: KubeObject }[] = [];
     for (const c of this.collections.values()) {
-      for (const o of c.values()) out.push({ def: this.defOf(o), object: clone(o) });
+      for (const o of c.values()) if (where(o)) out.push({ def: this.defOf(o), object: clone(o) });
     }
     return out;
+  }
+
+  /** Whether any stored object has this uid (owner references). */
+  hasUid(uid: string): boolean {
+    return this.defs.has(uid);
   }
 
   private defs = new Map<string, ResourceDef>();
