@@ -4,6 +4,7 @@
  * sees for every behaviour the driver relies on (status codes, Status bodies, watch events, pod
  * processes, files on volumes, logs, exec/attach streams, metrics, snapshots).
  */
+import http from "node:http";
 import { PassThrough, Readable } from "node:stream";
 import * as k8s from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -1170,6 +1171,96 @@ describe("simulated CSI snapshotter", () => {
         .objects("VolumeSnapshotContent")
         .filter((c) => c.spec.volumeSnapshotRef.namespace === ns && c.spec.volumeSnapshotRef.name === "good"),
     ).toEqual([]);
+  });
+});
+
+/** GET through the double's ingress controller with a Host header: status and body. */
+function viaIngressHost(host: string, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(`${double.ingressUrl}${path}`, { headers: { host } }, (res) => {
+      let body = "";
+      res.on("data", (c) => {
+        body += String(c);
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+  });
+}
+
+describe("simulated ingress controller", () => {
+  it("routes by host and path to ready pods and to a selector-less Service's own endpoints", async () => {
+    const ns = await namespace();
+    const networking = kc.makeApiClient(k8s.NetworkingV1Api);
+    await apps.createNamespacedStatefulSet({ namespace: ns, body: statefulSet("web", 1) });
+    await core.createNamespacedService({
+      namespace: ns,
+      body: {
+        metadata: { name: "web" },
+        spec: { selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: "http" }] },
+      },
+    });
+    const outside = http.createServer((_q, r) => r.end("served outside"));
+    await new Promise<void>((r) => outside.listen(0, "127.0.0.1", r));
+    try {
+      const outsidePort = (outside.address() as import("node:net").AddressInfo).port;
+      await core.createNamespacedService({
+        namespace: ns,
+        body: { metadata: { name: "activator" }, spec: { ports: [{ name: "http", port: 80 }] } },
+      });
+      await kc.makeApiClient(k8s.DiscoveryV1Api).createNamespacedEndpointSlice({
+        namespace: ns,
+        body: {
+          metadata: { name: "activator-1", labels: { "kubernetes.io/service-name": "activator" } },
+          addressType: "IPv4",
+          endpoints: [{ addresses: ["127.0.0.1"], conditions: { ready: true } }],
+          ports: [{ name: "http", port: outsidePort, protocol: "TCP" }],
+        },
+      });
+      const backend = (name: string) => ({ service: { name, port: { number: 80 } } });
+      await networking.createNamespacedIngress({
+        namespace: ns,
+        body: {
+          metadata: { name: "routes" },
+          spec: {
+            rules: [
+              {
+                host: `web.${ns}.example.test`,
+                http: { paths: [{ path: "/", pathType: "Prefix", backend: backend("web") }] },
+              },
+              {
+                host: `*.paused.${ns}.example.test`,
+                http: { paths: [{ path: "/", pathType: "Prefix", backend: backend("activator") }] },
+              },
+              {
+                host: `empty.${ns}.example.test`,
+                http: { paths: [{ path: "/api", pathType: "Prefix", backend: backend("nobody") }] },
+              },
+            ],
+          },
+        },
+      });
+      await setReady(ns, "web");
+      const served = await waitFor(async () => {
+        const r = await viaIngressHost(`web.${ns}.example.test`, "/hit");
+        return r.status === 200 ? r : undefined;
+      }, "the route to the pod");
+      expect(served.body).toBe("hello world");
+      expect(await viaIngressHost(`a.paused.${ns}.example.test`, "/")).toEqual({
+        status: 200,
+        body: "served outside",
+      });
+      expect((await viaIngressHost(`a.b.paused.${ns}.example.test`, "/")).status).toBe(404);
+      expect((await viaIngressHost(`empty.${ns}.example.test`, "/api/x")).status).toBe(503);
+      expect((await viaIngressHost(`empty.${ns}.example.test`, "/apix")).status).toBe(404);
+      const ing = await waitFor(async () => {
+        const i = await networking.readNamespacedIngress({ namespace: ns, name: "routes" });
+        return i.status?.loadBalancer?.ingress?.length ? i : undefined;
+      }, "the ingress status");
+      expect(ing.status?.loadBalancer?.ingress?.[0]?.ip).toBe("127.0.0.1");
+    } finally {
+      outside.close();
+    }
   });
 });
 

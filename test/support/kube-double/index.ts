@@ -25,6 +25,7 @@ import { builtinDefaulter, crdDefaulter } from "./defaults.js";
 import { endpointSliceController } from "./endpoints.js";
 import { eventRecorder } from "./events.js";
 import { garbageCollector, namespaceController } from "./gc.js";
+import { IngressController } from "./ingress-controller.js";
 import { kubeconfigYaml } from "./kubeconfig.js";
 import { Kubelet, NODE_NAME } from "./kubelet.js";
 import { podMetrics } from "./metrics.js";
@@ -75,6 +76,8 @@ export interface KubeDoubleOptions {
 
 export interface KubeDouble {
   url: string;
+  /** The simulated ingress controller: plain HTTP, routed by Host and path (ingress-controller.ts). */
+  ingressUrl: string;
   /** YAML text of a kubeconfig for `url` (plain http, bearer token). */
   kubeconfig: string;
   /** The same kubeconfig written to a file (for BERTH_KUBECONFIG). */
@@ -194,6 +197,7 @@ export async function startKubeDouble(opts: KubeDoubleOptions = {}): Promise<Kub
     ...opts.timings,
   };
   const kubelet = new Kubelet(store, table, dataDir, timings, event);
+  const ingress = new IngressController(store, table);
   const loop = new ControllerLoop(
     store,
     [
@@ -205,6 +209,7 @@ export async function startKubeDouble(opts: KubeDoubleOptions = {}): Promise<Kub
       jobController(store, table, event),
       kubelet,
       endpointSliceController(store, table),
+      ingress,
     ],
     500,
     (name, err) =>
@@ -234,12 +239,14 @@ export async function startKubeDouble(opts: KubeDoubleOptions = {}): Promise<Kub
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as import("node:net").AddressInfo).port}`;
   const kubeconfig = kubeconfigYaml(url, token);
+  const ingressUrl = await ingress.listen();
   const kubeconfigPath = path.join(dataDir, "kubeconfig.yaml");
   fs.writeFileSync(kubeconfigPath, kubeconfig, { mode: 0o600 });
   loop.kick();
 
   return {
     url,
+    ingressUrl,
     kubeconfig,
     kubeconfigPath,
     dataDir,
@@ -263,6 +270,7 @@ export async function startKubeDouble(opts: KubeDoubleOptions = {}): Promise<Kub
       loop.close();
       stopReclaim();
       pods.close();
+      await ingress.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await kubelet.close();
