@@ -120,6 +120,18 @@ async function runPod(
   );
 }
 
+/** StatefulSet `web` (1 replica) and Service `web` (port 80 named http) selecting its pods. */
+async function webWithService(ns: string): Promise<void> {
+  await apps.createNamespacedStatefulSet({ namespace: ns, body: statefulSet("web", 1) });
+  await core.createNamespacedService({
+    namespace: ns,
+    body: {
+      metadata: { name: "web" },
+      spec: { selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: "http" }] },
+    },
+  });
+}
+
 const setReady = (ns: string, name: string) =>
   waitFor(
     async () => (await apps.readNamespacedStatefulSet({ namespace: ns, name })).status?.readyReplicas === 1,
@@ -641,14 +653,7 @@ describe("subresources, finalizers, namespaces and garbage collection", () => {
 describe("simulated kubelet: StatefulSets run as real processes", () => {
   it("runs the pod, serves through its EndpointSlice port, keeps the PVC across scale to 0 and back", async () => {
     const ns = await namespace();
-    await apps.createNamespacedStatefulSet({ namespace: ns, body: statefulSet("web", 1) });
-    await core.createNamespacedService({
-      namespace: ns,
-      body: {
-        metadata: { name: "web" },
-        spec: { selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: "http" }] },
-      },
-    });
+    await webWithService(ns);
     await setReady(ns, "web");
     const pod = await core.readNamespacedPod({ namespace: ns, name: "web-0" });
     expect(pod.status).toMatchObject({
@@ -1192,14 +1197,7 @@ describe("simulated ingress controller", () => {
   it("routes by host and path to ready pods and to a selector-less Service's own endpoints", async () => {
     const ns = await namespace();
     const networking = kc.makeApiClient(k8s.NetworkingV1Api);
-    await apps.createNamespacedStatefulSet({ namespace: ns, body: statefulSet("web", 1) });
-    await core.createNamespacedService({
-      namespace: ns,
-      body: {
-        metadata: { name: "web" },
-        spec: { selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: "http" }] },
-      },
-    });
+    await webWithService(ns);
     const outside = http.createServer((_q, r) => r.end("served outside"));
     await new Promise<void>((r) => outside.listen(0, "127.0.0.1", r));
     try {
