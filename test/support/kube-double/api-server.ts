@@ -10,6 +10,7 @@ import http from "node:http";
 import type net from "node:net";
 import YAML from "yaml";
 import * as crud from "./crud.js";
+import { scale } from "./scale.js";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from "./discovery.js";
 import { type ResourcePath, parsePath, verbOf } from "./request-path.js";
 import type { KubeObject, ResourceDef, ResourceTable } from "./resources.js";
@@ -178,14 +179,7 @@ async function handleResource(
     throw badRequest(`${sub} needs a WebSocket upgrade (v5.channel.k8s.io or v4.channel.k8s.io)`);
   if (sub === "scale") {
     const body = method === "GET" ? undefined : await readBody(req);
-    const r = crud.scale(
-      deps.crud,
-      def,
-      path,
-      method,
-      body,
-      req.headers["content-type"]?.split(";")[0] ?? "",
-    );
+    const r = scale(deps.crud, def, path, method, body, req.headers["content-type"]?.split(";")[0] ?? "");
     return send(res, r.status, r.body);
   }
   if (sub !== undefined && !(sub === "status" && def.status))

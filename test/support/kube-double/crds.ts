@@ -10,6 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import YAML from "yaml";
 import type { KubeObject, ResourceDef } from "./resources.js";
+import { timestamp } from "./time.js";
 
 /** Where berth's CRDs live relative to the repository: ../shared/kubernetes/crds (next to the repo). */
 export function defaultCrdPaths(repoRoot: string): string[] {
@@ -72,7 +73,7 @@ export function crdResource(crd: KubeObject): ResourceDef {
 
 /** The status an API server gives an accepted CRD. */
 export function establishedStatus(crd: KubeObject): object {
-  const at = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+  const at = timestamp();
   return {
     acceptedNames: crd.spec.names,
     storedVersions: (crd.spec.versions as { name: string; storage?: boolean }[])

@@ -1,14 +1,13 @@
 /**
- * Part of the Kubernetes API test double: create, get, list, update, patch, delete and
- * deletecollection, plus the `status` and `scale` subresources.
+ * Part of the Kubernetes API test double: create, get, list, update, patch (and simplified apply),
+ * delete and deletecollection, plus writes through the `status` subresource.
  *
  * Follows "API Concepts" (collections and lists with `limit`/`continue`, list `metadata.resourceVersion`,
- * typed lists whose built-in items carry no apiVersion/kind), "Object Names and IDs" (DNS-1123 names,
- * 422 Invalid otherwise), "Kubernetes API → Scale subresource" (autoscaling/v1 Scale) and
- * "Server-side field validation" only in the form of the pluggable `validate` hook, which every object
- * a client writes passes through after its patch is applied: any message answers 422 Invalid.
+ * typed lists whose built-in items carry no apiVersion/kind; the body's kind, namespace and name must
+ * agree with the URL, else 400). Every object a client writes passes admission.ts after defaulting
+ * and after its patch is applied; updates also pass the update rules of immutable.ts.
  */
-import type { ObjectStore, DeleteOptions } from "./store.js";
+import type { DeleteOptions } from "./store.js";
 import { fillFromOld, immutableViolations } from "./immutable.js";
 import { applyPatch, mergePatch, strategicMerge } from "./patch.js";
 import { type KubeObject, type ResourceDef, apiVersionOf } from "./resources.js";
@@ -22,75 +21,12 @@ import {
 } from "./selectors.js";
 import { KubeError, badRequest, invalid, methodNotAllowed } from "./status-errors.js";
 import type { ResourcePath } from "./request-path.js";
-
-export interface InvalidRecord {
-  object: KubeObject;
-  errors: string[];
-}
-
-export interface CrudContext {
-  store: ObjectStore;
-  /** `old` is the stored object on updates (for transition rules such as CEL `oldSelf`). */
-  validate?: (obj: KubeObject, old?: KubeObject) => string[];
-  invalid: InvalidRecord[];
-}
+import { type CrudContext, requireObject, runValidate } from "./admission.js";
+export type { CrudContext, InvalidRecord } from "./admission.js";
 
 export interface Reply {
   status: number;
   body: unknown;
-}
-
-const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-/** Kinds whose names must be DNS-1123 labels (they become DNS names or label values). */
-const LABEL_NAMED = new Set(["Namespace", "Service"]);
-
-function checkName(def: ResourceDef, obj: KubeObject): void {
-  const name = obj.metadata?.name;
-  if (!name) return;
-  const asLabel = LABEL_NAMED.has(def.kind);
-  const ok = asLabel ? LABEL.test(name) && name.length <= 63 : SUBDOMAIN.test(name) && name.length <= 253;
-  if (!ok) {
-    const rule = asLabel
-      ? "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character"
-      : "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
-    throw invalid(def, name, [
-      { reason: "FieldValueInvalid", field: "metadata.name", message: `Invalid value: "${name}": ${rule}` },
-    ]);
-  }
-}
-
-function checkLabels(def: ResourceDef, obj: KubeObject): void {
-  for (const [k, v] of Object.entries(obj.metadata?.labels ?? {})) {
-    if (typeof v !== "string" || v.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(v))
-      throw invalid(def, obj.metadata?.name ?? "", [
-        {
-          reason: "FieldValueInvalid",
-          field: "metadata.labels",
-          message: `Invalid value: "${String(v)}": a valid label value for ${k} must be 63 characters or less and consist of alphanumerics, '-', '_' or '.'`,
-        },
-      ]);
-  }
-}
-
-function runValidate(ctx: CrudContext, def: ResourceDef, obj: KubeObject, old?: KubeObject): void {
-  checkName(def, obj);
-  checkLabels(def, obj);
-  if (!ctx.validate) return;
-  const errors = ctx.validate(structuredClone(obj), old ? structuredClone(old) : undefined);
-  if (errors.length === 0) return;
-  ctx.invalid.push({ object: structuredClone(obj), errors });
-  throw invalid(
-    def,
-    obj.metadata?.name ?? "",
-    errors.map((message) => ({ reason: "FieldValueInvalid", message })),
-  );
-}
-
-function requireObject(body: unknown): KubeObject {
-  if (body === null || typeof body !== "object" || Array.isArray(body))
-    throw badRequest("the request body must be a JSON object");
-  return body as KubeObject;
 }
 
 function checkBodyIdentity(def: ResourceDef, path: ResourcePath, obj: KubeObject): void {
@@ -344,86 +280,4 @@ function deleteOptions(body: unknown, query: URLSearchParams): DeleteOptions {
     ...(graceNum !== undefined ? { gracePeriodSeconds: graceNum } : {}),
     ...(pre ? { preconditions: pre } : {}),
   };
-}
-
-// ---- scale subresource -------------------------------------------------------------------------
-
-function at(obj: KubeObject, jsonPath: string): unknown {
-  let cur: unknown = obj;
-  for (const p of jsonPath.replace(/^\./, "").split("."))
-    cur = cur && typeof cur === "object" ? (cur as Record<string, unknown>)[p] : undefined;
-  return cur;
-}
-
-function setAt(obj: KubeObject, jsonPath: string, value: unknown): void {
-  const parts = jsonPath.replace(/^\./, "").split(".");
-  let cur: Record<string, unknown> = obj;
-  for (const p of parts.slice(0, -1)) {
-    cur[p] ??= {};
-    cur = cur[p] as Record<string, unknown>;
-  }
-  cur[parts.at(-1)!] = value;
-}
-
-function scaleOf(def: ResourceDef, obj: KubeObject) {
-  const s = def.scale!;
-  const selector = s.labelSelectorPath ? at(obj, s.labelSelectorPath) : undefined;
-  return {
-    kind: "Scale",
-    apiVersion: "autoscaling/v1",
-    metadata: {
-      name: obj.metadata!.name,
-      namespace: obj.metadata!.namespace,
-      uid: obj.metadata!.uid,
-      resourceVersion: obj.metadata!.resourceVersion,
-      creationTimestamp: obj.metadata!.creationTimestamp,
-    },
-    spec: { replicas: (at(obj, s.specReplicasPath) as number | undefined) ?? 0 },
-    status: {
-      replicas: (at(obj, s.statusReplicasPath) as number | undefined) ?? 0,
-      ...(typeof selector === "string" ? { selector } : {}),
-    },
-  };
-}
-
-export function scale(
-  ctx: CrudContext,
-  def: ResourceDef,
-  path: ResourcePath,
-  method: string,
-  body: unknown,
-  contentType: string,
-): Reply {
-  if (!def.scale || !(def.scaleVersions?.includes(path.version) ?? true))
-    throw new KubeError(404, "NotFound", "the server could not find the requested resource");
-  const current = ctx.store.mustGet(def, path.namespace, path.name!);
-  if (method === "GET") return { status: 200, body: scaleOf(def, current) };
-  const now = scaleOf(def, current);
-  const next =
-    method === "PATCH"
-      ? applyPatch(
-          contentType === "application/strategic-merge-patch+json"
-            ? "application/merge-patch+json"
-            : contentType,
-          now,
-          body,
-          false,
-        )
-      : requireObject(body);
-  const replicas = next.spec?.replicas;
-  if (!Number.isInteger(replicas) || replicas < 0)
-    throw invalid(def, path.name!, [
-      {
-        reason: "FieldValueInvalid",
-        field: "spec.replicas",
-        message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
-      },
-    ]);
-  const rv = next.metadata?.resourceVersion;
-  const updated = structuredClone(current);
-  setAt(updated, def.scale.specReplicasPath, replicas);
-  if (method !== "PATCH" && rv) updated.metadata!.resourceVersion = rv;
-  else delete updated.metadata!.resourceVersion;
-  const stored = ctx.store.update(def, path.namespace, updated, { check: (o) => runValidate(ctx, def, o) });
-  return { status: 200, body: scaleOf(def, stored) };
 }

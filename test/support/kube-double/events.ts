@@ -10,6 +10,7 @@
 import crypto from "node:crypto";
 import type { KubeObject, ResourceTable } from "./resources.js";
 import type { ObjectStore } from "./store.js";
+import { timestamp } from "./time.js";
 
 export type EventRecorder = (
   about: KubeObject,
@@ -18,8 +19,6 @@ export type EventRecorder = (
   message: string,
   component?: string,
 ) => void;
-
-const stamp = () => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
 
 export function eventRecorder(store: ObjectStore, table: ResourceTable): EventRecorder {
   const def = table.find("", "v1", "events")!;
@@ -33,7 +32,7 @@ export function eventRecorder(store: ObjectStore, table: ResourceTable): EventRe
     try {
       if (existing) {
         existing.count = (existing.count ?? 1) + 1;
-        existing.lastTimestamp = stamp();
+        existing.lastTimestamp = timestamp();
         store.update(def, ns, existing);
         return;
       }
@@ -53,8 +52,8 @@ export function eventRecorder(store: ObjectStore, table: ResourceTable): EventRe
         message,
         type,
         count: 1,
-        firstTimestamp: stamp(),
-        lastTimestamp: stamp(),
+        firstTimestamp: timestamp(),
+        lastTimestamp: timestamp(),
         source: { component },
         reportingComponent: component,
         reportingInstance: "kube-double",

@@ -41,7 +41,8 @@ import {
 import { reclaimOnDelete, storageController } from "./storage.js";
 import { ObjectStore } from "./store.js";
 import { sandboxController } from "./sandbox-controller.js";
-import { jobController, statefulSetController } from "./workloads.js";
+import { jobController } from "./job-controller.js";
+import { statefulSetController } from "./workloads.js";
 
 export type { KubeObject } from "./resources.js";
 export type { FaultRule, RequestRecord } from "./api-server.js";

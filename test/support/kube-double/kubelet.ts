@@ -24,13 +24,13 @@ import type { KubeObject, ResourceTable } from "./resources.js";
 import { ignoreRace } from "./status-errors.js";
 import type { ObjectStore } from "./store.js";
 import { sameJson } from "./json.js";
+import { timestamp } from "./time.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: pod specs are free-form JSON
 type Any = any;
 
 export const NODE_NAME = "kube-double-node";
 export const PORT_ANNOTATION = "double.berth.dev/port";
-const seconds = () => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
 
 function condition(old: Any[] | undefined, type: string, ok: boolean): Any {
   const status = ok ? "True" : "False";
@@ -39,7 +39,7 @@ function condition(old: Any[] | undefined, type: string, ok: boolean): Any {
     type,
     status,
     lastProbeTime: null,
-    lastTransitionTime: prev?.status === status ? prev.lastTransitionTime : seconds(),
+    lastTransitionTime: prev?.status === status ? prev.lastTransitionTime : timestamp(),
   };
 }
 
@@ -241,7 +241,7 @@ export class Kubelet implements Controller {
       hostIP: "127.0.0.1",
       hostIPs: [{ ip: "127.0.0.1" }],
       ...(rt ? { podIP: "127.0.0.1", podIPs: [{ ip: "127.0.0.1" }] } : {}),
-      startTime: old.startTime ?? seconds(),
+      startTime: old.startTime ?? timestamp(),
       containerStatuses: containers.map((c) => this.containerStatus(c, rt, uid)),
       qosClass: qosClass(containers),
     };

@@ -11,6 +11,7 @@ import type { ComputedResource } from "./api-server.js";
 import type { Kubelet } from "./kubelet.js";
 import type { KubeObject, ResourceTable } from "./resources.js";
 import type { ObjectStore } from "./store.js";
+import { timestamp } from "./time.js";
 
 /** The pids of a process and all its descendants (from each task's /proc children list). */
 function tree(root: number): number[] {
@@ -62,10 +63,10 @@ export function podMetrics(store: ObjectStore, table: ResourceTable, kubelet: Ku
           metadata: {
             name: pod.metadata!.name,
             namespace: pod.metadata!.namespace,
-            creationTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+            creationTimestamp: timestamp(),
             labels: pod.metadata!.labels ?? {},
           },
-          timestamp: new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"),
+          timestamp: timestamp(now),
           window: `${Math.max(1, Math.round((now - prev.at) / 1000))}s`,
           containers: [
             {

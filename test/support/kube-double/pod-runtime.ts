@@ -18,6 +18,7 @@ import net from "node:net";
 import path from "node:path";
 import { signalGroup } from "../../../src/runtime/local/proc.js";
 import { type SandboxSpec, bwrapArgs } from "./pod-sandbox.js";
+import { timestamp } from "./time.js";
 
 export interface RuntimeTimings {
   probeIntervalMs: number;
@@ -96,7 +97,7 @@ export class PodRuntime {
       detached: true,
     });
     this.child = child;
-    this.startedAt = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+    this.startedAt = timestamp();
     const began = Date.now();
     this.waitingReason = undefined;
     this.partial = ["", ""];
@@ -140,7 +141,7 @@ export class PodRuntime {
       ...(signal ? { signal } : {}),
       reason: exitCode === 0 ? "Completed" : "Error",
       startedAt: this.startedAt!,
-      finishedAt: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+      finishedAt: timestamp(),
     };
     if (this.stopping) {
       this.changed("Stopped", "container stopped");

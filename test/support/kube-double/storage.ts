@@ -19,10 +19,10 @@ import type { EventRecorder } from "./events.js";
 import type { KubeObject, ResourceTable } from "./resources.js";
 import { ignoreRace } from "./status-errors.js";
 import type { ObjectStore } from "./store.js";
+import { timestamp } from "./time.js";
 
 const PROTECTION = "kubernetes.io/pvc-protection";
 const SNAPSHOT_BOUND = "snapshot.storage.kubernetes.io/volumesnapshot-bound-protection";
-const seconds = () => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
 
 export const volumeDir = (dataDir: string, pvc: KubeObject) =>
   path.join(dataDir, "volumes", pvc.metadata!.uid!);
@@ -161,7 +161,7 @@ export function storageController(
           {
             ...snap,
             metadata: { ...snap.metadata, resourceVersion: undefined },
-            status: { readyToUse: false, error: { message, time: seconds() } },
+            status: { readyToUse: false, error: { message, time: timestamp() } },
           },
           { subresource: "status" },
         ),
@@ -250,7 +250,7 @@ export function storageController(
           ...withFinalizer,
           status: {
             boundVolumeSnapshotContentName: contentName,
-            creationTime: seconds(),
+            creationTime: timestamp(),
             readyToUse: true,
             restoreSize: String(size),
           },

@@ -15,6 +15,7 @@ import crypto from "node:crypto";
 import { type KubeObject, type ResourceDef, apiVersionOf, collectionKey } from "./resources.js";
 import { KubeError, alreadyExists, conflict, forbidden, notFound } from "./status-errors.js";
 import { sameJson } from "./json.js";
+import { timestamp } from "./time.js";
 
 export type EventType = "ADDED" | "MODIFIED" | "DELETED";
 
@@ -41,7 +42,6 @@ export interface DeleteOptions {
 }
 
 const key = (namespace: string | undefined, name: string) => `${namespace ?? ""}/${name}`;
-const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
 const clone = <T>(v: T): T => structuredClone(v);
 
 /** Kinds the API server always deletes gracefully (kubelet / namespace controller finish it). */
@@ -201,7 +201,7 @@ export class ObjectStore {
     if (def.status && !opts.keepStatus) delete obj.status;
     meta.uid = crypto.randomUUID();
     meta.generation = 1;
-    meta.creationTimestamp = now();
+    meta.creationTimestamp = timestamp();
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
     delete meta.resourceVersion;
@@ -315,7 +315,7 @@ export class ObjectStore {
     if (!pending) return { object: this.removeNow(def, clone(old), old), gone: true };
     if (old.metadata!.deletionTimestamp) return { object: clone(old), gone: false };
     const next = clone(old);
-    next.metadata!.deletionTimestamp = now();
+    next.metadata!.deletionTimestamp = timestamp();
     next.metadata!.deletionGracePeriodSeconds =
       opts.gracePeriodSeconds ?? (def.kind === "Pod" ? (next.spec?.terminationGracePeriodSeconds ?? 30) : 0);
     if (orphan) {

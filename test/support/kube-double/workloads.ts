@@ -1,16 +1,13 @@
 /**
- * Part of the Kubernetes API test double: SIMULATED workload controllers that turn StatefulSets
- * and Jobs into Pods (which the simulated kubelet then runs).
+ * Part of the Kubernetes API test double: the SIMULATED StatefulSet controller, and the helpers the
+ * workload controllers share (owner references, pod and claim creation, status writes).
  *
- * - StatefulSet, per "StatefulSets": pods `<name>-<ordinal>` with the `statefulset.kubernetes.io/pod-name`
+ * StatefulSet, per "StatefulSets": pods `<name>-<ordinal>` with the `statefulset.kubernetes.io/pod-name`
  *   and `controller-revision-hash` labels; one PVC per volumeClaimTemplate and ordinal,
  *   `<template>-<name>-<ordinal>`, kept when the set scales down (retention policy Retain);
  *   OrderedReady creates ordinal i only when all lower ones are Ready and removes the highest first;
  *   a changed pod template rolls pods one at a time from the highest ordinal (RollingUpdate); status
  *   replicas / readyReplicas / availableReplicas / currentReplicas / updatedReplicas / observedGeneration.
- * - Job, per "Jobs": pods `<job>-<random>` labelled `batch.kubernetes.io/job-name`/`job-name`/
- *   `controller-uid`, one at a time (parallelism 1), up to `backoffLimit` failures, then the Complete
- *   or Failed condition; `suspend` stops it; `ttlSecondsAfterFinished` deletes it.
  */
 import crypto from "node:crypto";
 import type { Controller } from "./controller-loop.js";
@@ -19,11 +16,11 @@ import type { KubeObject, OwnerReference, ResourceDef, ResourceTable } from "./r
 import { ignoreRace } from "./status-errors.js";
 import type { ObjectStore } from "./store.js";
 import { canonical, sameJson } from "./json.js";
+import { timestamp } from "./time.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: specs are free-form JSON
 type Any = any;
 
-const seconds = () => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
 const hash = (v: unknown) => crypto.createHash("sha256").update(canonical(v)).digest("hex").slice(0, 10);
 
 export const ownerRef = (o: KubeObject): OwnerReference => ({
@@ -55,7 +52,7 @@ export function condition(
     reason,
     message,
     ...(generation !== undefined ? { observedGeneration: generation } : {}),
-    lastTransitionTime: prev?.status === status ? prev.lastTransitionTime : seconds(),
+    lastTransitionTime: prev?.status === status ? prev.lastTransitionTime : timestamp(),
   };
 }
 
@@ -246,111 +243,6 @@ export function statefulSetController(
     name: "statefulset-controller (simulated)",
     reconcile() {
       for (const sts of store.list(def)) if (!sts.metadata!.deletionTimestamp) reconcileOne(sts);
-    },
-  };
-}
-
-export function jobController(store: ObjectStore, table: ResourceTable, event: EventRecorder): Controller {
-  const w = new Workloads(store, table, event);
-  const def = table.find("batch", "v1", "jobs")!;
-  const finished = (job: KubeObject) =>
-    job.status?.conditions?.some(
-      (c: Any) => (c.type === "Complete" || c.type === "Failed") && c.status === "True",
-    );
-  const reconcileOne = (job: KubeObject) => {
-    const spec = job.spec ?? {};
-    const pods = w.podsOf(job);
-    const succeeded = pods.filter((p) => p.status?.phase === "Succeeded").length;
-    const failed = pods.filter((p) => p.status?.phase === "Failed").length;
-    const active = pods.filter(
-      (p) => !["Succeeded", "Failed"].includes(p.status?.phase) && !p.metadata!.deletionTimestamp,
-    );
-    const old = job.status ?? {};
-    if (finished(job)) {
-      const ttl = spec.ttlSecondsAfterFinished;
-      const done = Date.parse(
-        old.completionTime ?? old.conditions?.find((c: Any) => c.type === "Failed")?.lastTransitionTime ?? "",
-      );
-      if (ttl !== undefined && Date.now() - done >= ttl * 1000)
-        ignoreRace(() =>
-          store.delete(def, job.metadata!.namespace, job.metadata!.name!, {
-            propagationPolicy: "Background",
-          }),
-        );
-      return;
-    }
-    const status: Any = {
-      ...old,
-      startTime: old.startTime ?? seconds(),
-      active: active.length,
-      succeeded,
-      failed,
-      ready: active.filter(isReady).length,
-    };
-    if (succeeded >= (spec.completions ?? 1)) {
-      status.completionTime = seconds();
-      status.conditions = [
-        condition(
-          old.conditions,
-          "SuccessCriteriaMet",
-          true,
-          "CompletionsReached",
-          "Reached expected number of succeeded pods",
-        ),
-        condition(
-          old.conditions,
-          "Complete",
-          true,
-          "CompletionsReached",
-          "Reached expected number of succeeded pods",
-        ),
-      ];
-      event(job, "Normal", "Completed", "Job completed", "job-controller");
-    } else if (failed > (spec.backoffLimit ?? 6)) {
-      for (const p of active) w.deletePod(job, p);
-      status.conditions = [
-        condition(
-          old.conditions,
-          "FailureTarget",
-          true,
-          "BackoffLimitExceeded",
-          "Job has reached the specified backoff limit",
-        ),
-        condition(
-          old.conditions,
-          "Failed",
-          true,
-          "BackoffLimitExceeded",
-          "Job has reached the specified backoff limit",
-        ),
-      ];
-      event(
-        job,
-        "Warning",
-        "BackoffLimitExceeded",
-        "Job has reached the specified backoff limit",
-        "job-controller",
-      );
-    } else if (spec.suspend === true) {
-      for (const p of active) w.deletePod(job, p);
-      status.conditions = [condition(old.conditions, "Suspended", true, "JobSuspended", "Job suspended")];
-    } else if (active.length === 0) {
-      const uid = job.metadata!.uid!;
-      const labels = {
-        "batch.kubernetes.io/controller-uid": uid,
-        "batch.kubernetes.io/job-name": job.metadata!.name!,
-        "controller-uid": uid,
-        "job-name": job.metadata!.name!,
-      };
-      w.createPod(job, undefined, spec.template, labels);
-    }
-    if (status.active === 0) delete status.active;
-    w.writeStatus(def, job, status);
-  };
-  return {
-    name: "job-controller (simulated)",
-    reconcile() {
-      for (const job of store.list(def)) if (!job.metadata!.deletionTimestamp) reconcileOne(job);
     },
   };
 }
