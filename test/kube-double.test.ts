@@ -771,6 +771,24 @@ describe("simulated kubelet: StatefulSets run as real processes", () => {
     expect(events.items.length).toBeGreaterThan(0);
   });
 
+  it("restarts a container whose liveness probe fails", async () => {
+    const ns = await namespace();
+    const liveness = { httpGet: { path: "/healthz", port: 8080 }, periodSeconds: 1, failureThreshold: 1 };
+    await runPod(ns, "sick", ["node", "-e", server("if(q.url==='/healthz'){s.statusCode=500;}")], {
+      livenessProbe: liveness,
+    });
+    const pod = await waitFor(async () => {
+      const p = await core.readNamespacedPod({ namespace: ns, name: "sick" });
+      return (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 ? p : undefined;
+    }, "a restart");
+    expect(pod.status?.containerStatuses?.[0]?.lastState?.terminated).toBeDefined();
+    const events = await core.listNamespacedEvent({
+      namespace: ns,
+      fieldSelector: "involvedObject.name=sick,reason=Unhealthy",
+    });
+    expect(events.items[0]?.message).toBe("Liveness probe failed");
+  });
+
   it("refuses the log of a container that has not started with 400", async () => {
     const ns = await namespace();
     await core.createNamespacedPod({

@@ -8,9 +8,9 @@
  * Events — plus SIMULATED controllers: a kubelet that runs pods as real local processes under
  * bubblewrap (see kubelet.ts for the simulated network: pod port in env PORT, annotation
  * `double.berth.dev/port`, and EndpointSlices), StatefulSet / agent-sandbox Sandbox / Job
- * controllers, an EndpointSlice controller, a volume provisioner and CSI snapshotter, and
- * metrics.k8s.io PodMetrics. Each module's header names the Kubernetes documentation it follows and
- * where it simplifies.
+ * controllers, an EndpointSlice controller, an ingress controller on its own loopback port, a
+ * volume provisioner and CSI snapshotter, and metrics.k8s.io PodMetrics. Each module's header names
+ * the Kubernetes documentation it follows and where it simplifies; README.md sums them up.
  */
 import fs from "node:fs";
 import type http from "node:http";
