@@ -773,9 +773,19 @@ describe("simulated kubelet: StatefulSets run as real processes", () => {
 
   it("restarts a container whose liveness probe fails", async () => {
     const ns = await namespace();
-    const liveness = { httpGet: { path: "/healthz", port: 8080 }, periodSeconds: 1, failureThreshold: 1 };
-    await runPod(ns, "sick", ["node", "-e", server("if(q.url==='/healthz'){s.statusCode=500;}")], {
-      livenessProbe: liveness,
+    const livenessProbe = {
+      httpGet: { path: "/healthz", port: 8080 },
+      initialDelaySeconds: 1,
+      periodSeconds: 1,
+      failureThreshold: 1,
+    };
+    const command = ["node", "-e", server("if(q.url==='/healthz'){s.statusCode=500;}")];
+    await core.createNamespacedPod({
+      namespace: ns,
+      body: {
+        metadata: { name: "sick" },
+        spec: { containers: [{ name: "main", image: "x", command, livenessProbe }] },
+      },
     });
     const pod = await waitFor(async () => {
       const p = await core.readNamespacedPod({ namespace: ns, name: "sick" });
