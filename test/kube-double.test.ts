@@ -448,7 +448,9 @@ describe("watch", () => {
       mergePatch,
     );
     await core.deleteNamespacedConfigMap({ namespace: ns, name: "b" });
-    await waitFor(() => w.events.some((e) => e.type === "BOOKMARK"), "a bookmark");
+    const changes = () => w.events.filter((e) => e.type !== "BOOKMARK");
+    await waitFor(() => changes().length >= 3, "three changes");
+    await waitFor(() => w.events.at(-1)?.type === "BOOKMARK", "a bookmark after them");
     await w.abort();
     const seen = w.events
       .filter((e) => e.type !== "BOOKMARK")
