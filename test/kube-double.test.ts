@@ -448,7 +448,9 @@ describe("watch", () => {
       mergePatch,
     );
     await core.deleteNamespacedConfigMap({ namespace: ns, name: "b" });
-    await waitFor(() => w.events.some((e) => e.type === "BOOKMARK"), "a bookmark");
+    const changes = () => w.events.filter((e) => e.type !== "BOOKMARK");
+    await waitFor(() => changes().length >= 3, "three changes");
+    await waitFor(() => w.events.at(-1)?.type === "BOOKMARK", "a bookmark after them");
     await w.abort();
     const seen = w.events
       .filter((e) => e.type !== "BOOKMARK")
@@ -769,6 +771,34 @@ describe("simulated kubelet: StatefulSets run as real processes", () => {
       fieldSelector: "involvedObject.name=crash,reason=BackOff",
     });
     expect(events.items.length).toBeGreaterThan(0);
+  });
+
+  it("restarts a container whose liveness probe fails", async () => {
+    const ns = await namespace();
+    const livenessProbe = {
+      httpGet: { path: "/healthz", port: 8080 },
+      initialDelaySeconds: 1,
+      periodSeconds: 1,
+      failureThreshold: 1,
+    };
+    const command = ["node", "-e", server("if(q.url==='/healthz'){s.statusCode=500;}")];
+    await core.createNamespacedPod({
+      namespace: ns,
+      body: {
+        metadata: { name: "sick" },
+        spec: { containers: [{ name: "main", image: "x", command, livenessProbe }] },
+      },
+    });
+    const pod = await waitFor(async () => {
+      const p = await core.readNamespacedPod({ namespace: ns, name: "sick" });
+      return (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 ? p : undefined;
+    }, "a restart");
+    expect(pod.status?.containerStatuses?.[0]?.lastState?.terminated).toBeDefined();
+    const events = await core.listNamespacedEvent({
+      namespace: ns,
+      fieldSelector: "involvedObject.name=sick,reason=Unhealthy",
+    });
+    expect(events.items[0]?.message).toBe("Liveness probe failed");
   });
 
   it("refuses the log of a container that has not started with 400", async () => {

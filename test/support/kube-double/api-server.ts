@@ -2,9 +2,10 @@
  * Part of the Kubernetes API test double: the HTTP server on 127.0.0.1.
  *
  * Follows "Controlling Access to the Kubernetes API" (a bearer token from the kubeconfig, 401 with a
- * Status otherwise; discovery and /version are readable without one, as for system:unauthenticated's
- * discovery role) and "API Concepts" for routing. Every resource request is recorded with its RBAC
- * verb so tests can compare what a client used with the Role it ships.
+ * Status otherwise; only /version, /healthz, /readyz and /livez answer without one) and "API
+ * Concepts" for routing. Every request is recorded with its RBAC verb so tests can compare what a
+ * client used with the Role it ships; `failNext` rules answer matching requests with an injected
+ * Status first.
  */
 import http from "node:http";
 import type net from "node:net";

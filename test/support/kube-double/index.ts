@@ -8,10 +8,11 @@
  * Events — plus SIMULATED controllers: a kubelet that runs pods as real local processes under
  * bubblewrap (see kubelet.ts for the simulated network: pod port in env PORT, annotation
  * `double.berth.dev/port`, and EndpointSlices), StatefulSet / agent-sandbox Sandbox / Job
- * controllers, an EndpointSlice controller, a volume provisioner and CSI snapshotter, and
- * metrics.k8s.io PodMetrics. Each module's header names the Kubernetes documentation it follows and
- * where it simplifies.
+ * controllers, an EndpointSlice controller, an ingress controller on its own loopback port, a
+ * volume provisioner and CSI snapshotter, and metrics.k8s.io PodMetrics. Each module's header names
+ * the Kubernetes documentation it follows and where it simplifies; README.md sums them up.
  */
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import type http from "node:http";
 import os from "node:os";
@@ -146,7 +147,21 @@ function seedObjects(): KubeObject[] {
 
 const repoRoot = path.resolve(import.meta.dirname, "..", "..", "..");
 
+let bwrapChecked = false;
+
+/** Pods run under bubblewrap: say so plainly instead of letting every pod crash-loop. */
+function requireBwrap(): void {
+  if (bwrapChecked) return;
+  const r = spawnSync("bwrap", ["--version"], { encoding: "utf8" });
+  if (r.status !== 0)
+    throw new Error(
+      "the Kubernetes API double runs pods under bubblewrap (bwrap): install the Debian package bubblewrap",
+    );
+  bwrapChecked = true;
+}
+
 export async function startKubeDouble(opts: KubeDoubleOptions = {}): Promise<KubeDouble> {
+  requireBwrap();
   const ownDir = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "kube-double-"));
   fs.mkdirSync(dataDir, { recursive: true });

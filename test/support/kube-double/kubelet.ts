@@ -147,13 +147,13 @@ export class Kubelet implements Controller {
         path.join(this.dataDir, "pods", uid, "logs", container.name),
         { hostname: pod.metadata!.name!.slice(0, 63), argv, env, workingDir: container.workingDir, mounts },
         pod.spec.restartPolicy ?? "Always",
-        container.readinessProbe,
+        { readiness: container.readinessProbe, liveness: container.livenessProbe },
         container.stdin === true,
         this.timings,
         (reason, message) => {
           if (reason === "Started")
             this.event(pod, "Normal", "Started", `Started container ${container.name}`, "kubelet");
-          else if (reason === "BackOff" || reason === "Unhealthy")
+          else if (reason === "BackOff" || reason === "Unhealthy" || reason === "Killing")
             this.event(pod, "Warning", reason, message, "kubelet");
           this.kick();
         },

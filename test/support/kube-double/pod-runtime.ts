@@ -5,8 +5,10 @@
  * Follows "Pod Lifecycle": container states Waiting / Running / Terminated with `restartCount` and
  * `lastState`; `restartPolicy` Always / OnFailure / Never; restarts after an exponential back-off
  * (CrashLoopBackOff while waiting) that resets after the container ran a while; readiness from the
- * `readinessProbe` (httpGet or tcpSocket against the pod's port; exec probes and liveness probes are
- * not simulated) or from the process having started. Deletion sends SIGTERM to the whole process
+ * `readinessProbe` (httpGet or tcpSocket against the pod's port; exec probes count as passing) or
+ * from the process having started; a `livenessProbe` failing `failureThreshold` times in a row kills
+ * the container, which then restarts per its policy (liveness runs at its REAL initialDelaySeconds
+ * and periodSeconds, so a slow start under load is not mistaken for a dead container). Deletion sends SIGTERM to the whole process
  * group and SIGKILL after the grace period. TIMINGS ARE COMPRESSED for tests: probes run every
  * `probeIntervalMs`, back-off starts at `restartBackoffMs`, and the grace period is capped.
  * Logs are kept like the CRI log files: one file per container instance, each line prefixed with
@@ -29,6 +31,8 @@ export interface RuntimeTimings {
 
 export interface Probe {
   httpGet?: { path?: string };
+  initialDelaySeconds?: number;
+  periodSeconds?: number;
   tcpSocket?: object;
   exec?: object;
   failureThreshold?: number;
@@ -59,6 +63,8 @@ export class PodRuntime {
   private stopping = false;
   private backoffMs: number;
   private probeTimer?: NodeJS.Timeout;
+  private livenessTimer?: NodeJS.Timeout;
+  private livenessFailures = 0;
   private restartTimer?: NodeJS.Timeout;
   private failures = 0;
   private followers = new Set<LogListener>();
@@ -72,7 +78,7 @@ export class PodRuntime {
     readonly logDir: string,
     private readonly sandbox: SandboxSpec,
     private readonly restartPolicy: string,
-    private readonly probe: Probe | undefined,
+    private readonly probes: { readiness?: Probe; liveness?: Probe },
     readonly stdinOpen: boolean,
     private readonly timings: RuntimeTimings,
     private readonly changed: (reason: string, message: string, warning?: boolean) => void,
@@ -113,6 +119,7 @@ export class PodRuntime {
     this.failures = 0;
     this.probeTimer = setInterval(() => void this.runProbe(), this.timings.probeIntervalMs);
     void this.runProbe();
+    this.watchLiveness(child);
   }
 
   private output(stream: 1 | 2, chunk: Buffer, logFile: string): void {
@@ -137,6 +144,7 @@ export class PodRuntime {
     for (const f of this.followers) f(null);
     this.followers.clear();
     if (this.probeTimer) clearInterval(this.probeTimer);
+    if (this.livenessTimer) clearTimeout(this.livenessTimer);
     this.child = undefined;
     this.ready = false;
     // as containerd reports a command that cannot be executed: exit code 128, reason StartError
@@ -170,9 +178,29 @@ export class PodRuntime {
     this.backoffMs = Math.min(this.backoffMs * 2, this.timings.restartBackoffMaxMs);
   }
 
+  private watchLiveness(child: ChildProcess): void {
+    const probe = this.probes.liveness;
+    if (!probe || (!probe.httpGet && !probe.tcpSocket)) return;
+    this.livenessFailures = 0;
+    const tick = async () => {
+      if (this.child !== child) return;
+      const ok = await this.check(probe);
+      if (this.child !== child) return;
+      this.livenessFailures = ok ? 0 : this.livenessFailures + 1;
+      if (this.livenessFailures >= (probe.failureThreshold ?? 3)) {
+        this.changed("Unhealthy", "Liveness probe failed", true);
+        this.changed("Killing", "Container failed liveness probe, will be restarted", true);
+        if (child.pid !== undefined) signalGroup(child.pid, "SIGTERM");
+        return;
+      }
+      this.livenessTimer = setTimeout(() => void tick(), (probe.periodSeconds ?? 10) * 1000);
+    };
+    this.livenessTimer = setTimeout(() => void tick(), (probe.initialDelaySeconds ?? 0) * 1000);
+  }
+
   private async runProbe(): Promise<void> {
     if (!this.child) return;
-    const ok = await this.check();
+    const ok = await this.check(this.probes.readiness);
     if (!this.child) return;
     if (ok) {
       this.failures = 0;
@@ -180,14 +208,13 @@ export class PodRuntime {
         this.ready = true;
         this.changed("Ready", "readiness probe succeeded");
       }
-    } else if (this.ready && ++this.failures >= (this.probe?.failureThreshold ?? 3)) {
+    } else if (this.ready && ++this.failures >= (this.probes.readiness?.failureThreshold ?? 3)) {
       this.ready = false;
       this.changed("Unhealthy", "Readiness probe failed", true);
     }
   }
 
-  private async check(): Promise<boolean> {
-    const p = this.probe;
+  private async check(p: Probe | undefined): Promise<boolean> {
     if (!p || (!p.httpGet && !p.tcpSocket)) return true;
     if (p.httpGet) {
       try {
@@ -258,6 +285,7 @@ export class PodRuntime {
     this.stopping = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     if (this.probeTimer) clearInterval(this.probeTimer);
+    if (this.livenessTimer) clearTimeout(this.livenessTimer);
     const child = this.child;
     if (!child || child.pid === undefined) return;
     const gone = new Promise<void>((r) => child.once("close", () => r()));
