@@ -8,9 +8,10 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { type ApiClient, apiClient, waitFor } from "./support/berth.js";
+import { apiClient, waitFor } from "./support/berth.js";
 import { startPostgres, type TestPostgres } from "./support/postgres.js";
 import { type BerthProcess, processesUnder, spawnBerth } from "./support/process.js";
+import { counterSchedule, expectEachFireTimeOnce, pauseAndSettle, runsOf } from "./support/schedules.js";
 
 const admin = `admin-${randomBytes(16).toString("hex")}`;
 const cleanups: (() => Promise<void>)[] = [];
@@ -33,59 +34,7 @@ async function start(env: Record<string, string>): Promise<BerthProcess> {
   return b;
 }
 
-/** A team, a key, the counter-agent, an environment and an every-second schedule. */
-async function everySecond(url: string): Promise<{ api: ApiClient; id: string; key: string }> {
-  const root = apiClient(url, admin);
-  const team = await root("POST", "/api/teams", { body: { name: "sched", tier: "business" } });
-  const key = (
-    await root("POST", "/api/keys", {
-      body: {
-        name: "k",
-        teamId: team.body.id,
-        scopes: ["deployments:read", "deployments:write", "agents:write"],
-      },
-    })
-  ).body.key as string;
-  const api = apiClient(url, key);
-  const agent = await api("POST", "/api/agents", {
-    body: { name: "counter", spec: { name: "counter", image: "berth/counter-agent", port: 8080 } },
-  });
-  const env = await api("POST", "/api/v1/cloud/environments", { body: { name: "prod" } });
-  const dep = await api("POST", "/api/v1/cloud/deployments", {
-    body: {
-      agent: agent.body.id,
-      environment_id: env.body.id,
-      name: "every second",
-      initial_events: [{ type: "user.message", content: "tick" }],
-      schedule: { type: "cron", expression: "* * * * * *", timezone: "UTC" },
-      metadata: { cas_config: { config: { max_concurrent: 5, timeout_ms: 10_000 } } },
-    },
-  });
-  expect(dep.status).toBe(200);
-  return { api, id: dep.body.id, key };
-}
-
-type Run = { status: string; scheduled_for: string; trigger: string };
-const runsOf = async (api: ApiClient, id: string) =>
-  (await api("GET", `/api/v1/cloud/deployments/${id}/runs?limit=100`)).body.data as Run[];
-
-async function pauseAndSettle(api: ApiClient, id: string): Promise<Run[]> {
-  await api("POST", `/api/v1/cloud/deployments/${id}/pause`, { body: { reason: "test over" } });
-  return waitFor(
-    async () => {
-      const list = await runsOf(api, id);
-      return list.every((r) => r.status !== "running" && r.status !== "pending") ? list : undefined;
-    },
-    "runs settled",
-    30_000,
-  );
-}
-
-function expectEachSecondOnce(runs: Run[]) {
-  const times = runs.map((r) => Date.parse(r.scheduled_for)).sort((a, b) => a - b);
-  expect(new Set(times).size).toBe(times.length);
-  for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBe(1000);
-}
+const everySecond = (url: string) => counterSchedule(url, admin);
 
 describe("real clock", () => {
   it("runs a per-second schedule with the counter-agent and keeps exact stats", async () => {
@@ -99,7 +48,7 @@ describe("real clock", () => {
     const runs = await pauseAndSettle(api, id);
     const completed = runs.filter((r) => r.status === "completed");
     expect(completed.length).toBeGreaterThanOrEqual(4);
-    expectEachSecondOnce(runs);
+    expectEachFireTimeOnce(runs);
     const stats = (await api("GET", `/api/v1/cloud/deployments/${id}`)).body.metadata.cas_config.stats;
     expect(stats.total_runs).toBe(completed.length + runs.filter((r) => r.status === "failed").length);
     expect(stats.total_failures).toBe(runs.filter((r) => r.status === "failed").length);
@@ -116,7 +65,7 @@ describe("real clock", () => {
     // paused and read through the other control plane: both serve the same store
     const runs = await pauseAndSettle(apiClient(b.url, key), id);
     expect(runs.length).toBeGreaterThanOrEqual(20);
-    expectEachSecondOnce(runs);
+    expectEachFireTimeOnce(runs);
     expect(runs.filter((r) => r.status === "completed").length).toBeGreaterThanOrEqual(20);
     const stats = (await api("GET", `/api/v1/cloud/deployments/${id}`)).body.metadata.cas_config.stats;
     expect(stats.total_runs).toBe(
@@ -140,7 +89,7 @@ describe("real clock", () => {
     const api = apiClient(b.url, admin);
     await new Promise((r) => setTimeout(r, 3_000));
     const runs = await pauseAndSettle(api, id);
-    expectEachSecondOnce(runs);
+    expectEachFireTimeOnce(runs);
     const skipped = runs.filter((r) => r.status === "skipped");
     expect(skipped.length).toBeGreaterThanOrEqual(1);
     const completed = runs.filter((r) => r.status === "completed").map((r) => Date.parse(r.scheduled_for));
