@@ -181,10 +181,8 @@ describe("helm chart: the control plane's Deployment", () => {
 
   it("sets only settings berth reads", () => {
     const known = new Set(Object.keys(configSchema.shape));
-    // The kubernetes runtime's own settings (BERTH_K8S_*) arrive with its driver (src/runtime/kubernetes).
     for (const objs of [defaults, overridden])
-      for (const name of envOf(objs).keys())
-        if (!name.startsWith("BERTH_K8S_")) expect(known, name).toContain(name);
+      for (const name of envOf(objs).keys()) expect(known, name).toContain(name);
   });
 
   it("probes /healthz (liveness, startup) and /readyz (readiness) on its port", () => {
