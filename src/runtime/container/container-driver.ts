@@ -15,13 +15,13 @@
  * Logs are copied from the engine's log stream into the same rotated per-replica files as the
  * local runtime's, so tail and follow behave alike and survive container replacement.
  */
+import { VolumeVerbs } from "../volume-verbs.js";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
 import http from "node:http";
 import net from "node:net";
 import path from "node:path";
 import Docker from "dockerode";
-import type { Readable } from "node:stream";
 import {
   type DesiredWorkload,
   type Endpoint,
@@ -35,7 +35,6 @@ import {
   type SessionRequest,
   UnsupportedVerb,
   type VolumeRef,
-  type VolumeSource,
   type WorkloadMetrics,
   type WorkloadStatus,
 } from "../driver.js";
@@ -93,7 +92,7 @@ interface Workload {
   replicas: Replica[];
 }
 
-export class ContainerDriver implements RuntimeDriver {
+export class ContainerDriver extends VolumeVerbs implements RuntimeDriver {
   readonly name = "container" as const;
   readonly docker: Docker;
   private readonly workloads = new Map<string, Workload>();
@@ -101,7 +100,7 @@ export class ContainerDriver implements RuntimeDriver {
   private readonly eventListeners = new Set<(e: RuntimeEvent) => void>();
   private readonly changeListeners = new Set<(key: string) => void>();
   private readonly logs: LogFiles;
-  private readonly volumes: LocalVolumes;
+  protected readonly volumes: LocalVolumes;
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private closed = false;
@@ -109,6 +108,7 @@ export class ContainerDriver implements RuntimeDriver {
   private readonly privateImages: PrivateImages;
 
   constructor(private readonly opts: ContainerDriverOptions) {
+    super();
     this.docker = new Docker(dockerConnection(opts.dockerHost));
     this.logs = new LogFiles(path.join(opts.dataDir, "logs"), opts.logMaxBytes ?? 10 * 1024 * 1024);
     this.volumes = new LocalVolumes(opts.dataDir, (v) => this.freeze(v));
@@ -646,30 +646,6 @@ export class ContainerDriver implements RuntimeDriver {
     return [...this.workloads.values()].some(
       (w) => w.namespace === volume.namespace && w.name === volume.workload,
     );
-  }
-
-  volumeBytes(volume: VolumeRef): Promise<number> {
-    return this.volumes.bytes(volume);
-  }
-
-  snapshotVolume(volume: VolumeRef, snapshotId: string): Promise<{ bytes: number }> {
-    return this.volumes.snapshot(volume, snapshotId);
-  }
-
-  deleteSnapshot(volume: VolumeRef, snapshotId: string): Promise<void> {
-    return this.volumes.deleteSnapshot(volume, snapshotId);
-  }
-
-  exportVolume(volume: VolumeRef): Readable {
-    return this.volumes.export(volume);
-  }
-
-  restoreVolume(volume: VolumeRef, restoreId: string, source: VolumeSource): Promise<void> {
-    return this.volumes.restore(volume, restoreId, source);
-  }
-
-  deleteVolume(volume: VolumeRef): Promise<void> {
-    return this.volumes.delete(volume);
   }
 
   /** Pauses the volume's containers (the engine's freezer); the returned function unpauses them. */

@@ -17,7 +17,7 @@
  * plus `Ready` when a pod becomes ready. close() leaves every object; a new driver lists them by
  * label and adopts them.
  */
-import type { Readable } from "node:stream";
+import { VolumeVerbs } from "../volume-verbs.js";
 import {
   type DesiredWorkload,
   type Endpoint,
@@ -30,7 +30,6 @@ import {
   type SessionRequest,
   UnsupportedVerb,
   type VolumeRef,
-  type VolumeSource,
   type WorkloadMetrics,
   type WorkloadStatus,
 } from "../driver.js";
@@ -92,12 +91,12 @@ interface Tracked {
   failedRollout?: { specHash: string; reason: string };
 }
 
-export class KubernetesDriver implements RuntimeDriver {
+export class KubernetesDriver extends VolumeVerbs implements RuntimeDriver {
   readonly name = "kubernetes" as const;
   private readonly client: KubeClient;
   private readonly ctx: KubeContext;
   private readonly observer: KubeObserver;
-  private readonly volumes: KubeVolumes;
+  protected readonly volumes: KubeVolumes;
   private readonly sessions: KubeSessions;
   private readonly ingress: KubeIngress;
   private readonly workloads = new Map<string, Tracked>();
@@ -106,6 +105,7 @@ export class KubernetesDriver implements RuntimeDriver {
   private metricsServed = false;
 
   constructor(private readonly opts: KubernetesDriverOptions) {
+    super();
     this.client = opts.client;
     this.observer = new KubeObserver(this.client, opts.logger, opts.watchTimeoutSeconds);
     this.ctx = new KubeContext(this.client, this.observer.pods, opts, opts.logger);
@@ -435,28 +435,8 @@ export class KubernetesDriver implements RuntimeDriver {
     return this.sessions.deleteState(scope);
   }
 
-  volumeBytes(volume: VolumeRef): Promise<number> {
-    return this.volumes.bytes(volume);
-  }
-
-  snapshotVolume(volume: VolumeRef, snapshotId: string): Promise<{ bytes: number }> {
-    return this.volumes.snapshot(volume, snapshotId);
-  }
-
-  deleteSnapshot(volume: VolumeRef, snapshotId: string): Promise<void> {
-    return this.volumes.deleteSnapshot(volume, snapshotId);
-  }
-
-  exportVolume(volume: VolumeRef): Readable {
-    return this.volumes.export(volume);
-  }
-
-  restoreVolume(volume: VolumeRef, restoreId: string, source: VolumeSource): Promise<void> {
-    return this.volumes.restore(volume, restoreId, source);
-  }
-
   /** Deletes the volume's PVCs and every workload object of that workload (they run no replica). */
-  async deleteVolume(volume: VolumeRef): Promise<void> {
+  override async deleteVolume(volume: VolumeRef): Promise<void> {
     const ns = kubeNamespace(volume.namespace);
     const sel = selector({ [L.workload]: volume.workload, [MANAGED_BY]: "berth" });
     const kinds: Kind[] = this.sandboxVersion ? ["StatefulSet", "Sandbox"] : ["StatefulSet"];

@@ -6,10 +6,10 @@
  * hash — never env values) is persisted per workload under `<dataDir>/runtime/local/`, written
  * atomically. Operations on one workload are serialised; different workloads proceed in parallel.
  */
+import { VolumeVerbs } from "../volume-verbs.js";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
-import type { Readable } from "node:stream";
 import type {
   DesiredWorkload,
   Endpoint,
@@ -21,7 +21,6 @@ import type {
   RuntimeEvent,
   SessionRequest,
   VolumeRef,
-  VolumeSource,
   WorkloadMetrics,
   WorkloadStatus,
 } from "../driver.js";
@@ -87,7 +86,7 @@ interface Workload {
   failedRollout?: { specHash: string; reason: string };
 }
 
-export class LocalDriver implements RuntimeDriver {
+export class LocalDriver extends VolumeVerbs implements RuntimeDriver {
   readonly name = "local" as const;
   private readonly workloads = new Map<string, Workload>();
   private readonly locks = new Map<string, Promise<unknown>>();
@@ -98,13 +97,14 @@ export class LocalDriver implements RuntimeDriver {
   private readonly cpuSamples = new Map<string, { seconds: number; at: number }>();
   private readonly host: string;
   private readonly clock: { now(): Date };
-  private readonly volumes: LocalVolumes;
+  protected readonly volumes: LocalVolumes;
   private rotationTimer: NodeJS.Timeout | undefined;
   private readonly missingTools: string[];
   private apiPort: number | undefined;
   private pool: NetworkPool | undefined;
 
   constructor(private readonly opts: LocalDriverOptions) {
+    super();
     this.missingTools = opts.isolation === "none" ? [] : missingSandboxTools();
     this.host = opts.host ?? "127.0.0.1";
     this.clock = opts.clock ?? { now: () => new Date() };
@@ -518,30 +518,6 @@ export class LocalDriver implements RuntimeDriver {
   /** Where a workload's volume lives on this machine (its BERTH_VOLUME_DIR); local runtime only. */
   volumePath(namespace: string, workload: string): string {
     return this.volumes.path({ namespace, workload });
-  }
-
-  volumeBytes(volume: VolumeRef): Promise<number> {
-    return this.volumes.bytes(volume);
-  }
-
-  snapshotVolume(volume: VolumeRef, snapshotId: string): Promise<{ bytes: number }> {
-    return this.volumes.snapshot(volume, snapshotId);
-  }
-
-  deleteSnapshot(volume: VolumeRef, snapshotId: string): Promise<void> {
-    return this.volumes.deleteSnapshot(volume, snapshotId);
-  }
-
-  exportVolume(volume: VolumeRef): Readable {
-    return this.volumes.export(volume);
-  }
-
-  restoreVolume(volume: VolumeRef, restoreId: string, source: VolumeSource): Promise<void> {
-    return this.volumes.restore(volume, restoreId, source);
-  }
-
-  deleteVolume(volume: VolumeRef): Promise<void> {
-    return this.volumes.delete(volume);
   }
 
   /** SIGSTOPs every process using the volume (a point in time); the returned function thaws them. */
