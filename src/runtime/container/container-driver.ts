@@ -15,6 +15,7 @@
  * Logs are copied from the engine's log stream into the same rotated per-replica files as the
  * local runtime's, so tail and follow behave alike and survive container replacement.
  */
+import { SerialByKey } from "../../util/serial-by-key.js";
 import { VolumeVerbs } from "../volume-verbs.js";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
@@ -96,7 +97,7 @@ export class ContainerDriver extends VolumeVerbs implements RuntimeDriver {
   readonly name = "container" as const;
   readonly docker: Docker;
   private readonly workloads = new Map<string, Workload>();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly serialized = new SerialByKey();
   private readonly eventListeners = new Set<(e: RuntimeEvent) => void>();
   private readonly changeListeners = new Set<(key: string) => void>();
   private readonly logs: LogFiles;
@@ -172,18 +173,8 @@ export class ContainerDriver extends VolumeVerbs implements RuntimeDriver {
     return w;
   }
 
-  private serial<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(key) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    this.locks.set(
-      key,
-      next.catch(() => undefined),
-    );
-    return next;
-  }
-
   apply(d: DesiredWorkload): Promise<void> {
-    return this.serial(d.key, async () => {
+    return this.serialized.run(d.key, async () => {
       const w = this.workload(d.key, d.namespace, d.name);
       w.desired = d;
       await fsp.mkdir(this.volumePath(d.namespace, d.name), { recursive: true });
@@ -418,9 +409,9 @@ export class ContainerDriver extends VolumeVerbs implements RuntimeDriver {
     try {
       for (const w of [...this.workloads.values()]) {
         if (!w.desired) continue;
-        await this.serial(w.key, () => this.supervise(w)).catch((err) =>
-          this.opts.logger.warn({ err, key: w.key }, "container supervision failed"),
-        );
+        await this.serialized
+          .run(w.key, () => this.supervise(w))
+          .catch((err) => this.opts.logger.warn({ err, key: w.key }, "container supervision failed"));
       }
     } finally {
       this.ticking = false;
@@ -532,7 +523,7 @@ export class ContainerDriver extends VolumeVerbs implements RuntimeDriver {
   }
 
   remove(key: string): Promise<void> {
-    return this.serial(key, async () => {
+    return this.serialized.run(key, async () => {
       const w = this.workloads.get(key);
       const grace = this.opts.stopGraceMs ?? 10_000;
       if (w) await Promise.all(w.replicas.map((r) => this.stopReplica(w, r, grace)));

@@ -17,6 +17,7 @@
  * plus `Ready` when a pod becomes ready. close() leaves every object; a new driver lists them by
  * label and adopts them.
  */
+import { SerialByKey } from "../../util/serial-by-key.js";
 import { VolumeVerbs } from "../volume-verbs.js";
 import {
   type DesiredWorkload,
@@ -100,7 +101,7 @@ export class KubernetesDriver extends VolumeVerbs implements RuntimeDriver {
   private readonly sessions: KubeSessions;
   private readonly ingress: KubeIngress;
   private readonly workloads = new Map<string, Tracked>();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly serialized = new SerialByKey();
   private sandboxVersion: string | undefined;
   private metricsServed = false;
 
@@ -177,18 +178,8 @@ export class KubernetesDriver extends VolumeVerbs implements RuntimeDriver {
     return t;
   }
 
-  private serial<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(key) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    this.locks.set(
-      key,
-      next.catch(() => undefined),
-    );
-    return next;
-  }
-
   apply(d: DesiredWorkload): Promise<void> {
-    return this.serial(d.key, async () => {
+    return this.serialized.run(d.key, async () => {
       const ns = kubeNamespace(d.namespace);
       try {
         await this.converge(d, ns);
@@ -330,7 +321,7 @@ export class KubernetesDriver extends VolumeVerbs implements RuntimeDriver {
   }
 
   remove(key: string): Promise<void> {
-    return this.serial(key, async () => {
+    return this.serialized.run(key, async () => {
       const t = this.workloads.get(key);
       if (!t) return;
       if (t.current && t.current.replicas > 0) await this.scale(t, t.current, 0);

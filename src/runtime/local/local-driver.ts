@@ -6,6 +6,7 @@
  * hash — never env values) is persisted per workload under `<dataDir>/runtime/local/`, written
  * atomically. Operations on one workload are serialised; different workloads proceed in parallel.
  */
+import { SerialByKey } from "../../util/serial-by-key.js";
 import { VolumeVerbs } from "../volume-verbs.js";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
@@ -89,7 +90,7 @@ interface Workload {
 export class LocalDriver extends VolumeVerbs implements RuntimeDriver {
   readonly name = "local" as const;
   private readonly workloads = new Map<string, Workload>();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly serialized = new SerialByKey();
   private readonly eventListeners = new Set<(e: RuntimeEvent) => void>();
   private readonly changeListeners = new Set<(key: string) => void>();
   private readonly logs: LogFiles;
@@ -270,18 +271,8 @@ export class LocalDriver extends VolumeVerbs implements RuntimeDriver {
     for (const l of this.eventListeners) l(e);
   }
 
-  private serial<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(key) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    this.locks.set(
-      key,
-      next.catch(() => undefined),
-    );
-    return next;
-  }
-
   apply(d: DesiredWorkload): Promise<void> {
-    return this.serial(d.key, async () => {
+    return this.serialized.run(d.key, async () => {
       let w = this.workloads.get(d.key);
       if (!w) {
         w = { key: d.key, namespace: d.namespace, name: d.name, desired: d, replicas: [], surge: [] };
@@ -389,7 +380,7 @@ export class LocalDriver extends VolumeVerbs implements RuntimeDriver {
   }
 
   remove(key: string): Promise<void> {
-    return this.serial(key, async () => {
+    return this.serialized.run(key, async () => {
       const w = this.workloads.get(key);
       if (!w) return;
       const grace = this.opts.stopGraceMs ?? 10_000;
@@ -553,7 +544,7 @@ export class LocalDriver extends VolumeVerbs implements RuntimeDriver {
   async close(): Promise<void> {
     if (this.rotationTimer) clearInterval(this.rotationTimer);
     await this.pool?.close();
-    await Promise.allSettled([...this.locks.values()]);
+    await this.serialized.idle();
     for (const w of this.workloads.values()) {
       for (const r of [...w.replicas, ...w.surge]) r.close();
       await this.persist(w);
