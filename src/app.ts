@@ -286,6 +286,7 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
     log: log.child({ component: "proxy" }),
     wakeTimeoutMs: opts.wakeTimeoutMs ?? 25_000,
     wake: (id) => waker.wake(id, "request to its URL"),
+    watch: (id, check, timeoutMs) => feed.await(id, check, { timeoutMs }),
     touch: (id) => waker.touch(id),
   });
   await listen(front.server, config.port, config.host);

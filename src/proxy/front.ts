@@ -11,7 +11,7 @@ import type { Logger } from "pino";
 import type { IngressService } from "../capabilities/deployments/ingress.js";
 import { ClientConnection } from "./connection.js";
 import type { CidrList } from "./forwarded.js";
-import { Router } from "./router.js";
+import { Router, type Watch } from "./router.js";
 import { UpstreamPool } from "./upstream.js";
 
 export interface FrontLimits {
@@ -40,6 +40,8 @@ export interface FrontOptions {
   trustedProxies: CidrList;
   /** Resumes a paused deployment; resolves true once it is ready. Also records activity. */
   wake(deploymentId: string): Promise<boolean>;
+  /** Waits on a deployment's published changes (the status feed's `await`). */
+  watch: Watch;
   /** Records activity of a deployment (a request, or bytes on a stream or tunnel). */
   touch(deploymentId: string): void;
   api: http.Server;
@@ -60,7 +62,13 @@ export function createFront(opts: FrontOptions): Front {
   const pool = new UpstreamPool();
   const connections = new Set<ClientConnection>();
   const ctx = {
-    router: new Router(opts.ingress, opts.wake, opts.wakeTimeoutMs, limits.maxConnectionsPerDeployment),
+    router: new Router(
+      opts.ingress,
+      opts.wake,
+      opts.watch,
+      opts.wakeTimeoutMs,
+      limits.maxConnectionsPerDeployment,
+    ),
     pool,
     api: opts.api,
     domain: opts.domain,

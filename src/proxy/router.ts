@@ -1,8 +1,8 @@
 /**
  * From a deployment name to a ready endpoint. A name seen ready in the last ROUTE_TTL_MS is answered
  * from memory (the hot path: no store read per request), provided the runtime still reports a ready
- * replica; anything else reads the store, wakes a paused deployment and waits for a starting one,
- * up to the wake timeout. Also counts each deployment's open connections against its limit.
+ * replica; anything else reads the store, wakes a paused deployment and waits for a starting one
+ * on the status feed (no polling), up to the wake timeout. Also counts each deployment's open connections against its limit.
  */
 import type { IngressService } from "../capabilities/deployments/ingress.js";
 import type { Endpoint } from "../runtime/driver.js";
@@ -19,6 +19,16 @@ export interface Refusal {
   headers?: Record<string, string>;
 }
 
+/**
+ * Runs `check` now and after every published change of the deployment until it answers something
+ * other than undefined, or `timeoutMs` passes (undefined): the status feed's `await`.
+ */
+export type Watch = <T>(
+  deploymentId: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs: number,
+) => Promise<T | undefined>;
+
 const ROUTE_TTL_MS = 1_000;
 const RETRY = { "Retry-After": "5" };
 
@@ -29,6 +39,7 @@ export class Router {
   constructor(
     private readonly ingress: IngressService,
     private readonly wake: (deploymentId: string) => Promise<boolean>,
+    private readonly watch: Watch,
     private readonly wakeTimeoutMs: number,
     private readonly maxConnections: number,
   ) {}
@@ -41,30 +52,44 @@ export class Router {
     return endpoint ? { deploymentId: r.deploymentId, endpoint } : undefined;
   }
 
-  /** Resolves `name`, waking or waiting for it; a Refusal when it cannot be served now. */
+  /**
+   * Resolves `name`, waking or waiting for it; a Refusal when it cannot be served now. A paused or
+   * starting deployment is served as soon as the runtime reports a ready endpoint for it (each
+   * runtime change is published on the status feed, ahead of the status write the reconciler
+   * makes next), so the request does not also wait for that write and the resume's hand-offs.
+   */
   async resolve(name: string, gone: () => boolean): Promise<Target | Refusal> {
-    const deadline = Date.now() + this.wakeTimeoutMs;
     let route = await this.ingress.route(name);
-    if (route.kind === "paused") {
-      const woke = await Promise.race([
-        this.wake(route.deploymentId),
-        new Promise<false>((r) => setTimeout(() => r(false), this.wakeTimeoutMs).unref()),
+    if (route.kind === "paused" || route.kind === "starting") {
+      const waking = route.kind === "paused";
+      const woke = waking ? this.wake(route.deploymentId) : Promise.resolve(true);
+      const settled = await Promise.race([
+        this.watch(
+          route.deploymentId,
+          async () => {
+            if (gone()) return "gone" as const;
+            const r = await this.ingress.route(name);
+            return r.kind === "paused" || r.kind === "starting" ? undefined : r;
+          },
+          this.wakeTimeoutMs,
+        ),
+        // A resume that failed or timed out ends the wait; one that succeeded leaves it to the watch.
+        woke.then(
+          (ok) => (ok ? new Promise<never>(() => undefined) : ("failed" as const)),
+          () => "failed" as const,
+        ),
       ]);
-      if (!woke) return { status: 503, message: `deployment ${name} is resuming`, headers: RETRY };
-      route = await this.ingress.route(name);
-    }
-    while (route.kind === "starting" && Date.now() < deadline && !gone()) {
-      await new Promise((r) => setTimeout(r, 25));
-      route = await this.ingress.route(name);
+      if (settled === undefined || settled === "gone" || settled === "failed") {
+        const message = `deployment ${name} is ${waking ? "resuming" : "not ready yet"}`;
+        return { status: 503, message, headers: RETRY };
+      }
+      route = settled;
     }
     switch (route.kind) {
       case "not-found":
         return { status: 404, message: `no deployment serves ${name}` };
       case "unavailable":
         return { status: 503, message: route.reason, headers: RETRY };
-      case "starting":
-      case "paused":
-        return { status: 503, message: `deployment ${name} is not ready yet`, headers: RETRY };
       case "serve": {
         const endpoint = this.ingress.pick(route.key);
         if (!endpoint) return { status: 503, message: `deployment ${name} is not ready yet`, headers: RETRY };
