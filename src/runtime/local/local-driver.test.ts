@@ -272,6 +272,38 @@ describe("local driver, sandbox networks made ahead", () => {
     }
   });
 
+  it("refills its pool only once the replica that took a network is ready", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "berth-local-"));
+    const d = await createLocalDriver({ ...options(dir), warmNetworks: 1 });
+    try {
+      d.setApiPort(1);
+      const [taken] = await until(() => d.warmNetworksReady() === 1 && runFiles(dir), "pool filled");
+      // A program that listens only after 1.5 s: its start is under way all that time.
+      const slow = `setTimeout(() => require("http").createServer((q, s) => s.end("late")).listen(Number(process.env.PORT), "127.0.0.1"), 1500)`;
+      await d.apply(
+        httpWorkload("slow-start/web", {
+          spec: {
+            command: process.execPath,
+            args: ["-e", slow],
+            env: {},
+            listens: true,
+            healthCheck: { type: "tcp" },
+          },
+        }),
+      );
+      await until(() => d.status("slow-start/web")?.replicas[0]?.pid, "started");
+      await new Promise((r) => setTimeout(r, 700));
+      expect(d.status("slow-start/web")!.replicas[0]!.phase).toBe("starting");
+      // No network is being made while it starts (a refill's spawns would compete with it).
+      expect(runFiles(dir)).toEqual([taken]);
+      await until(() => d.endpoints("slow-start/web").length === 1, "ready");
+      await until(() => d.warmNetworksReady() === 1, "pool refilled after the start");
+      await d.remove("slow-start/web");
+    } finally {
+      await d.close();
+    }
+  });
+
   it("starts a replica in a network made ahead, hands each out once, and destroys each with its user", async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), "berth-local-"));
     const d = await createLocalDriver({ ...options(dir), warmNetworks: 2 });

@@ -180,9 +180,17 @@ export class LocalDriver extends VolumeVerbs implements RuntimeDriver {
       size,
       bindHost: this.host,
       apiPort: port,
+      busy: () => this.starting(),
       onError: (err) => this.opts.logger.warn({ err }, "could not make a sandbox network ahead"),
     });
     this.pool.start();
+  }
+
+  /** True while any replica is starting (its process launched, not yet ready). */
+  private starting(): boolean {
+    for (const w of this.workloads.values())
+      for (const r of [...w.replicas, ...w.surge]) if (r.phase === "starting") return true;
+    return false;
   }
 
   /** Sandbox networks made ahead and ready to be taken now (0 without a pool). */

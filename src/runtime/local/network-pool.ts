@@ -6,7 +6,8 @@
  *
  * Invariants: an entry is handed out once (`take`) and never returns to the pool; from then on it
  * belongs to the replica that took it and is destroyed by that replica's `releaseSandbox`. At most
- * `size` entries wait idle; a refill starts shortly after a take, off the wake path. `close`
+ * `size` entries wait idle; a refill starts shortly after a take, once no replica is starting
+ * (so off the wake path). `close`
  * destroys the idle ones; a control plane killed with entries idle leaves namespaces that the next
  * start-up sweep of any control plane removes (netns.ts: nothing holds them any more).
  */
@@ -27,12 +28,20 @@ export interface NetworkPoolOptions {
   bindHost: string;
   /** berth's public port, reachable inside every sandbox. */
   apiPort: number;
+  /**
+   * True while a replica is starting. A refill waits until none is (up to REFILL_DEFER_MAX_MS), so
+   * its process spawns (`ip netns add`, pasta) do not compete for the CPU with a wake.
+   */
+  busy?: () => boolean;
   /** Told when making an entry failed; the pool tries again later. */
   onError(err: unknown): void;
 }
 
 /** Wait after a take before refilling, so the refill's process spawns stay off the wake itself. */
 const REFILL_DELAY_MS = 100;
+/** While a replica starts, a due refill looks again this often, for at most REFILL_DEFER_MAX_MS. */
+const REFILL_DEFER_POLL_MS = 20;
+const REFILL_DEFER_MAX_MS = 2_000;
 /** Wait after a failed refill before the next try. */
 const RETRY_MS = 5_000;
 
@@ -80,13 +89,22 @@ export class NetworkPool {
 
   private later(ms: number): void {
     if (this.closed || this.timer || this.filling || this.idle.length >= this.opts.size) return;
-    this.timer = setTimeout(() => {
+    const deferUntil = performance.now() + ms + REFILL_DEFER_MAX_MS;
+    const deferring = () => this.opts.busy?.() === true && performance.now() < deferUntil;
+    const at = (delay: number, then: () => void) => {
+      this.timer = setTimeout(then, delay).unref();
+    };
+    // While a replica starts, look again shortly; once none does, wait the delay again (the one
+    // that just got ready is answering its first requests).
+    const whenQuiet = () => (deferring() ? at(REFILL_DEFER_POLL_MS, whenQuiet) : at(REFILL_DELAY_MS, fire));
+    const fire = () => {
+      if (deferring()) return at(REFILL_DEFER_POLL_MS, whenQuiet);
       this.timer = undefined;
       this.filling = this.fill().finally(() => {
         this.filling = undefined;
       });
-    }, ms);
-    this.timer.unref();
+    };
+    at(ms, fire);
   }
 
   private async fill(): Promise<void> {
