@@ -96,6 +96,7 @@ const port = Number(new URL(b.berth.url).port);
 const id = (await api<{ id: string }>("GET", `/api/deployments/status?name=${b.name}`)).body.id;
 try {
   const wakes: number[] = [];
+  const cpuMs: number[] = [];
   const spawns: number[] = [];
   const fresh: number[] = [];
   const warm: number[] = [];
@@ -105,7 +106,13 @@ try {
     if (paused.status !== 200) throw new Error(`pause failed: ${paused.text}`);
     // Let the pause settle and berth's pool refill, as between real visits.
     await new Promise((r) => setTimeout(r, 300));
+    const cpu = () => {
+      const f = fs.readFileSync(`/proc/${b.berth.child.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      return (Number(f[11]) + Number(f[12])) * 10;
+    };
+    const c0 = cpu();
     wakes.push(await firstByte(port, `${b.name}.localhost`));
+    cpuMs.push(cpu() - c0);
     spawns.push(await spawnToReady("plain"));
     fresh.push(await spawnToReady("fresh"));
     warm.push(await spawnToReady("warm"));
@@ -124,6 +131,7 @@ try {
   console.log(
     `sandbox start cost: ${(f - s).toFixed(1)} ms with a fresh network, ${(p - s).toFixed(1)} ms with one made ahead; wake overhead beyond the latter: ${(w - p).toFixed(1)} ms`,
   );
+  console.log(`berth CPU per wake (10 ms ticks): total ${cpuMs.reduce((a, x) => a + x, 0)} ms over ${RUNS}`);
   console.log(`wake overhead: ${(w - s).toFixed(1)} ms (target <= 20 ms)`);
 } finally {
   await b.stop();
