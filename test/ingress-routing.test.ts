@@ -201,6 +201,15 @@ describe("every request on one kept-alive connection goes to its own target", ()
     ]);
   });
 
+  it("a deployment woken by a request reads ready in the API once that request is answered", async () => {
+    const d = await deployApp(api, "app-d");
+    expect((await api("POST", `/api/cloud-saas/deployments/${d.id}/pause`)).status).toBe(200);
+    const { responses } = await rawExchange(t.berth.port, `GET /w HTTP/1.1\r\nHost: ${d.host}\r\n\r\n`, 1);
+    expect(responses[0]!.status).toBe(200);
+    const st = await api<{ deployment: { status: string } }>("GET", `/api/cloud-saas/deployments/${d.id}`);
+    expect(st.body.deployment.status).toBe("deployed");
+  });
+
   it("a Host under the ingress domain that names no deployment gets 404, the connection stays usable", async () => {
     const data = `GET / HTTP/1.1\r\nHost: nope-${Date.now()}.localhost\r\n\r\nGET /after HTTP/1.1\r\nHost: ${a.host}\r\n\r\nGET / HTTP/1.1\r\nHost: x.y.localhost\r\n\r\n`;
     const { responses } = await rawExchange(t.berth.port, data, 3);

@@ -53,36 +53,34 @@ export class Router {
   }
 
   /**
-   * Resolves `name`, waking or waiting for it; a Refusal when it cannot be served now. A paused or
-   * starting deployment is served as soon as the runtime reports a ready endpoint for it (each
-   * runtime change is published on the status feed, ahead of the status write the reconciler
-   * makes next), so the request does not also wait for that write and the resume's hand-offs.
+   * Resolves `name`, waking or waiting for it; a Refusal when it cannot be served now. A woken
+   * deployment is served once its status is written ready (so a client served by it sees it ready
+   * in the API too); a starting one as soon as the runtime reports a ready endpoint, waiting on the
+   * status feed (each runtime change is published there) rather than polling.
    */
   async resolve(name: string, gone: () => boolean): Promise<Target | Refusal> {
+    const deadline = Date.now() + this.wakeTimeoutMs;
     let route = await this.ingress.route(name);
-    if (route.kind === "paused" || route.kind === "starting") {
-      const waking = route.kind === "paused";
-      const woke = waking ? this.wake(route.deploymentId) : Promise.resolve(true);
-      const settled = await Promise.race([
-        this.watch(
-          route.deploymentId,
-          async () => {
-            if (gone()) return "gone" as const;
-            const r = await this.ingress.route(name);
-            return r.kind === "paused" || r.kind === "starting" ? undefined : r;
-          },
-          this.wakeTimeoutMs,
-        ),
-        // A resume that failed or timed out ends the wait; one that succeeded leaves it to the watch.
-        woke.then(
-          (ok) => (ok ? new Promise<never>(() => undefined) : ("failed" as const)),
-          () => "failed" as const,
-        ),
+    if (route.kind === "paused") {
+      const woke = await Promise.race([
+        this.wake(route.deploymentId),
+        new Promise<false>((r) => setTimeout(() => r(false), this.wakeTimeoutMs).unref()),
       ]);
-      if (settled === undefined || settled === "gone" || settled === "failed") {
-        const message = `deployment ${name} is ${waking ? "resuming" : "not ready yet"}`;
-        return { status: 503, message, headers: RETRY };
-      }
+      if (!woke) return { status: 503, message: `deployment ${name} is resuming`, headers: RETRY };
+      route = await this.ingress.route(name);
+    }
+    if (route.kind === "starting") {
+      const settled = await this.watch(
+        route.deploymentId,
+        async () => {
+          if (gone()) return "gone" as const;
+          const r = await this.ingress.route(name);
+          return r.kind === "starting" ? undefined : r;
+        },
+        Math.max(0, deadline - Date.now()),
+      );
+      if (settled === undefined || settled === "gone")
+        return { status: 503, message: `deployment ${name} is not ready yet`, headers: RETRY };
       route = settled;
     }
     switch (route.kind) {
@@ -90,6 +88,8 @@ export class Router {
         return { status: 404, message: `no deployment serves ${name}` };
       case "unavailable":
         return { status: 503, message: route.reason, headers: RETRY };
+      case "paused":
+        return { status: 503, message: `deployment ${name} is not ready yet`, headers: RETRY };
       case "serve": {
         const endpoint = this.ingress.pick(route.key);
         if (!endpoint) return { status: 503, message: `deployment ${name} is not ready yet`, headers: RETRY };
