@@ -110,8 +110,13 @@ recordRbacUse.flush = async (source: string, suite: TaskLike): Promise<void> => 
       all.set(id, new Set([...(all.get(id) ?? []), ...r.verbs]));
     }
   file.union = toRules(all);
+  const text = `${JSON.stringify(file, null, 2)}\n`;
+  if (text === (await fs.readFile(FILE, "utf8").catch(() => ""))) return;
+  // other test files read it meanwhile (the chart's RBAC test): they see the old or the new file, whole
   await fs.mkdir(path.dirname(FILE), { recursive: true });
-  await fs.writeFile(FILE, `${JSON.stringify(file, null, 2)}\n`);
+  const tmp = `${FILE}.${process.pid}.tmp`;
+  await fs.writeFile(tmp, text);
+  await fs.rename(tmp, FILE);
 };
 
 /** The double's validate hook: the first invalid object fails the test that sent it. */
