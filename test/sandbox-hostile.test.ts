@@ -277,13 +277,18 @@ describe("inside its sandbox a workload", () => {
 
   it("burns CPU only up to resources.cpu (usage read from its cgroup)", async () => {
     await probe(spy, "/burn");
-    await new Promise((r) => setTimeout(r, 500));
     await apiA("GET", `/deployments/${spy.id}/metrics`);
-    await new Promise((r) => setTimeout(r, 3000));
-    const m = await apiA<{ cpu_millicores: number }>("GET", `/deployments/${spy.id}/metrics`);
-    expect(m.status).toBe(200);
-    expect(m.body.cpu_millicores).toBeLessThanOrEqual(260);
-    expect(m.body.cpu_millicores).toBeGreaterThan(20);
+    // the burners run 8 s; a loaded machine may start them late, so usage is sampled each second
+    // until they show, and no sample may exceed the quota
+    const samples: number[] = [];
+    for (let i = 0; i < 7 && !samples.some((v) => v > 20); i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const m = await apiA<{ cpu_millicores: number }>("GET", `/deployments/${spy.id}/metrics`);
+      expect(m.status).toBe(200);
+      samples.push(m.body.cpu_millicores);
+    }
+    for (const v of samples) expect(v).toBeLessThanOrEqual(260);
+    expect(Math.max(...samples)).toBeGreaterThan(20);
     await stillServing();
   });
 
