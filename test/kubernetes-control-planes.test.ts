@@ -221,7 +221,16 @@ describe("two control planes on one PostgreSQL with the kubernetes runtime", () 
     expect(finished, JSON.stringify(finished)).toMatchObject({ status: "succeeded", phase: "completed" });
     // the namespace lock is free and B serves on its own: restore what was backed up
     expect(await servesViaIngress(b.url, `survivor.${DOMAIN}`, "/set/later", /ok/)).toBe("ok");
-    const restore = await apiB("POST", cloud("restore"), { body: { backupId } });
+    // the backup's record ends a moment before its operation releases the namespace: 409 until then
+    const restore = await waitFor(
+      async () => {
+        const r = await apiB("POST", cloud("restore"), { body: { backupId } });
+        return r.status === 409 ? undefined : r;
+      },
+      "restore accepted",
+      30_000,
+      200,
+    );
     expect(restore.status, restore.text).toBe(202);
     await waitFor(
       async () => {
