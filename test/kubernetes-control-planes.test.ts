@@ -7,14 +7,13 @@
  */
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiClient, apiClient, servesViaIngress, teamWithKey, waitFor } from "./support/berth.js";
 import { type KubeDouble, startKubeDouble } from "./support/kube-double/index.js";
 import { firstInvalid, recordRbacUse, snapshotClassSeed, validateSent } from "./support/kube-driver-run.js";
-import { startPostgres, type TestPostgres } from "./support/postgres.js";
+import { freePort, startPostgres, type TestPostgres } from "./support/postgres.js";
 import { type BerthProcess, spawnBerth } from "./support/process.js";
 import { counterSchedule, expectEachFireTimeOnce, pauseAndSettle, runsOf } from "./support/schedules.js";
 
@@ -38,17 +37,6 @@ let env: Record<string, string>;
 let a: BerthProcess;
 let b: BerthProcess;
 let portA: number;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
 
 async function controlPlane(extra: Record<string, string>): Promise<BerthProcess> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "berth-kcp-"));

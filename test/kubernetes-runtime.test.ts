@@ -7,8 +7,8 @@
  * (CSI VolumeSnapshot and the tar archive made in a helper Job pod). Every object berth sends is
  * validated offline; the requests are added to deploy/kubernetes/rbac-used.json.
  */
-import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "./support/postgres.js";
 import { type KubeDouble, startKubeDouble } from "./support/kube-double/index.js";
 import { firstInvalid, recordRbacUse, snapshotClassSeed, validateSent } from "./support/kube-driver-run.js";
 import { backupHarness } from "./support/backups.js";
@@ -34,16 +34,6 @@ http.createServer((req, res) => {
 
 let dbl: KubeDouble;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
 let t: TestBerth;
 let api: ApiClient;
 
