@@ -172,10 +172,14 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
     clock,
     new SecretBox(loadRootKey(config.encryptionKey, config.dataDir), "berth:vaults"),
   );
+  // workloads in cluster pods are reachable from every control plane, so every one serves (runtime-lease.ts)
+  const sharedRuntime = driver.capabilities().isolation === "pod";
   const scheduler = new Scheduler(store, clock, driver, schedules, log.child({ component: "scheduler" }), {
     pollMs: opts.schedulerPollMs ?? 100,
     missedGraceMs: opts.missedGraceMs ?? 60_000,
     retryBaseMs: opts.retryBaseMs ?? 1_000,
+    // a local runtime's sessions run on this machine: only the lease holder's (docs/decisions.md)
+    runsSessions: () => sharedRuntime || leader,
   });
   const rootKey = loadRootKey(config.encryptionKey, config.dataDir);
   const backups = new BackupsService(
@@ -210,8 +214,6 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
 
   let booted = false;
   let closing = false;
-  // workloads in cluster pods are reachable from every control plane, so every one serves (runtime-lease.ts)
-  const sharedRuntime = driver.capabilities().isolation === "pod";
   const lease = new RuntimeLease(
     store,
     clock,
@@ -227,6 +229,9 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
         // a takeover also finishes the operations the previous holder left running
         if (booted)
           void ops.recover({ exclusive: false }).catch((err) => log.error({ err }, "recovery failed"));
+        // and, with the local runtime, ends its sessions' runs and fires what is due here
+        if (booted && !sharedRuntime && opts.scheduler !== false)
+          void scheduler.takeOver().catch((err) => log.error({ err }, "scheduler takeover failed"));
       },
       lost: () => {
         leader = false;
@@ -299,7 +304,8 @@ export async function startBerth(config: Config, opts: StartOptions = {}): Promi
   if (sharedRuntime) ops.startRecovery();
   if (lease.isHeld) await ops.recover({ exclusive: store.dialect === "sqlite" });
   booted = true;
-  if (opts.scheduler !== false) await scheduler.start({ exclusive: store.dialect === "sqlite" });
+  if (opts.scheduler !== false)
+    await scheduler.start({ exclusive: store.dialect === "sqlite" || (!sharedRuntime && leader) });
   const bootstrapKey = await auth.bootstrap();
 
   return {

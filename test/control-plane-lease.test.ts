@@ -6,13 +6,11 @@
  * deployment.
  */
 import { randomBytes } from "node:crypto";
-import fs from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiClient, apiClient, viaIngress, waitFor } from "./support/berth.js";
+import { type ApiClient, viaIngress, waitFor } from "./support/berth.js";
+import { localControlPlane, readyz } from "./support/control-planes.js";
 import { startPostgres, type TestPostgres } from "./support/postgres.js";
-import { type BerthProcess, processesUnder, spawnBerth } from "./support/process.js";
+import { type BerthProcess, processesUnder } from "./support/process.js";
 
 const admin = `admin-${randomBytes(16).toString("hex")}`;
 const cleanups: (() => Promise<void>)[] = [];
@@ -28,30 +26,7 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => undefined);
 });
 
-async function controlPlane(): Promise<{ berth: BerthProcess; dir: string; api: ApiClient }> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "berth-lease-"));
-  const berth = await spawnBerth({
-    BERTH_DATA_DIR: dir,
-    DATABASE_URL: url,
-    BERTH_ADMIN_TOKEN: admin,
-    // control planes sharing a store share the key of the secrets in it
-    BERTH_ENCRYPTION_KEY: "lease-test-encryption-key-0123456789abcdef",
-    BERTH_LEASE_TTL_MS: "1500",
-    BERTH_RESYNC_MS: "300",
-    BERTH_PROBE_INTERVAL_MS: "200",
-  });
-  cleanups.push(async () => {
-    await berth.kill("SIGKILL");
-    for (const pid of processesUnder(dir)) process.kill(pid, "SIGKILL");
-    await fs.rm(dir, { recursive: true, force: true });
-  });
-  return { berth, dir, api: apiClient(berth.url, admin) };
-}
-
-const readyz = async (b: BerthProcess) => {
-  const res = await fetch(`${b.url}/readyz`);
-  return { status: res.status, body: (await res.json()) as { status: string; reason?: string } };
-};
+const controlPlane = () => localControlPlane(url, admin, cleanups);
 
 describe("a second control plane with the local runtime on the same PostgreSQL", () => {
   let first: Awaited<ReturnType<typeof controlPlane>>;

@@ -46,6 +46,12 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 /** Runs not finished yet (a session may still be running them). */
 export const UNFINISHED_RUN_STATUSES: RunStatus[] = ["pending", "running"];
 
+/**
+ * The owner of a pending run that a control plane which may not run sessions (a standby of the
+ * local runtime) claimed for the lease holder, which adopts and starts it (engine/scheduler.ts).
+ */
+export const HANDED_OFF_OWNER = "handed-off";
+
 /** A run recorded as skipped ends the moment it is recorded. */
 export const isRunSkipped = (status: string): boolean => status === "skipped";
 export const isRunFailed = (status: string): boolean => status === "failed";

@@ -8,6 +8,13 @@
  * Besides polling every `pollMs` (schedules another control plane created), the scheduler wakes at
  * the earliest known fire time itself, and claims every fire time due in one pass in a single
  * transaction before any session starts, so a thousand schedules on the same minute fire together.
+ *
+ * Only a control plane that may run sessions (`runsSessions`: with the local runtime, the holder of
+ * the runtime lease — sessions run on its machine) fires schedules; a standby fires none, and a
+ * manual run triggered through it is claimed for the holder (owner `handed-off`), which adopts and
+ * starts it on its next tick. On taking the lease over, the new holder fails the runs the previous
+ * one left unfinished (their sessions cannot report to it) and fires what is due, so each fire time
+ * is still claimed once: missed ones follow the rule above.
  */
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
@@ -15,7 +22,7 @@ import { agentSpecSchema } from "../domain/config-spec.js";
 import { nextRun } from "../domain/cron.js";
 import { newId } from "../domain/ids.js";
 import { tierPolicy } from "../domain/policy.js";
-import { isRunFailed, isRunSkipped } from "../domain/record-status.js";
+import { HANDED_OFF_OWNER, isRunFailed, isRunSkipped } from "../domain/record-status.js";
 import type { RuntimeDriver } from "../runtime/driver.js";
 import type { ScheduleRow, ScheduleRunRow } from "../store/schema.js";
 import type { Store } from "../store/store.js";
@@ -26,6 +33,8 @@ export interface SchedulerOptions {
   pollMs: number;
   missedGraceMs: number;
   retryBaseMs: number;
+  /** Whether this control plane may run sessions now (checked on every tick and manual run). */
+  runsSessions?: () => boolean;
 }
 
 const MAX_SKIPPED_RECORDS = 100;
@@ -66,9 +75,24 @@ export class Scheduler {
     schedules.setCleanup((id) => driver.deleteSessionState(id));
   }
 
+  /**
+   * `exclusive`: no other control plane runs sessions on this store (SQLite, or the local runtime's
+   * lease holder), so every unfinished run of another owner is an orphan at once; otherwise only
+   * those past their timeout (plus a minute) are.
+   */
   async start(opts: { exclusive: boolean }): Promise<void> {
-    await this.failOrphans(opts.exclusive);
+    if (this.runsSessions()) await this.failOrphans(opts.exclusive);
     this.stopTimer = every(this.clock, this.opts.pollMs, () => void this.tick());
+  }
+
+  /** This control plane took the runtime lease over: it alone runs sessions from now on. */
+  async takeOver(): Promise<void> {
+    await this.failOrphans(true);
+    await this.tick();
+  }
+
+  private runsSessions(): boolean {
+    return this.opts.runsSessions?.() ?? true;
   }
 
   /** Waits for running sessions (tests); stops firing. */
@@ -82,7 +106,7 @@ export class Scheduler {
   /** Sessions left running by a control plane that died cannot be resumed: they end failed. */
   private async failOrphans(exclusive: boolean): Promise<void> {
     const now = this.clock.now();
-    for (const run of await this.store.schedules.orphanedRuns(exclusive ? [] : [this.owner])) {
+    for (const run of await this.store.schedules.orphanedRuns([this.owner])) {
       const s = await this.store.schedules.get(run.schedule_id);
       const deadline = run.started_at ? Date.parse(run.started_at) + (s?.timeout_ms ?? 0) + 60_000 : 0;
       if (!exclusive && deadline > now.getTime()) continue;
@@ -95,6 +119,7 @@ export class Scheduler {
 
   /** One pass over due schedules (the timers call it; tests call it with a fake clock). */
   async tick(): Promise<void> {
+    if (!this.runsSessions()) return;
     if (this.ticking) {
       this.tickAgain = true;
       return;
@@ -106,6 +131,7 @@ export class Scheduler {
       const due = await this.store.schedules.due(now.toISOString());
       const claimed = await this.claimDue(due, now);
       for (const [s, row] of claimed) await this.launch(s, row).catch(() => undefined);
+      await this.adoptHandedOff();
       await this.wakeAtNextFireTime();
     } catch (err) {
       this.log.error({ err }, "scheduler tick failed");
@@ -113,6 +139,15 @@ export class Scheduler {
       this.ticking = false;
     }
     if (this.tickAgain && !this.stopped) await this.tick();
+  }
+
+  /** Starts the manual runs a control plane that may not run sessions claimed for this one. */
+  private async adoptHandedOff(): Promise<void> {
+    for (const row of await this.store.schedules.adoptHandedOff(this.owner)) {
+      const s = await this.store.schedules.get(row.schedule_id);
+      if (s && !s.archived_at) await this.launch(s, row).catch(() => undefined);
+      else await this.finishRun(row, s, { status: "failed", error: "the deployment was deleted" });
+    }
   }
 
   /** Sets a one-shot timer for the earliest fire time when it comes before the next poll. */
@@ -176,6 +211,7 @@ export class Scheduler {
     trigger: string,
     status: string,
     error: string | null,
+    owner = this.owner,
   ): ScheduleRunRow {
     return {
       id: newId(),
@@ -186,7 +222,7 @@ export class Scheduler {
       status,
       attempt: 0,
       session_id: null,
-      owner: this.owner,
+      owner,
       started_at: null,
       ended_at: isRunSkipped(status) ? this.clock.now().toISOString() : null,
       duration_ms: null,
@@ -197,11 +233,22 @@ export class Scheduler {
     };
   }
 
-  /** Claims the fire time and starts its session in the background; returns the run id. */
+  /**
+   * Claims the fire time and starts its session in the background; returns the run id. A control
+   * plane that may not run sessions leaves the claimed run pending for the one that may.
+   */
   async trigger(s: ScheduleRow, trigger: "cron" | "manual", fireTime: string): Promise<string> {
-    const row = this.runRow(s.id, fireTime, trigger, "pending", null);
+    const runsHere = this.runsSessions();
+    const row = this.runRow(
+      s.id,
+      fireTime,
+      trigger,
+      "pending",
+      null,
+      runsHere ? this.owner : HANDED_OFF_OWNER,
+    );
     if (!(await this.store.schedules.claimRun(row))) throw new Error("fire time already claimed");
-    return this.launch(s, row);
+    return runsHere ? this.launch(s, row) : row.id;
   }
 
   /** Starts the session of a claimed run in the background, unless max_concurrent is reached. */
@@ -279,6 +326,13 @@ export class Scheduler {
         return;
       }
       await sleep(this.clock, Math.min(30_000, this.opts.retryBaseMs * 2 ** (attempt - 1)));
+      if (!this.runsSessions()) {
+        await this.finishRun({ ...run, attempt, started_at: startedAt }, s, {
+          status: "failed",
+          error: "interrupted: this control plane lost the runtime lease before the next attempt",
+        });
+        return;
+      }
     }
   }
 

@@ -462,6 +462,16 @@ const registryCredentials: Migration = {
   },
 };
 
+/**
+ * The lease holder looks for runs handed off to it on every scheduler tick (`owner = 'handed-off'`,
+ * engine/scheduler.ts); the index keeps that a lookup, however long the run history.
+ */
+const runOwner: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.createIndex("schedule_runs_owner").on("schedule_runs").column("owner").execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_operations": operations,
@@ -471,6 +481,7 @@ export const migrations: Record<string, Migration> = {
   "0006_namespace_incarnations": namespaceIncarnations,
   "0007_leases": leases,
   "0008_registry_credentials": registryCredentials,
+  "0009_run_owner": runOwner,
 };
 
 class StaticProvider implements MigrationProvider {

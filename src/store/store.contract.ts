@@ -3,7 +3,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newId } from "../domain/ids.js";
-import type { NewDeployment } from "./schema.js";
+import { HANDED_OFF_OWNER } from "../domain/record-status.js";
+import type { NewDeployment, ScheduleRunRow } from "./schema.js";
 import type { Store } from "./store.js";
 
 export interface StoreHarness {
@@ -124,6 +125,47 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       expect(await store.leases.get(name)).toMatchObject({ holder: "cp-b" });
       await store.leases.release(name, "cp-b");
       expect(await store.leases.acquire(name, "cp-a", at(21), at(31))).toBe(true);
+    });
+
+    it("hands a run claimed for the lease holder to one taker, and never counts it an orphan", async () => {
+      const scheduleId = `sched-${newId()}`;
+      const run = (owner: string, status: string, n: number): ScheduleRunRow => ({
+        id: newId(),
+        schedule_id: scheduleId,
+        fire_time: at(n),
+        scheduled_for: at(n),
+        trigger: "manual",
+        status,
+        attempt: 0,
+        session_id: null,
+        owner,
+        started_at: null,
+        ended_at: null,
+        duration_ms: null,
+        exit_code: null,
+        output: null,
+        error: null,
+        created_at: at(n),
+      });
+      const handedOff = run(HANDED_OFF_OWNER, "pending", 1);
+      const gone = run("sched-gone", "running", 2);
+      const mine = run("sched-mine", "running", 3);
+      expect(await store.schedules.claimRuns([handedOff, gone, mine])).toEqual(
+        new Set([handedOff.id, gone.id, mine.id]),
+      );
+      const orphans = (await store.schedules.orphanedRuns(["sched-mine"])).filter(
+        (r) => r.schedule_id === scheduleId,
+      );
+      expect(orphans.map((r) => r.id)).toEqual([gone.id]);
+      const [first, second] = await Promise.all([
+        store.schedules.adoptHandedOff("sched-a"),
+        store.schedules.adoptHandedOff("sched-b"),
+      ]);
+      const taken = [...first!, ...second!].filter((r) => r.schedule_id === scheduleId);
+      expect(taken).toHaveLength(1);
+      expect(taken[0]).toMatchObject({ id: handedOff.id, status: "pending" });
+      expect((await store.schedules.getRun(handedOff.id))?.owner).toBe(taken[0]!.owner);
+      expect(await store.schedules.adoptHandedOff("sched-c")).toEqual([]);
     });
 
     it("keeps template revisions immutable and numbered", async () => {

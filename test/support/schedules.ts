@@ -47,7 +47,7 @@ export async function counterSchedule(
   return { api, id: dep.body.id, key };
 }
 
-export type Run = { status: string; scheduled_for: string; trigger: string };
+export type Run = { status: string; scheduled_for: string; trigger: string; error: string | null };
 
 export const runsOf = async (api: ApiClient, id: string) =>
   (await api("GET", `/api/v1/cloud/deployments/${id}/runs?limit=100`)).body.data as Run[];

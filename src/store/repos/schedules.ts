@@ -5,7 +5,7 @@
  */
 import type { Kysely } from "kysely";
 import type { Database, EnvironmentRow, ScheduleRow, ScheduleRunRow, VaultRow } from "../schema.js";
-import { UNFINISHED_RUN_STATUSES } from "../../domain/record-status.js";
+import { HANDED_OFF_OWNER, UNFINISHED_RUN_STATUSES } from "../../domain/record-status.js";
 
 export class SchedulesRepo {
   constructor(private readonly db: Kysely<Database>) {}
@@ -157,12 +157,31 @@ export class SchedulesRepo {
     return Number(r.n);
   }
 
-  /** Runs left running by a control plane that is gone. */
+  /**
+   * Unfinished runs of other owners than `owners`: left by a control plane that is gone (or still
+   * running elsewhere; the caller decides). Runs handed off to the lease holder are not orphans.
+   */
   orphanedRuns(owners: string[]): Promise<ScheduleRunRow[]> {
-    let q = this.db.selectFrom("schedule_runs").selectAll().where("status", "in", UNFINISHED_RUN_STATUSES);
-    if (owners.length > 0)
-      q = q.where((eb) => eb.or([eb("owner", "is", null), eb("owner", "not in", owners)]));
-    return q.execute();
+    return this.db
+      .selectFrom("schedule_runs")
+      .selectAll()
+      .where("status", "in", UNFINISHED_RUN_STATUSES)
+      .where((eb) => eb.or([eb("owner", "is", null), eb("owner", "not in", [...owners, HANDED_OFF_OWNER])]))
+      .execute();
+  }
+
+  /**
+   * Takes every run handed off to the lease holder (a manual run triggered on a standby) for
+   * `owner`, in one statement, so two takers never both get one. Returns the runs taken.
+   */
+  adoptHandedOff(owner: string): Promise<ScheduleRunRow[]> {
+    return this.db
+      .updateTable("schedule_runs")
+      .set({ owner })
+      .where("owner", "=", HANDED_OFF_OWNER)
+      .where("status", "=", "pending")
+      .returningAll()
+      .execute();
   }
 
   insertEnvironment(row: EnvironmentRow): Promise<unknown> {
