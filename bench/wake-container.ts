@@ -12,7 +12,8 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { apiClient, teamWithKey, waitFor } from "../test/support/berth.js";
-import { buildAndPush, freePort, httpdImage, startContainerHost } from "../test/support/container-host.js";
+import { buildAndPush, httpdImage, startContainerHost } from "../test/support/container-host.js";
+import { freePort } from "../test/support/postgres.js";
 import { spawnBerth } from "../test/support/process.js";
 import { median } from "./lib.js";
 

@@ -13,6 +13,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import bcrypt from "bcryptjs";
+import { freePort } from "./postgres.js";
 
 export interface ContainerHost {
   /** DOCKER_HOST for dockerode, e.g. unix:///tmp/x/podman.sock */
@@ -54,17 +55,6 @@ export function ensureContainersConf(file = "/etc/containers/containers.conf"): 
     ? text.replace(/^\[containers\]\s*$/m, "[containers]\ndefault_ulimits = []")
     : `${text}${text && !text.endsWith("\n") ? "\n" : ""}[containers]\ndefault_ulimits = []\n`;
   fs.writeFileSync(file, next);
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitFor(what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> {
