@@ -10,8 +10,8 @@ import { isIP } from "node:net";
 import type { DesiredWorkload } from "../driver.js";
 import type { KubeContext } from "./context.js";
 import { isNotFound, type KubeObject } from "./kube-client.js";
-import { baseLabels, DEFAULT_PORT, type WorkloadNames } from "./manifests.js";
-import { A, L, MANAGED_BY } from "./names.js";
+import { DEFAULT_PORT, type WorkloadNames, workloadMeta } from "./manifests.js";
+import { L, MANAGED_BY } from "./names.js";
 import { R } from "./resources.js";
 
 export const ACTIVATOR_SERVICE = "berth-activator";
@@ -102,12 +102,7 @@ export class KubeIngress {
     return {
       apiVersion: "networking.k8s.io/v1",
       kind: "Ingress",
-      metadata: {
-        name: n.service,
-        namespace: n.namespace,
-        labels: { ...baseLabels(w, deploymentId), [L.role]: "workload" },
-        annotations: { [A.key]: w.key },
-      },
+      metadata: workloadMeta(w, deploymentId, { name: n.service, namespace: n.namespace }),
       spec: {
         ...(className ? { ingressClassName: className } : {}),
         ...(tlsSecret ? { tls: [{ hosts: [host], secretName: tlsSecret }] } : {}),

@@ -35,13 +35,36 @@ export interface WorkloadNames {
   revision: string;
 }
 
-export function baseLabels(w: DesiredWorkload, deploymentId: string): Record<string, string> {
+function baseLabels(w: DesiredWorkload, deploymentId: string): Record<string, string> {
   return {
     [MANAGED_BY]: "berth",
     [L.namespace]: w.namespace,
     ...(w.team ? { [L.team]: w.team } : {}),
     [L.deployment]: deploymentId,
     [L.workload]: w.name,
+  };
+}
+
+/**
+ * The metadata of an object that belongs to a workload: berth's labels with role `workload` and
+ * the workload's key. With `revision` (the objects a spec change rolls: pod template, StatefulSet,
+ * Sandbox) also the revision label and the spec hash the driver compares for drift.
+ */
+export function workloadMeta(
+  w: DesiredWorkload,
+  deploymentId: string,
+  at: { name: string; namespace?: string; revision?: string },
+): KubeObject["metadata"] {
+  const rolled = at.revision !== undefined;
+  return {
+    name: at.name,
+    ...(at.namespace !== undefined ? { namespace: at.namespace } : {}),
+    labels: {
+      ...baseLabels(w, deploymentId),
+      [L.role]: "workload",
+      ...(rolled ? { [L.revision]: at.revision! } : {}),
+    },
+    annotations: { [A.key]: w.key, ...(rolled ? { [A.specHash]: w.specHash } : {}) },
   };
 }
 
@@ -70,11 +93,7 @@ export function podTemplate(
     securityContext: { allowPrivilegeEscalation: false, privileged: false },
   };
   return {
-    metadata: {
-      name: "",
-      labels: { ...baseLabels(w, deploymentId), [L.role]: "workload", [L.revision]: n.revision },
-      annotations: { [A.key]: w.key, [A.specHash]: w.specHash },
-    },
+    metadata: workloadMeta(w, deploymentId, { name: "", revision: n.revision }),
     spec: {
       ...(runtimeClassName ? { runtimeClassName } : {}),
       automountServiceAccountToken: false,
@@ -144,12 +163,11 @@ export function statefulSet(
   return {
     apiVersion: "apps/v1",
     kind: "StatefulSet",
-    metadata: {
+    metadata: workloadMeta(w, deploymentId, {
       name: n.object,
       namespace: n.namespace,
-      labels: { ...baseLabels(w, deploymentId), [L.role]: "workload", [L.revision]: n.revision },
-      annotations: { [A.key]: w.key, [A.specHash]: w.specHash },
-    },
+      revision: n.revision,
+    }),
     spec: {
       replicas,
       serviceName: n.service,
@@ -177,12 +195,11 @@ export function sandbox(
   return {
     apiVersion: `agents.x-k8s.io/${version}`,
     kind: "Sandbox",
-    metadata: {
+    metadata: workloadMeta(w, deploymentId, {
       name: n.object,
       namespace: n.namespace,
-      labels: { ...baseLabels(w, deploymentId), [L.role]: "workload", [L.revision]: n.revision },
-      annotations: { [A.key]: w.key, [A.specHash]: w.specHash },
-    },
+      revision: n.revision,
+    }),
     spec:
       version === "v1alpha1"
         ? { podTemplate: podTemplate_, replicas: running ? 1 : 0 }
@@ -201,12 +218,7 @@ export function service(w: DesiredWorkload, deploymentId: string, n: WorkloadNam
   return {
     apiVersion: "v1",
     kind: "Service",
-    metadata: {
-      name: n.service,
-      namespace: n.namespace,
-      labels: { ...baseLabels(w, deploymentId), [L.role]: "workload" },
-      annotations: { [A.key]: w.key },
-    },
+    metadata: workloadMeta(w, deploymentId, { name: n.service, namespace: n.namespace }),
     spec: {
       selector: { [L.deployment]: deploymentId, [L.workload]: w.name, [L.role]: "workload" },
       ports: [{ name: "http", port: w.spec.port ?? DEFAULT_PORT, targetPort: "http", protocol: "TCP" }],
@@ -219,12 +231,7 @@ export function envSecret(w: DesiredWorkload, deploymentId: string, n: WorkloadN
   return {
     apiVersion: "v1",
     kind: "Secret",
-    metadata: {
-      name: n.secret,
-      namespace: n.namespace,
-      labels: { ...baseLabels(w, deploymentId), [L.role]: "workload" },
-      annotations: { [A.key]: w.key },
-    },
+    metadata: workloadMeta(w, deploymentId, { name: n.secret, namespace: n.namespace }),
     type: "Opaque",
     data: secretData(w.spec.values ?? {}),
   };
