@@ -6,11 +6,16 @@
  */
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type ApiClient, apiClient, onlyVolume, viaIngress, waitFor } from "./support/berth.js";
-import { type BerthProcess, processesUnder, spawnBerth } from "./support/process.js";
+import {
+  type BerthDataDir,
+  type BerthProcess,
+  berthDataDir,
+  processesUnder,
+  spawnBerth,
+} from "./support/process.js";
 
 /** Serves state.txt from its volume; ignores SIGTERM (slow to pause) and gets ready after 1.5 s (slow to resume). */
 const APP = `
@@ -22,29 +27,22 @@ setTimeout(() => require("http").createServer((q, s) => {
 }).listen(process.env.PORT), 1500);
 `;
 
-let dataDir: string;
-let env: Record<string, string>;
+let data: BerthDataDir;
 let berth: BerthProcess;
 let api: ApiClient;
 const admin = `admin-${randomBytes(16).toString("hex")}`;
 
 beforeAll(async () => {
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "berth-bphase-"));
-  env = {
-    BERTH_DATA_DIR: dataDir,
+  data = await berthDataDir("berth-bphase-", {
     BERTH_ADMIN_TOKEN: admin,
     BERTH_RESYNC_MS: "300",
     BERTH_STOP_GRACE_MS: "1500",
-  };
-  berth = await spawnBerth(env);
+  });
+  berth = await spawnBerth(data.env);
   api = apiClient(berth.url, admin);
 });
 
-afterAll(async () => {
-  await berth?.kill("SIGKILL");
-  for (const pid of processesUnder(dataDir)) process.kill(pid, "SIGKILL");
-  await fs.rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => data?.remove(berth));
 
 it("recovers from SIGKILL during snapshot-creating, restoring-pausing and restoring-resuming", async () => {
   const team = await api("POST", "/api/teams", { body: { name: "p", tier: "business" } });
@@ -70,7 +68,7 @@ it("recovers from SIGKILL during snapshot-creating, restoring-pausing and restor
     (await api("GET", cloud("backups"))).body.backups.find((x: { id: string }) => x.id === b);
   const restart = async () => {
     await berth.kill("SIGKILL");
-    berth = await spawnBerth(env);
+    berth = await spawnBerth(data.env);
     api = apiClient(berth.url, admin);
   };
   const serving = async () => (await viaIngress(berth.url, host)).text;
@@ -83,7 +81,7 @@ it("recovers from SIGKILL during snapshot-creating, restoring-pausing and restor
     }
   };
   await deployed();
-  const volume = await onlyVolume(dataDir, "state");
+  const volume = await onlyVolume(data.dir, "state");
   await fs.writeFile(path.join(volume, "state.txt"), "v1");
   await fs.writeFile(path.join(volume, "bulk.bin"), randomBytes(200 * 1024 * 1024));
 
@@ -109,7 +107,7 @@ it("recovers from SIGKILL during snapshot-creating, restoring-pausing and restor
   await deployed();
   // right after a restart the adopted sandbox may answer 502 for a moment; it must come back with v1
   await waitFor(async () => (await serving()) === "v1", "serving v1", 30_000);
-  expect(processesUnder(dataDir)).toHaveLength(1);
+  expect(processesUnder(data.dir)).toHaveLength(1);
 
   // 2. killed while the sandbox is being paused for the restore, then 3. while it is resumed
   for (const phase of ["restoring-pausing", "restoring-resuming"]) {
@@ -130,7 +128,7 @@ it("recovers from SIGKILL during snapshot-creating, restoring-pausing and restor
       100,
     );
     await deployed();
-    expect(processesUnder(dataDir)).toHaveLength(1);
+    expect(processesUnder(data.dir)).toHaveLength(1);
     const expected = restored.restoreStatus === "succeeded" ? "v1" : "v2";
     await waitFor(async () => (await serving()) === expected, `serving ${expected}`, 30_000);
     expect((await fs.readdir(path.dirname(volume))).filter((f) => f !== "state")).toEqual([]);

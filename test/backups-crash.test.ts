@@ -5,39 +5,37 @@
  */
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type ApiClient, apiClient, onlyVolume, viaIngress, waitFor } from "./support/berth.js";
-import { type BerthProcess, processesUnder, spawnBerth } from "./support/process.js";
+import {
+  type BerthDataDir,
+  type BerthProcess,
+  berthDataDir,
+  processesUnder,
+  spawnBerth,
+} from "./support/process.js";
 
-let dataDir: string;
-let env: Record<string, string>;
+let data: BerthDataDir;
 let berth: BerthProcess;
 let api: ApiClient;
 const admin = `admin-${randomBytes(16).toString("hex")}`;
 
 beforeAll(async () => {
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "berth-bcrash-"));
-  env = {
-    BERTH_DATA_DIR: dataDir,
+  data = await berthDataDir("berth-bcrash-", {
     BERTH_ADMIN_TOKEN: admin,
     BERTH_RESYNC_MS: "300",
     BERTH_STOP_GRACE_MS: "2000",
-  };
-  berth = await spawnBerth(env);
+  });
+  berth = await spawnBerth(data.env);
   api = apiClient(berth.url, admin);
 });
 
-afterAll(async () => {
-  await berth?.kill("SIGKILL");
-  for (const pid of processesUnder(dataDir)) process.kill(pid, "SIGKILL");
-  await fs.rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => data?.remove(berth));
 
 async function restart() {
   await berth.kill("SIGKILL");
-  berth = await spawnBerth(env);
+  berth = await spawnBerth(data.env);
   api = apiClient(berth.url, admin);
 }
 
@@ -59,7 +57,7 @@ it("finishes or cleanly fails backup and restore interrupted by SIGKILL, volume 
     );
   await deployed();
   for (let i = 0; i < 2; i++) await viaIngress(berth.url, host, "/increment", { method: "POST" });
-  const volume = await onlyVolume(dataDir, "counter");
+  const volume = await onlyVolume(data.dir, "counter");
   await fs.writeFile(path.join(volume, "bulk.bin"), randomBytes(160 * 1024 * 1024));
   const backupOf = async (backupId: string) =>
     (await api("GET", cloud("backups"))).body.backups.find((b: { id: string }) => b.id === backupId);
@@ -86,7 +84,7 @@ it("finishes or cleanly fails backup and restore interrupted by SIGKILL, volume 
   );
   expect(finished.status).toBe("succeeded");
   await deployed();
-  expect(processesUnder(dataDir)).toHaveLength(1);
+  expect(processesUnder(data.dir)).toHaveLength(1);
   expect(await count()).toBe(2);
 
   // restore: killed while the volume is being restored
@@ -111,7 +109,7 @@ it("finishes or cleanly fails backup and restore interrupted by SIGKILL, volume 
     200,
   );
   await deployed();
-  expect(processesUnder(dataDir)).toHaveLength(1);
+  expect(processesUnder(data.dir)).toHaveLength(1);
   const after = await count();
   expect(restored.restoreStatus === "succeeded" ? after === 2 : after === 5).toBe(true);
   const leftovers = (await fs.readdir(path.dirname(volume))).filter((f) => f !== "counter");

@@ -5,15 +5,7 @@
  * workloads with images run as containers.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import {
-  type ApiClient,
-  apiClient,
-  FakeClock,
-  startTestBerth,
-  type TestBerth,
-  teamWithKey,
-  waitFor,
-} from "./support/berth.js";
+import { type ApiClient, FakeClock, startWithTeam, type TestBerth, waitFor } from "./support/berth.js";
 import { type ContainerHost, startContainerHost } from "./support/container-host.js";
 
 const clock = new FakeClock(Date.parse("2026-06-14T08:58:17Z"));
@@ -25,11 +17,10 @@ let envId: string;
 
 beforeAll(async () => {
   host = await startContainerHost();
-  t = await startTestBerth(
+  ({ t, api } = await startWithTeam(
     { BERTH_RUNTIME: "container", DOCKER_HOST: host.dockerHost, BERTH_ALLOWED_COMMANDS: "node" },
     { clock, scheduler: false },
-  );
-  api = apiClient(t.url, (await teamWithKey(t.api)).key);
+  ));
   envId = (await api("POST", "/api/v1/cloud/environments", { body: { name: "production" } })).body.id;
 }, 240_000);
 

@@ -8,15 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CatalogueError, parseCatalogue } from "../src/runtime/local/index.js";
-import {
-  type ApiClient,
-  apiClient,
-  startTestBerth,
-  type TestBerth,
-  teamWithKey,
-  viaIngress,
-  waitFor,
-} from "./support/berth.js";
+import { type ApiClient, startWithTeam, type TestBerth, viaIngress, waitFor } from "./support/berth.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const site = fs.mkdtempSync(path.join(os.tmpdir(), "berth-site-"));
@@ -43,8 +35,7 @@ beforeAll(async () => {
       "",
     ].join("\n"),
   );
-  t = await startTestBerth({ BERTH_LOCAL_IMAGES: catalogueFile });
-  api = apiClient(t.url, (await teamWithKey(t.api)).key);
+  ({ t, api } = await startWithTeam({ BERTH_LOCAL_IMAGES: catalogueFile }));
 }, 60_000);
 
 afterAll(async () => {

@@ -4,15 +4,17 @@
  * the processes, and no process is duplicated.
  */
 import { randomBytes } from "node:crypto";
-import fs from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type ApiClient, apiClient, waitFor } from "./support/berth.js";
-import { type BerthProcess, processesUnder, spawnBerth } from "./support/process.js";
+import { type ApiClient, apiClient, teamWithKey, waitFor } from "./support/berth.js";
+import {
+  type BerthDataDir,
+  type BerthProcess,
+  berthDataDir,
+  processesUnder,
+  spawnBerth,
+} from "./support/process.js";
 
-let dataDir: string;
-let env: Record<string, string>;
+let data: BerthDataDir;
 let berth: BerthProcess | undefined;
 let api: ApiClient;
 let key: string;
@@ -25,40 +27,26 @@ setTimeout(() => require("http").createServer((q, s) => s.end("up")).listen(proc
 `;
 
 async function restart() {
-  berth = await spawnBerth(env);
+  berth = await spawnBerth(data.env);
   api = apiClient(berth.url, key);
 }
 
 beforeAll(async () => {
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "berth-crash-"));
-  env = {
-    BERTH_DATA_DIR: dataDir,
+  data = await berthDataDir("berth-crash-", {
     BERTH_ADMIN_TOKEN: admin,
     BERTH_RESYNC_MS: "300",
     BERTH_STOP_GRACE_MS: "1500",
-  };
-  berth = await spawnBerth(env);
-  const root = apiClient(berth.url, admin);
-  const team = await root<{ id: string }>("POST", "/api/teams", {
-    body: { name: "crash", tier: "business" },
   });
-  key = (
-    await root<{ key: string }>("POST", "/api/keys", {
-      body: {
-        name: "k",
-        teamId: team.body.id,
-        scopes: ["deployments:read", "deployments:write", "agents:write"],
-      },
-    })
-  ).body.key;
+  berth = await spawnBerth(data.env);
+  ({ key } = await teamWithKey(
+    apiClient(berth.url, admin),
+    ["deployments:read", "deployments:write", "agents:write"],
+    "business",
+  ));
   api = apiClient(berth.url, key);
 });
 
-afterAll(async () => {
-  await berth?.kill("SIGKILL");
-  for (const pid of processesUnder(dataDir)) process.kill(pid, "SIGKILL");
-  await fs.rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => data?.remove(berth));
 
 const cloud = (id: string, action = "") => `/api/cloud-saas/deployments/${id}${action ? `/${action}` : ""}`;
 const statusOf = async (id: string) => (await api("GET", cloud(id))).body.deployment?.status as string;
@@ -95,21 +83,21 @@ it("finishes pause, resume and redeploy interrupted by SIGKILL, with no stuck lo
   const dep = await api("POST", "/deployments", { body: { agent_id: agent.body.id } });
   let id: string = dep.body.id;
   await waitFor(async () => (await statusOf(id)) === "deployed", "deployed", 30_000);
-  expect(processesUnder(dataDir)).toHaveLength(1);
+  expect(processesUnder(data.dir)).toHaveLength(1);
 
   // pause: killed while the process ignores SIGTERM
   await killDuring(() => api("POST", cloud(id, "pause")), id, "pausing");
-  expect(processesUnder(dataDir)).toHaveLength(1);
+  expect(processesUnder(data.dir)).toHaveLength(1);
   await restart();
   await waitFor(async () => (await statusOf(id)) === "paused", "paused after restart", 30_000);
-  await waitFor(() => processesUnder(dataDir).length === 0, "no process after pause");
+  await waitFor(() => processesUnder(data.dir).length === 0, "no process after pause");
 
   // resume: killed while the process is starting
   await killDuring(() => api("POST", cloud(id, "resume")), id, "resuming");
   await restart();
   await waitFor(async () => (await statusOf(id)) === "deployed", "deployed after restart", 30_000);
   await new Promise((r) => setTimeout(r, 1000));
-  expect(processesUnder(dataDir)).toHaveLength(1);
+  expect(processesUnder(data.dir)).toHaveLength(1);
 
   // redeploy: killed while the old process is stopping
   await killDuring(() => api("POST", cloud(id, "redeploy")), id, "superseded");
@@ -128,12 +116,12 @@ it("finishes pause, resume and redeploy interrupted by SIGKILL, with no stuck lo
   expect(current.id).not.toBe(id);
   expect(await statusOf(id)).toBe("destroyed");
   await new Promise((r) => setTimeout(r, 1000));
-  expect(processesUnder(dataDir)).toHaveLength(1);
+  expect(processesUnder(data.dir)).toHaveLength(1);
   id = current.id;
 
   // the namespace lock is free: a new operation runs to completion
   const pause = await api("POST", cloud(id, "pause"));
   expect(pause.status).toBe(200);
   expect(pause.body.status).toBe("paused");
-  expect(processesUnder(dataDir)).toHaveLength(0);
+  expect(processesUnder(data.dir)).toHaveLength(0);
 }, 180_000);

@@ -4,15 +4,7 @@
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startPostgres, type TestPostgres } from "./support/postgres.js";
-import {
-  type ApiClient,
-  apiClient,
-  startTestBerth,
-  type TestBerth,
-  teamWithKey,
-  viaIngress,
-  waitFor,
-} from "./support/berth.js";
+import { type ApiClient, startWithTeam, type TestBerth, viaIngress, waitFor } from "./support/berth.js";
 
 let pg: TestPostgres;
 let t: TestBerth;
@@ -21,8 +13,7 @@ let api: ApiClient;
 beforeAll(async () => {
   pg = await startPostgres();
   const url = await pg.createDatabase("berth_app");
-  t = await startTestBerth({ DATABASE_URL: url });
-  api = apiClient(t.url, (await teamWithKey(t.api)).key);
+  ({ t, api } = await startWithTeam({ DATABASE_URL: url }));
 });
 
 afterAll(async () => {

@@ -10,9 +10,8 @@ import {
   type ApiClient,
   apiClient,
   FakeClock,
-  startTestBerth,
+  startWithTeam,
   type TestBerth,
-  teamWithKey,
   waitFor,
 } from "./support/berth.js";
 
@@ -31,8 +30,12 @@ beforeAll(async () => {
       cb();
     },
   });
-  t = await startTestBerth({}, { clock, scheduler: false, logger: pino({ level: "debug" }, sink) });
-  const raw = apiClient(t.url, (await teamWithKey(t.api)).key);
+  const started = await startWithTeam(
+    {},
+    { clock, scheduler: false, logger: pino({ level: "debug" }, sink) },
+  );
+  t = started.t;
+  const raw = started.api;
   api = async (method, path, opts) => {
     const res = await raw(method, path, opts);
     seen.push(res.text);

@@ -4,13 +4,10 @@
  * times neither duplicates a run after restart nor replays the missed ones in a burst.
  */
 import { randomBytes } from "node:crypto";
-import fs from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { apiClient, waitFor } from "./support/berth.js";
 import { startPostgres, type TestPostgres } from "./support/postgres.js";
-import { type BerthProcess, processesUnder, spawnBerth } from "./support/process.js";
+import { type BerthProcess, berthDataDir, spawnBerth } from "./support/process.js";
 import { counterSchedule, expectEachFireTimeOnce, pauseAndSettle, runsOf } from "./support/schedules.js";
 
 const admin = `admin-${randomBytes(16).toString("hex")}`;
@@ -20,12 +17,9 @@ afterAll(async () => {
 });
 
 async function dataDir(): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "berth-sched-"));
-  cleanups.push(async () => {
-    for (const pid of processesUnder(dir)) process.kill(pid, "SIGKILL");
-    await fs.rm(dir, { recursive: true, force: true });
-  });
-  return dir;
+  const data = await berthDataDir("berth-sched-", {});
+  cleanups.push(() => data.remove());
+  return data.dir;
 }
 
 async function start(env: Record<string, string>): Promise<BerthProcess> {

@@ -3,11 +3,8 @@
  * of its own (removed, with every process left under it, by the cleanup it registers) and its
  * `/readyz`. The first one started holds the runtime lease; a later one stands by.
  */
-import fs from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { type ApiClient, apiClient } from "./berth.js";
-import { type BerthProcess, processesUnder, spawnBerth } from "./process.js";
+import { type BerthProcess, berthDataDir, spawnBerth } from "./process.js";
 
 export interface LocalControlPlane {
   berth: BerthProcess;
@@ -22,9 +19,7 @@ export async function localControlPlane(
   admin: string,
   cleanups: (() => Promise<void>)[],
 ): Promise<LocalControlPlane> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "berth-lease-"));
-  const berth = await spawnBerth({
-    BERTH_DATA_DIR: dir,
+  const data = await berthDataDir("berth-lease-", {
     DATABASE_URL: databaseUrl,
     BERTH_ADMIN_TOKEN: admin,
     // control planes sharing a store share the key of the secrets in it
@@ -33,12 +28,9 @@ export async function localControlPlane(
     BERTH_RESYNC_MS: "300",
     BERTH_PROBE_INTERVAL_MS: "200",
   });
-  cleanups.push(async () => {
-    await berth.kill("SIGKILL");
-    for (const pid of processesUnder(dir)) process.kill(pid, "SIGKILL");
-    await fs.rm(dir, { recursive: true, force: true });
-  });
-  return { berth, dir, api: apiClient(berth.url, admin) };
+  const berth = await spawnBerth(data.env);
+  cleanups.push(() => data.remove(berth));
+  return { berth, dir: data.dir, api: apiClient(berth.url, admin) };
 }
 
 export async function readyz(

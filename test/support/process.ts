@@ -1,6 +1,8 @@
 /** Runs berth's real entry point as a child process, for tests that kill it. */
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
+import fsp from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
@@ -69,4 +71,26 @@ export function processesUnder(dir: string): number[] {
     }
   }
   return pids.sort((a, b) => a - b);
+}
+
+export interface BerthDataDir {
+  dir: string;
+  /** The env to spawn berth with on this dir: `BERTH_DATA_DIR` and the test's settings. */
+  env: Record<string, string>;
+  /** SIGKILLs `berth` (when given and running) and every process left under the dir; deletes the dir. */
+  remove(berth?: BerthProcess): Promise<void>;
+}
+
+/** A fresh data dir (named `<prefix>…` under the temp dir) for berth processes a test kills and restarts. */
+export async function berthDataDir(prefix: string, env: Record<string, string>): Promise<BerthDataDir> {
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), prefix));
+  return {
+    dir,
+    env: { BERTH_DATA_DIR: dir, ...env },
+    async remove(berth) {
+      await berth?.kill("SIGKILL");
+      for (const pid of processesUnder(dir)) process.kill(pid, "SIGKILL");
+      await fsp.rm(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -3,7 +3,7 @@
  * a cron schedule, the run history, and the checks that every fire time ran exactly once.
  */
 import { expect } from "vitest";
-import { type ApiClient, apiClient, waitFor } from "./berth.js";
+import { type ApiClient, apiClient, teamWithKey, waitFor } from "./berth.js";
 
 const COUNTER_AGENT = { name: "counter", image: "berth/counter-agent", port: 8080 };
 
@@ -17,17 +17,11 @@ export async function counterSchedule(
   cron = "* * * * * *",
   agentSpec: Record<string, unknown> = COUNTER_AGENT,
 ): Promise<{ api: ApiClient; id: string; key: string }> {
-  const root = apiClient(url, admin);
-  const team = await root("POST", "/api/teams", { body: { name: "sched", tier: "business" } });
-  const key = (
-    await root("POST", "/api/keys", {
-      body: {
-        name: "k",
-        teamId: team.body.id,
-        scopes: ["deployments:read", "deployments:write", "agents:write"],
-      },
-    })
-  ).body.key as string;
+  const { key } = await teamWithKey(
+    apiClient(url, admin),
+    ["deployments:read", "deployments:write", "agents:write"],
+    "business",
+  );
   const api = apiClient(url, key);
   const agent = await api("POST", "/api/agents", {
     body: { name: String(agentSpec.name), spec: agentSpec },
