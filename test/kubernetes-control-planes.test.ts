@@ -12,23 +12,19 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiClient, apiClient, servesViaIngress, teamWithKey, waitFor } from "./support/berth.js";
 import { type KubeDouble, startKubeDouble } from "./support/kube-double/index.js";
-import { firstInvalid, recordRbacUse, snapshotClassSeed, validateSent } from "./support/kube-driver-run.js";
+import {
+  firstInvalid,
+  notesTemplate,
+  recordRbacUse,
+  snapshotClassSeed,
+  validateSent,
+} from "./support/kube-driver-run.js";
 import { freePort, startPostgres, type TestPostgres } from "./support/postgres.js";
 import { type BerthProcess, spawnBerth } from "./support/process.js";
 import { counterSchedule, expectEachFireTimeOnce, pauseAndSettle, runsOf } from "./support/schedules.js";
 
 const admin = `admin-${randomBytes(16).toString("hex")}`;
 const DOMAIN = "apps.example.test";
-/** Keeps `note.txt` in its volume: /set/<v> writes it, anything else answers with it. */
-const APP = `
-const fs = require("node:fs"), http = require("node:http");
-const file = process.env.BERTH_VOLUME_DIR + "/note.txt";
-http.createServer((req, res) => {
-  if (req.url.startsWith("/set/")) { fs.writeFileSync(file, decodeURIComponent(req.url.slice(5))); return res.end("ok"); }
-  let note = "none"; try { note = fs.readFileSync(file, "utf8"); } catch {}
-  res.end("note: " + note);
-}).listen(Number(process.env.PORT), "127.0.0.1");
-`;
 
 const cleanups: (() => Promise<void>)[] = [];
 let pg: TestPostgres;
@@ -91,19 +87,7 @@ const teamKey = async (url: string) => (await teamWithKey(apiClient(url, admin))
 
 /** A template deployment with a volume, created through `api`; resolves once ready. */
 async function deployNotes(api: ApiClient, name: string): Promise<{ id: string; name: string }> {
-  const config = {
-    workloads: [
-      {
-        name: "notes",
-        command: "node",
-        args: ["-e", APP],
-        port: 8080,
-        volume: { mountPath: "/data" },
-        healthCheck: { type: "http", path: "/" },
-      },
-    ],
-  };
-  const tpl = await api("POST", "/api/templates", { body: { slug: name, config } });
+  const tpl = await api("POST", "/api/templates", { body: { slug: name, config: notesTemplate } });
   expect(tpl.status, tpl.text).toBe(201);
   const res = await api("POST", "/api/deployments", { body: { template: name, name } });
   expect(res.status, res.text).toBe(201);

@@ -10,7 +10,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "./support/postgres.js";
 import { type KubeDouble, startKubeDouble } from "./support/kube-double/index.js";
-import { firstInvalid, recordRbacUse, snapshotClassSeed, validateSent } from "./support/kube-driver-run.js";
+import {
+  firstInvalid,
+  notesTemplate,
+  recordRbacUse,
+  snapshotClassSeed,
+  validateSent,
+} from "./support/kube-driver-run.js";
 import { backupHarness } from "./support/backups.js";
 import {
   type ApiClient,
@@ -20,17 +26,6 @@ import {
   viaIngress,
   waitFor,
 } from "./support/berth.js";
-
-/** Keeps `note.txt` in its volume: /set/<v> writes it, anything else answers with it. */
-const APP = `
-const fs = require("node:fs"), http = require("node:http");
-const file = process.env.BERTH_VOLUME_DIR + "/note.txt";
-http.createServer((req, res) => {
-  if (req.url.startsWith("/set/")) { fs.writeFileSync(file, decodeURIComponent(req.url.slice(5))); return res.end("ok"); }
-  let note = "none"; try { note = fs.readFileSync(file, "utf8"); } catch {}
-  res.end("note: " + note);
-}).listen(Number(process.env.PORT), "127.0.0.1");
-`;
 
 let dbl: KubeDouble;
 
@@ -92,19 +87,7 @@ describe("the kubernetes runtime through berth's API", () => {
   let dep: { id: string; name: string };
 
   it("deploys a template as a StatefulSet with its PVC, served through berth's ingress and the cluster's Ingress", async () => {
-    const config = {
-      workloads: [
-        {
-          name: "notes",
-          command: "node",
-          args: ["-e", APP],
-          port: 8080,
-          volume: { mountPath: "/data" },
-          healthCheck: { type: "http", path: "/" },
-        },
-      ],
-    };
-    const tpl = await api("POST", "/api/templates", { body: { slug: "notes", config } });
+    const tpl = await api("POST", "/api/templates", { body: { slug: "notes", config: notesTemplate } });
     expect(tpl.status, tpl.text).toBe(201);
     const res = await api("POST", "/api/deployments", { body: { template: "notes", name: "notes" } });
     expect(res.status, res.text).toBe(201);

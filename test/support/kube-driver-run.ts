@@ -5,13 +5,38 @@
  * (API group, resource[/subresource], verb) over the requests the Kubernetes API double recorded,
  * written to deploy/kubernetes/rbac-used.json so the chart's test can compare its Role rules with
  * what the driver really uses. Also: the offline validator wired into the double, so a test fails on
- * the first invalid object the driver sends.
+ * the first invalid object the driver sends; and the `notes` template the API-level tests deploy.
  */
 import fs from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { DOUBLE_CSI_DRIVER, type KubeObject, type RequestRecord } from "./kube-double/index.js";
 import { describeInvalid, validateKubeObject } from "./kube-validate.js";
+
+/** Keeps `note.txt` in its volume: /set/<v> writes it, anything else answers with it. */
+const NOTES_APP = `
+const fs = require("node:fs"), http = require("node:http");
+const file = process.env.BERTH_VOLUME_DIR + "/note.txt";
+http.createServer((req, res) => {
+  if (req.url.startsWith("/set/")) { fs.writeFileSync(file, decodeURIComponent(req.url.slice(5))); return res.end("ok"); }
+  let note = "none"; try { note = fs.readFileSync(file, "utf8"); } catch {}
+  res.end("note: " + note);
+}).listen(Number(process.env.PORT), "127.0.0.1");
+`;
+
+/** A template config of one workload, `notes` (NOTES_APP), with a volume at /data and an HTTP check. */
+export const notesTemplate = {
+  workloads: [
+    {
+      name: "notes",
+      command: "node",
+      args: ["-e", NOTES_APP],
+      port: 8080,
+      volume: { mountPath: "/data" },
+      healthCheck: { type: "http", path: "/" },
+    },
+  ],
+};
 
 /** Seed of a VolumeSnapshotClass for the double's default StorageClass: CSI snapshots are offered. */
 export const snapshotClassSeed = (): KubeObject[] => [
