@@ -4,9 +4,6 @@
  * container whose deployment does not exist is removed.
  */
 import { randomBytes } from "node:crypto";
-import fs from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import Docker from "dockerode";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { apiClient, teamWithKey, viaIngress, waitFor } from "./support/berth.js";
@@ -16,13 +13,12 @@ import {
   httpdImage,
   startContainerHost,
 } from "./support/container-host.js";
-import { type BerthProcess, spawnBerth } from "./support/process.js";
+import { type BerthDataDir, type BerthProcess, berthDataDir, spawnBerth } from "./support/process.js";
 
 let host: ContainerHost;
 let docker: Docker;
 let ref: string;
-let dataDir: string;
-let env: Record<string, string>;
+let data: BerthDataDir;
 let current: BerthProcess | undefined;
 const admin = `admin-${randomBytes(16).toString("hex")}`;
 
@@ -30,22 +26,20 @@ beforeAll(async () => {
   host = await startContainerHost();
   docker = new Docker({ socketPath: host.socketPath });
   ref = await buildAndPush(host, httpdImage("berth-test/survivor", "still here\n"));
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "berth-ctr-restart-"));
-  env = {
-    BERTH_DATA_DIR: dataDir,
+  data = await berthDataDir("berth-ctr-restart-", {
     BERTH_ADMIN_TOKEN: admin,
     BERTH_RESYNC_MS: "300",
     BERTH_BACKOFF_INITIAL_MS: "100",
     BERTH_STOP_GRACE_MS: "2000",
     BERTH_RUNTIME: "container",
     DOCKER_HOST: host.dockerHost,
-  };
+  });
 }, 240_000);
 
 afterAll(async () => {
   await current?.kill("SIGKILL");
   await host?.close();
-  await fs.rm(dataDir, { recursive: true, force: true });
+  await data?.remove();
 }, 120_000);
 
 const running = async () =>
@@ -55,7 +49,7 @@ const running = async () =>
   }));
 
 it("re-adopts running containers after SIGKILL, never duplicating, and removes those of unknown deployments", async () => {
-  current = await spawnBerth(env);
+  current = await spawnBerth(data.env);
   const api = apiClient(current.url, admin);
   const { key } = await teamWithKey(api, ["deployments:read", "deployments:write"], "business");
   const dep = await apiClient(current.url, key)("POST", "/api/deployments/deploy-image", {
@@ -89,7 +83,7 @@ it("re-adopts running containers after SIGKILL, never duplicating, and removes t
   ]);
   expect(await running()).toHaveLength(2);
 
-  current = await spawnBerth(env);
+  current = await spawnBerth(data.env);
   await waitFor(() => served(current!.url), "served after restart", 60_000, 200);
   await waitFor(async () => (await running()).length === 1, "the stray container removed", 60_000, 200);
   await new Promise((r) => setTimeout(r, 1_500)); // a few resync periods: nothing may start a second copy
