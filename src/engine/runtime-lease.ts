@@ -4,8 +4,8 @@
  *
  * Local runtime (lease `local-runtime`): nothing assigns a deployment to one of several control
  * planes, so each would start every deployment on its own machine; a control plane that finds the
- * lease held stands by — `/readyz` 503 with the reason — and takes over once the holder stops
- * renewing and the lease expires.
+ * lease held stands by — `/readyz` 503 with the reason, no schedule fired, no session run — and
+ * takes over once the holder stops renewing and the lease expires.
  *
  * Shared runtime (Kubernetes; lease `reconciler`): the workloads live in the cluster, so every
  * control plane serves the API and the ingress and is ready; only the holder converges desired
