@@ -44,7 +44,7 @@ const exitOf = (cmd: string, args: string[]) =>
   });
 
 const launcher =
-  'for f do shift; [ "$f" = -- ] && break; echo $$ > "$f" || exit 125; done; (cd / && exec "$@"); exit $?';
+  'for f do shift; [ "$f" = -- ] && break; echo 0 > "$f" || exit 125; done; (cd / && exec "$@"); exit $?';
 const setpriv = [
   "setpriv",
   "--reuid=65534",

@@ -68,14 +68,14 @@ const ETC_FILES = [
   "/etc/group",
 ];
 /**
- * The launcher: joins every cgroup named before `--`, then runs the rest (arguments are never
+ * The launcher: joins every cgroup named before `--` (writing `0`, itself: cgroups.ts says why), then runs the rest (arguments are never
  * interpreted) and waits for it. It stays as bubblewrap's parent, so `--die-with-parent` takes the
  * sandbox down when the launcher is killed, but not when berth exits (replicas are re-adopted).
  * The command runs in a subshell that leaves the volume dir first (so only the launcher is found
  * there) and execs; `exit $?` keeps the shell from exec'ing the command in its own place.
  */
 const LAUNCHER =
-  'for f do shift; [ "$f" = -- ] && break; echo $$ > "$f" || exit 125; done; (cd / && exec "$@"); exit $?';
+  'for f do shift; [ "$f" = -- ] && break; echo 0 > "$f" || exit 125; done; (cd / && exec "$@"); exit $?';
 
 export interface SandboxSpec {
   /** Unique per process start, [a-z0-9]; names the network namespace and the cgroup. */
