@@ -1,7 +1,8 @@
 /**
  * bench/sandbox-parts: where a sandboxed start's time goes, one part at a time (median of RUNS
- * each, milliseconds): cgroup create, `ip netns add`, that plus pasta up, the launcher chain
- * (sh → nsenter → setpriv → bwrap, each added in turn, running /bin/true), how long
+ * each, milliseconds): cgroup create, a cgroup join after an idle pause (both ways), `ip netns
+ * add`, that plus pasta up, the launcher chain (sh → nsenter → bwrap, each added in turn, running
+ * /bin/true; the chain with setpriv as before for comparison), how long
  * `child_process.spawn` blocks the event loop (in this small process and with a 300 MB heap, like
  * a busy control plane), and node's own start of the hello example.
  *   npm run bench:sandbox-parts
@@ -45,6 +46,7 @@ const exitOf = (cmd: string, args: string[]) =>
 
 const launcher =
   'for f do shift; [ "$f" = -- ] && break; echo 0 > "$f" || exit 125; done; (cd / && exec "$@"); exit $?';
+// The launcher chain before nsenter's -S/-G replaced setpriv (the uid drop as an exec of its own).
 const setpriv = [
   "setpriv",
   "--reuid=65534",
@@ -101,6 +103,26 @@ await parts("cgroup create (all controllers)", async () => {
   removeCgroup(layout, name);
   return ms;
 });
+// A start after an idle pause (every wake): joining through cgroup.procs waits for the kernel's
+// threadgroup lock (an RCU grace period); the launcher's `echo 0 > tasks` (v1) does not.
+const joinAfterIdle = (script: string, file: string) => async () => {
+  const name = `bench-${id()}`;
+  const files = createCgroup(layout, name, { pids: 128 });
+  await new Promise((r) => setTimeout(r, 300));
+  const ms = await timed(() =>
+    exitOf("/bin/sh", ["-c", script, "x", path.join(path.dirname(files[0]!), file)]),
+  );
+  removeCgroup(layout, name);
+  return ms;
+};
+await parts(
+  "sh joining a cgroup after 0.3 s idle: cgroup.procs",
+  joinAfterIdle('echo $$ > "$1"', "cgroup.procs"),
+);
+await parts(
+  "  the same through `echo 0 > tasks` (berth's launcher)",
+  joinAfterIdle('echo 0 > "$1"', "tasks"),
+);
 await parts("ip netns add", async () => {
   const ns = `berth-${id()}`;
   const ms = await timed(() => run("ip", ["netns", "add", ns]));
@@ -127,13 +149,14 @@ try {
   await parts("  via sh launcher (joins cgroups)", () =>
     timed(() => exitOf("/bin/sh", ["-c", launcher, "x", ...procs, "--", "/bin/true"])),
   );
-  const nsenter = ["nsenter", `--net=/run/netns/${ns}`, "--"];
-  await parts("  + nsenter", () =>
+  const nsenter = ["nsenter", `--net=/run/netns/${ns}`, "--setuid=65534", "--setgid=65534", "--"];
+  await parts("  + nsenter (its netns, uid 65534)", () =>
     timed(() => exitOf("/bin/sh", ["-c", launcher, "x", ...procs, "--", ...nsenter, "/bin/true"])),
   );
-  await parts("  + setpriv", () =>
+  const nsenterRoot = ["nsenter", `--net=/run/netns/${ns}`, "--"];
+  await parts("  (before: + nsenter + setpriv)", () =>
     timed(() =>
-      exitOf("/bin/sh", ["-c", launcher, "x", ...procs, "--", ...nsenter, ...setpriv, "/bin/true"]),
+      exitOf("/bin/sh", ["-c", launcher, "x", ...procs, "--", ...nsenterRoot, ...setpriv, "/bin/true"]),
     ),
   );
   await parts("  + bwrap: launchSandbox, network made ahead", async () => {

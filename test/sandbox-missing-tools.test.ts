@@ -1,5 +1,5 @@
 /**
- * berth without the sandbox's tools (a PATH without bubblewrap, pasta, nsenter, setpriv): it starts,
+ * berth without the sandbox's tools (a PATH without bubblewrap, pasta, nsenter): it starts,
  * says what is missing in its log and /readyz, and refuses client-supplied commands with 422 naming
  * the missing tool. BERTH_ISOLATION=none is the operator's explicit way out, and says so too.
  */
@@ -35,7 +35,7 @@ describe("without the sandbox's tools", () => {
   it("starts, says what is missing, and refuses client-supplied commands with 422", async () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), "berth-nopath-"));
     const { api, berth } = await start({ PATH: empty });
-    expect(berth.output()).toMatch(/sandbox unavailable, missing: bwrap, pasta, nsenter, setpriv/);
+    expect(berth.output()).toMatch(/sandbox unavailable, missing: bwrap, pasta, nsenter/);
     const ready = await api("GET", "/readyz", { token: null });
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({

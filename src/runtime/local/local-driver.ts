@@ -85,6 +85,8 @@ interface Workload {
   surge: Replica[];
   /** The spec whose rolling update failed (not retried until the spec changes). */
   failedRollout?: { specHash: string; reason: string };
+  /** The state last written to its file (persist skips a write that would change nothing). */
+  written?: string;
 }
 
 export class LocalDriver extends VolumeVerbs implements RuntimeDriver {
@@ -287,6 +289,18 @@ export class LocalDriver extends VolumeVerbs implements RuntimeDriver {
         this.workloads.set(d.key, w);
       }
       w.desired = d;
+      if (
+        w.surge.length === 0 &&
+        w.replicas.length === d.replicas &&
+        w.replicas.every((r) => r.specHash === d.specHash)
+      ) {
+        // Nothing to start or stop (each readiness change of a running workload comes back here,
+        // a woken one's included): no file-system round trips on the way to its status write.
+        for (const r of w.replicas) r.setSpec(d.spec);
+        w.failedRollout = undefined;
+        await this.persist(w);
+        return;
+      }
       await fsp.mkdir(this.volumePath(d.namespace, d.name), { recursive: true });
       if (this.sandboxed()) await fsp.chmod(path.dirname(this.volumePath(d.namespace, d.name)), 0o711);
       const grace = this.opts.stopGraceMs ?? 10_000;
@@ -574,11 +588,15 @@ export class LocalDriver extends VolumeVerbs implements RuntimeDriver {
       specHash: w.desired?.specHash ?? "",
       replicas: [...w.replicas, ...w.surge].map((r) => r.persisted()),
     };
+    const json = JSON.stringify(state);
+    // A replica's phase is not part of it: its readiness (on the wake path) writes nothing.
+    if (json === w.written) return;
     const file = this.stateFile(w.key);
     const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     fs.mkdirSync(this.stateDir, { recursive: true });
-    fs.writeFileSync(tmp, JSON.stringify(state));
+    fs.writeFileSync(tmp, json);
     fs.renameSync(tmp, file);
+    w.written = json;
   }
 
   private async rotateLogs(): Promise<void> {

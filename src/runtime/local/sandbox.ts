@@ -12,8 +12,8 @@
  *   ingress), berth's public port reachable on the namespace's loopback (`-T`), nothing else of the
  *   host's loopback (`--no-map-gw`, no automatic forwards). Other workloads' ports are host
  *   loopback ports, so they are out of reach.
- * - bubblewrap, started as uid 65534 (setpriv) so the kernel sees an unprivileged user outside the
- *   sandbox too: new user (nested ones disabled), PID, IPC, UTS and cgroup namespaces, no
+ * - bubblewrap, started as uid 65534 (nsenter's `-S`/`-G`, which also clear the supplementary
+ *   groups) so the kernel sees an unprivileged user outside the sandbox too: new user (nested ones disabled), PID, IPC, UTS and cgroup namespaces, no
  *   capabilities, no new privileges; `/usr`-style dirs and a few `/etc` files read-only, its
  *   volume read-write at its mount path, its program's files read-only, a private /tmp, minimal
  *   /dev, its own /proc. Binds of berth's paths go through file descriptors opened by berth, so the
@@ -52,7 +52,6 @@ export const SANDBOX_TOOLS: Record<string, string> = {
   pasta: "passt",
   ip: "iproute2",
   nsenter: "util-linux",
-  setpriv: "util-linux",
 };
 
 const SYSTEM_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"];
@@ -271,14 +270,12 @@ export async function launchSandbox(host: SandboxHost, spec: SandboxSpec): Promi
         "--",
         "nsenter",
         `--net=${netnsPath(spec.id)}`,
+        // Drops to the sandbox user once in the network namespace (numeric ids: no user database
+        // lookup), one exec fewer than setpriv; docs/sandbox.md says why setpriv's emptied
+        // bounding set was no wall (a new user namespace resets it; bubblewrap empties it inside).
+        `--setuid=${SANDBOX_UID}`,
+        `--setgid=${SANDBOX_UID}`,
         "--",
-        "setpriv",
-        `--reuid=${SANDBOX_UID}`,
-        `--regid=${SANDBOX_UID}`,
-        "--clear-groups",
-        "--inh-caps=-all",
-        "--bounding-set=-all",
-        "--no-new-privs",
         "bwrap",
         ...bwrapArgs(spec, roFds),
       ],
