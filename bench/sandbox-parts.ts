@@ -1,6 +1,7 @@
 /**
  * bench/sandbox-parts: where a sandboxed start's time goes, one part at a time (median of RUNS
- * each, milliseconds): cgroup create, a cgroup join after an idle pause (both ways), `ip netns
+ * each, milliseconds): cgroup create, a cgroup join after an idle pause (both ways), the check
+ * that the sandbox's /etc copy is up to date, `ip netns
  * add`, that plus pasta up, the launcher chain (sh → nsenter → bwrap, each added in turn, running
  * /bin/true; the chain with setpriv as before for comparison), how long
  * `child_process.spawn` blocks the event loop (in this small process and with a 300 MB heap, like
@@ -17,6 +18,7 @@ import { promisify } from "node:util";
 import { examplesDir } from "../src/examples.js";
 import { cgroupLayout, createCgroup, removeCgroup } from "../src/runtime/local/cgroups.js";
 import { launchSandbox, prepareNetwork, releaseSandbox } from "../src/runtime/local/sandbox.js";
+import { sandboxEtc } from "../src/runtime/local/sandbox-etc.js";
 import { freePort } from "../test/support/postgres.js";
 import { median } from "./lib.js";
 
@@ -123,6 +125,12 @@ await parts(
   "  the same through `echo 0 > tasks` (berth's launcher)",
   joinAfterIdle('echo 0 > "$1"', "tasks"),
 );
+// The sandbox's /etc is one bind of a copy (sandbox-etc.ts) instead of nine binds of host entries.
+let etcCheckAt = 0;
+await parts("sandbox /etc copy: up-to-date check", () => {
+  etcCheckAt += 60_000; // past the once-a-second cache: each call compares the host entries
+  return timed(() => sandboxEtc({ now: etcCheckAt }));
+});
 await parts("ip netns add", async () => {
   const ns = `berth-${id()}`;
   const ms = await timed(() => run("ip", ["netns", "add", ns]));

@@ -14,7 +14,7 @@
  *   loopback ports, so they are out of reach.
  * - bubblewrap, started as uid 65534 (nsenter's `-S`/`-G`, which also clear the supplementary
  *   groups) so the kernel sees an unprivileged user outside the sandbox too: new user (nested ones disabled), PID, IPC, UTS and cgroup namespaces, no
- *   capabilities, no new privileges; `/usr`-style dirs and a few `/etc` files read-only, its
+ *   capabilities, no new privileges; `/usr`-style dirs and a few `/etc` entries (sandbox-etc.ts) read-only, its
  *   volume read-write at its mount path, its program's files read-only, a private /tmp, minimal
  *   /dev, its own /proc. Binds of berth's paths go through file descriptors opened by berth, so the
  *   unprivileged launcher never needs to traverse berth's data dir.
@@ -40,6 +40,7 @@ import {
   removeCgroup,
 } from "./cgroups.js";
 import { addNetns, deleteNetns, netnsPath } from "./netns.js";
+import { sandboxEtc } from "./sandbox-etc.js";
 
 const run = promisify(execFile);
 
@@ -55,17 +56,6 @@ export const SANDBOX_TOOLS: Record<string, string> = {
 };
 
 const SYSTEM_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"];
-const ETC_FILES = [
-  "/etc/alternatives",
-  "/etc/ssl",
-  "/etc/ca-certificates",
-  "/etc/resolv.conf",
-  "/etc/hosts",
-  "/etc/nsswitch.conf",
-  "/etc/localtime",
-  "/etc/passwd",
-  "/etc/group",
-];
 /**
  * The launcher: joins every cgroup named before `--` (writing `0`, itself: cgroups.ts says why), then runs the rest (arguments are never
  * interpreted) and waits for it. It stays as bubblewrap's parent, so `--die-with-parent` takes the
@@ -182,7 +172,6 @@ function systemBinds(): string[] {
     if (st.isSymbolicLink()) out.push("--symlink", fs.readlinkSync(dir), dir);
     else if (st.isDirectory()) out.push("--ro-bind", dir, dir);
   }
-  for (const p of ETC_FILES) out.push("--ro-bind-try", p, p);
   return out;
 }
 
@@ -257,8 +246,10 @@ export async function launchSandbox(host: SandboxHost, spec: SandboxSpec): Promi
   let child: ChildProcess | undefined;
   try {
     fds.push(fs.openSync(spec.volume.hostDir, "r"));
+    // Its /etc first, so a program path under /etc is bound on top of it.
+    fds.push(fs.openSync(sandboxEtc(), "r"));
     for (const p of roPaths) fds.push(fs.openSync(p, "r"));
-    const roFds = roPaths.map((p, i) => ({ fd: 5 + i, path: p }));
+    const roFds = ["/etc", ...roPaths].map((p, i) => ({ fd: 5 + i, path: p }));
     const stdio: StdioOptions = [spec.stdin, spec.output, spec.output, "pipe", ...fds];
     child = spawn(
       "/bin/sh",
