@@ -38,7 +38,8 @@ export const ETC_ENTRIES = [
 export const ETC_COPIES = "/run/berth/sandbox-etc";
 const CHECK_EVERY_MS = 1_000;
 
-const current = new Map<string, { dir: string; checkedAt: number }>();
+/** The copy in use per copies directory, and the stat line of each path its digest was made from. */
+const current = new Map<string, { dir: string; checkedAt: number; seen: Map<string, string> }>();
 
 /**
  * The directory to bind at the sandbox's `/etc`, made first when the host's entries changed since
@@ -49,11 +50,19 @@ export function sandboxEtc(opts: { entries?: string[]; copies?: string; now?: nu
   const { entries = ETC_ENTRIES, copies = ETC_COPIES, now = performance.now() } = opts;
   const last = current.get(copies);
   if (last && now - last.checkedAt < CHECK_EVERY_MS) return last.dir;
+  // A stat of each path seen last time (~20) tells whether anything changed; a new or removed
+  // directory changes its parent's times, so the walk below is needed only then.
+  if (last && [...last.seen].every(([p, line]) => statLine(p) === line)) {
+    last.checkedAt = now;
+    return last.dir;
+  }
+  const seen = new Map<string, string>();
+  for (const entry of entries) walk(entry, seen);
   const digest = createHash("sha256");
-  for (const entry of entries) digest.update(`${entry}=${signature(entry)}\n`);
+  for (const [p, line] of seen) digest.update(`${p}=${line}\n`);
   const dir = path.join(copies, digest.digest("hex").slice(0, 16));
   if (!fs.existsSync(dir)) build(dir, entries);
-  current.set(copies, { dir, checkedAt: now });
+  current.set(copies, { dir, checkedAt: now, seen });
   return dir;
 }
 
@@ -83,28 +92,30 @@ function build(dir: string, entries: string[]): void {
   }
 }
 
-/** Inode, size and change times of the entry (followed) and of every directory below it. */
-function signature(entry: string): string {
-  let st: fs.Stats;
+const lineOf = (st: fs.Stats) => `${st.ino}:${st.ctimeMs}:${st.mtimeMs}:${st.size}:${st.mode}`;
+
+/** Inode, size, mode and change times of a path (followed), or "absent". */
+function statLine(p: string): string {
   try {
-    st = fs.statSync(entry);
+    return lineOf(fs.statSync(p));
   } catch {
     return "absent";
   }
-  const parts = [`${st.ino}:${st.ctimeMs}:${st.mtimeMs}:${st.size}:${st.mode}`];
-  if (st.isDirectory()) {
-    const walk = (dir: string) => {
-      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-        if (!e.isDirectory()) continue;
-        const sub = path.join(dir, e.name);
-        const s = fs.statSync(sub);
-        parts.push(`${sub}:${s.ino}:${s.ctimeMs}:${s.mtimeMs}:${s.mode}`);
-        if (othersCanRead(s)) walk(sub);
-      }
-    };
-    walk(entry);
+}
+
+/** Records the stat line of `p` and, below a directory others may read, of every directory. */
+function walk(p: string, seen: Map<string, string>): void {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(p);
+  } catch {
+    seen.set(p, "absent");
+    return;
   }
-  return parts.join("|");
+  seen.set(p, lineOf(st));
+  if (!st.isDirectory() || !othersCanRead(st)) return;
+  for (const e of fs.readdirSync(p, { withFileTypes: true }))
+    if (e.isDirectory()) walk(path.join(p, e.name), seen);
 }
 
 const othersCanRead = (st: fs.Stats) =>
