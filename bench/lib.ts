@@ -8,6 +8,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { sandboxIdOf } from "../src/runtime/local/sandbox.js";
+import { sandboxAddress } from "../src/runtime/local/sandbox-network.js";
 import { apiClient, waitFor } from "../test/support/berth.js";
 import { type BerthProcess, processesUnder, spawnBerth } from "../test/support/process.js";
 
@@ -91,6 +93,8 @@ export interface BenchBerth {
   upstreamPort: number;
   /** Ports of every hello replica. */
   upstreamPorts: number[];
+  /** Where each replica is reached: its sandbox's address (127.0.0.1 when unsandboxed). */
+  upstreamHosts: string[];
   stop(): Promise<void>;
 }
 
@@ -126,9 +130,14 @@ export async function berthWithHello(count = 1): Promise<BenchBerth> {
       return s.body.deploymentReady;
     }, "hello ready");
   }
-  const upstreamPorts = processesUnder(dataDir).map((pid) => {
-    const environ = fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
-    return Number(environ.find((e) => e.startsWith("PORT="))?.slice(5));
+  const environs = processesUnder(dataDir).map((pid) =>
+    fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0"),
+  );
+  const upstreamPorts = environs.map((env) => Number(env.find((e) => e.startsWith("PORT="))?.slice(5)));
+  const upstreamHosts = environs.map((env) => {
+    const instance = env.find((e) => e.startsWith("BERTH_INSTANCE="))?.slice(15) ?? "";
+    const runDir = path.join(dataDir, "runtime", "local", "run");
+    return sandboxAddress(runDir, sandboxIdOf(instance)) ?? "127.0.0.1";
   });
   return {
     berth,
@@ -138,6 +147,7 @@ export async function berthWithHello(count = 1): Promise<BenchBerth> {
     dataDir,
     upstreamPort: upstreamPorts[0]!,
     upstreamPorts,
+    upstreamHosts,
     async stop() {
       for (const name of names)
         await apiClient(berth.url, key)("POST", "/api/deployments/delete", {

@@ -22,15 +22,16 @@ const runs = Number(process.env.BENCH_RUNS ?? 3);
 const b = await berthWithHello(2);
 const [hostA, hostB] = b.names.map((n) => `${n}.localhost`) as [string, string];
 const [portA, portB] = b.upstreamPorts as [number, number];
+const [upA, upB] = b.upstreamHosts as [string, string];
 const berthPort = Number(new URL(b.berth.url).port);
 const direct = await freePort();
 const front = await freePort();
 const proxy = `proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host $http_host;`;
 const nginx = startNginx(
   () => `
-  upstream hello { server 127.0.0.1:${portA}; keepalive 64; }
-  upstream app_a { server 127.0.0.1:${portA}; keepalive 64; }
-  upstream app_b { server 127.0.0.1:${portB}; keepalive 64; }
+  upstream hello { server ${upA}:${portA}; keepalive 64; }
+  upstream app_a { server ${upA}:${portA}; keepalive 64; }
+  upstream app_b { server ${upB}:${portB}; keepalive 64; }
   upstream berth { server 127.0.0.1:${berthPort}; keepalive 64; }
   map $http_host $app { ${hostA} app_a; default app_b; }
   server { listen 127.0.0.1:${direct}; location / { proxy_pass http://hello; ${proxy} } }
@@ -100,6 +101,7 @@ try {
       [new URL("./fixtures/http-level-proxy.mjs", import.meta.url).pathname],
       {
         UPSTREAM_PORT: String(portA),
+        UPSTREAM_HOST: upA,
       },
     );
     try {

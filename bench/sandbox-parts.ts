@@ -1,9 +1,9 @@
 /**
  * bench/sandbox-parts: where a sandboxed start's time goes, one part at a time (median of RUNS
  * each, milliseconds): cgroup create, a cgroup join after an idle pause (both ways), the check
- * that the sandbox's /etc copy is up to date, `ip netns
- * add`, that plus pasta up, the launcher chain (sh → nsenter → bwrap, each added in turn, running
- * /bin/true; the chain with setpriv as before for comparison), how long
+ * that the sandbox's /etc copy is up to date, `ip netns add`, that plus its veth network up, the
+ * launcher chain (sh → nsenter → bwrap, each added in turn, running /bin/true; the chain with
+ * setpriv as before for comparison), how long
  * `child_process.spawn` blocks the event loop (in this small process and with a 300 MB heap, like
  * a busy control plane), and node's own start of the hello example.
  *   npm run bench:sandbox-parts
@@ -137,7 +137,7 @@ await parts("ip netns add", async () => {
   await run("ip", ["netns", "delete", ns]);
   return ms;
 });
-await parts("ip netns add + pasta up (a network made ahead)", async () => {
+await parts("ip netns add + veth network up (a network made ahead)", async () => {
   const sandbox = id();
   const ms = await timed(async () => prepareNetwork(host, { id: sandbox, port: await freePort() }));
   await releaseSandbox(host, sandbox);

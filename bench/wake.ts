@@ -1,7 +1,7 @@
 /**
  * bench/wake: time from a request to a paused `hello` until its first byte, against the time to
  * spawn the same process and see it ready, in the same run (median of 20 each); also the same
- * process started in a sandbox, with a fresh network (namespace + pasta made on the spot) and with
+ * process started in a sandbox, with a fresh network (namespace + veth pair made on the spot) and with
  * one made ahead (what a wake takes from berth's pool), to show what the sandbox itself costs.
  * Prints the load average next to the figures (other work on the host moves them).
  * Target (PERFORMANCE.md): wake − spawn-to-ready ≤ 20 ms.
@@ -15,6 +15,7 @@ import http from "node:http";
 import path from "node:path";
 import { examplesDir } from "../src/examples.js";
 import { launchSandbox, prepareNetwork, releaseSandbox } from "../src/runtime/local/sandbox.js";
+import { sandboxAddress } from "../src/runtime/local/sandbox-network.js";
 import { apiClient } from "../test/support/berth.js";
 import { freePort } from "../test/support/postgres.js";
 import { berthWithHello, median } from "./lib.js";
@@ -66,10 +67,12 @@ async function spawnToReady(mode: "plain" | "fresh" | "warm" = "plain"): Promise
         output: fs.openSync("/dev/null", "w"),
       })
     : spawn(command, args, { env, stdio: "ignore" });
+  // A sandboxed process is reached at its sandbox's address.
+  const host = sandboxed ? sandboxAddress(sandboxHost.runDir, id)! : "127.0.0.1";
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
       http
-        .get({ host: "127.0.0.1", port, path: "/", agent: false }, (res) => {
+        .get({ host, port, path: "/", agent: false }, (res) => {
           res.resume();
           resolve(res.statusCode === 200);
         })

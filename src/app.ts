@@ -370,6 +370,7 @@ async function processDriver(
     images: loadCatalogue(examplesDir, config.localImages),
     isolation: config.isolation,
     warmNetworks: config.sandboxWarmNetworks,
+    sandboxSubnet: config.sandboxSubnet,
   });
   return containers ? new MixedDriver(local, containers) : local;
 }

@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { S3Settings } from "./backup/object-store.js";
 import { type CidrList, parseCidrs } from "./proxy/forwarded.js";
 import { MIRROR_PATTERN } from "./runtime/container/image-ref.js";
+import { DEFAULT_SANDBOX_SUBNET, parseSubnet } from "./runtime/local/sandbox-network.js";
 
 const port = z.coerce.number().int().min(0).max(65535);
 const dnsSubdomain = z
@@ -95,15 +96,29 @@ export const configSchema = z.object({
     .default("node")
     .transform((v) => v.split(",")),
   /**
-   * How tenant processes are isolated: `sandbox` (default; bubblewrap + pasta + cgroups, see
+   * How tenant processes are isolated: `sandbox` (default; bubblewrap + a veth network + cgroups, see
    * docs/sandbox.md) or `none` (the operator's explicit choice to run them unsandboxed).
    */
   BERTH_ISOLATION: z.enum(["sandbox", "none"]).default("sandbox"),
   /**
-   * Sandbox networks (namespace + pasta, a port forwarded) the local runtime keeps made ahead, so a
+   * Sandbox networks (namespace + veth pair, addressed and wired) the local runtime keeps made ahead, so a
    * wake does not wait for them; each is used by one replica only. 0 turns the pool off.
    */
   BERTH_SANDBOX_WARM_NETWORKS: z.coerce.number().int().min(0).max(16).default(2),
+  /**
+   * IPv4 CIDR the local runtime's sandboxes take their addresses from (a /31 each; prefix 8–28).
+   * Must not overlap a network the host reaches; control planes on one host may share it.
+   */
+  BERTH_SANDBOX_SUBNET: z
+    .string()
+    .default(DEFAULT_SANDBOX_SUBNET)
+    .superRefine((v, ctx) => {
+      try {
+        parseSubnet(v);
+      } catch (err) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: (err as Error).message });
+      }
+    }),
   /** An image catalogue file (JSON or YAML) for the local runtime: image name → command, args, port… */
   BERTH_LOCAL_IMAGES: z.string().min(1).optional(),
   /** Port shown in ingress URLs; defaults to PORT (omitted when it is the scheme's default). */
@@ -177,6 +192,7 @@ export interface Config {
   isolation: "sandbox" | "none";
   /** Sandbox networks kept made ahead (local runtime, sandboxed). */
   sandboxWarmNetworks: number;
+  sandboxSubnet: string;
   /** Absolute path of the operator's image catalogue, when one is configured. */
   localImages: string | undefined;
   /** local: workloads are processes; container: workloads are OCI containers on a Docker Engine API. */
@@ -247,6 +263,7 @@ export function fromEnv(e: EnvConfig): Config {
     allowedCommands: e.BERTH_ALLOWED_COMMANDS,
     isolation: e.BERTH_ISOLATION,
     sandboxWarmNetworks: e.BERTH_SANDBOX_WARM_NETWORKS,
+    sandboxSubnet: e.BERTH_SANDBOX_SUBNET,
     localImages: e.BERTH_LOCAL_IMAGES === undefined ? undefined : path.resolve(e.BERTH_LOCAL_IMAGES),
     runtime: e.BERTH_RUNTIME,
     container: { dockerHost: e.DOCKER_HOST, registryMirror: e.BERTH_REGISTRY_MIRROR },

@@ -3,13 +3,16 @@
  * escape per request and reports, over HTTP from inside its sandbox, what it saw. Every attempt
  * must fail while berth and team B's workload keep serving. An outbound connection to a server
  * standing for "the internet" (a network namespace this test makes, reached over a veth pair) must
- * work. A scheduled session runs in the same sandbox.
+ * work, and so must berth's API at 127.0.0.1:<its port> inside; team B's sandbox address, the host
+ * end of the spy's own veth, the host's other addresses and the network rules are out of reach. A
+ * scheduled session runs in the same sandbox.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -52,6 +55,10 @@ http.createServer((req, res) => {
     s.once("error", (e) => done({ ok: false, error: e.code }));
     return;
   }
+  if (u.pathname === "/tamper") return out(res, JSON.parse(q.cmds).map((c) => {
+    const r = cp.spawnSync("/bin/sh", ["-c", c], { encoding: "utf8" });
+    return { c, status: r.status, stderr: (r.stderr || "").slice(0, 200) };
+  }));
   if (u.pathname === "/bomb") {
     const kids = []; let error = null;
     for (let i = 0; i < 400 && !error; i++) {
@@ -90,6 +97,9 @@ const hostSideAddr = `10.231.${octet}.1`;
 let internet: ChildProcess | undefined;
 let internal: http.Server;
 let internalPort = 0;
+/** A host service listening on all the host's addresses (not only loopback). */
+let everywhere: http.Server;
+let everywherePort = 0;
 
 type Dep = { id: string; name: string; status: string; ready_replicas: number };
 
@@ -157,6 +167,9 @@ beforeAll(async () => {
   internal = http.createServer((_q, s) => s.end("internal listener")).listen(0, "127.0.0.1");
   await new Promise((r) => internal.once("listening", r));
   internalPort = (internal.address() as AddressInfo).port;
+  everywhere = http.createServer((_q, s) => s.end("host service")).listen(0, "0.0.0.0");
+  await new Promise((r) => everywhere.once("listening", r));
+  everywherePort = (everywhere.address() as AddressInfo).port;
   await startInternet();
   teamB = await deployAgent(apiB, "bee", TEAM_B_APP, { volume: { mountPath: "/state" } });
   const key = `${teamB.id}/bee`;
@@ -171,6 +184,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
   internal?.close();
+  everywhere?.close();
   internet?.kill();
   try {
     ip("link", "del", vethHost);
@@ -259,6 +273,64 @@ describe("inside its sandbox a workload", () => {
       expect(r.value ?? "", `${host}:${port}`).not.toMatch(/team-b-ok|internal listener/);
       expect(r.ok, `${host}:${port}`).toBe(false);
     }
+    await stillServing();
+  });
+
+  it("cannot connect to team B's sandbox address, its own veth's host end or the host's other addresses", async () => {
+    const teamBAddress = t.berth.driver.endpoints(`${teamB.id}/bee`)[0]!.host;
+    const spyAddress = t.berth.driver.endpoints(`${spy.id}/spy`)[0]!.host;
+    expect(teamBAddress).not.toBe("127.0.0.1");
+    const gateway = spyAddress.replace(/\d+$/, (n) => String(Number(n) - 1));
+    const hostAddresses = Object.values(os.networkInterfaces())
+      .flat()
+      .filter((i) => i && i.family === "IPv4" && !i.internal)
+      .map((i) => i!.address);
+    const targets: [string, number][] = [
+      [teamBAddress, teamBPort],
+      [gateway, everywherePort],
+      [gateway, internalPort],
+      [gateway, teamBPort],
+      [hostSideAddr, everywherePort],
+      ...hostAddresses.map((h): [string, number] => [h, everywherePort]),
+    ];
+    for (const [host, port] of targets) {
+      const r = await probe(spy, `/connect?host=${host}&port=${port}`);
+      expect(r.value ?? "", `${host}:${port}`).not.toMatch(/team-b-ok|internal listener|host service/);
+      expect(r.ok, `${host}:${port}`).toBe(false);
+    }
+    // The same host service answers the host itself: it is the sandbox that is kept out.
+    expect(await (await fetch(`http://${gateway}:${everywherePort}/`)).text()).toBe("host service");
+    await stillServing();
+  });
+
+  it("reaches berth's API at 127.0.0.1:<berth's port>, as before", async () => {
+    const apiPort = new URL(t.url).port;
+    const r = await probe(spy, `/connect?host=127.0.0.1&port=${apiPort}`);
+    expect(r).toMatchObject({ ok: true });
+    expect(r.value).toMatch(/HTTP\/1\.[01] \d{3}|"error"/);
+  });
+
+  it("cannot change its network's rules, routes or addresses from inside", async () => {
+    const rulesBefore = execFileSync("nft", ["list", "table", "inet", "berth_sandbox"]).toString();
+    const cmds = [
+      "/usr/sbin/nft flush ruleset",
+      "/usr/sbin/nft add table ip evil",
+      "/usr/sbin/ip route add 10.0.0.0/8 dev eth0",
+      "/usr/sbin/ip addr add 10.201.0.1/31 dev eth0",
+      "/usr/sbin/ip link set eth0 down",
+      "echo 0 > /proc/sys/net/ipv4/conf/eth0/route_localnet",
+    ];
+    const results = (await probe(spy, `/tamper?cmds=${encodeURIComponent(JSON.stringify(cmds))}`)) as {
+      c: string;
+      status: number | null;
+    }[];
+    expect(results).toHaveLength(cmds.length);
+    for (const r of results) expect(r.status, r.c).not.toBe(0);
+    expect(execFileSync("nft", ["list", "table", "inet", "berth_sandbox"]).toString()).toBe(rulesBefore);
+    // Its own network still works exactly as before.
+    expect((await probe(spy, `/connect?host=${inetHost}&port=8081`)).value).toContain(
+      "hello from the internet",
+    );
     await stillServing();
   });
 

@@ -1,8 +1,8 @@
 /**
- * Stale sandbox network namespaces: a control plane killed with SIGKILL (its workloads killed after
- * it) leaves namespaces under /run/netns and pastas attached to them. The next control plane to
- * start on the host removes them, and stops those pastas, while the namespaces of another control
- * plane that still runs — its replica's and the idle ones it made ahead — stay and keep serving.
+ * Stale sandbox networks: a control plane killed with SIGKILL (its workloads killed after it)
+ * leaves namespaces under /run/netns, their address blocks (lock files) and API rules. The next
+ * control plane to start on the host removes them all, while the networks of another control plane
+ * that still runs — its replica's and the idle ones it made ahead — stay and keep serving.
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -20,33 +20,20 @@ import {
   waitFor,
 } from "./support/berth.js";
 import { type BerthProcess, processesUnder, spawnBerth } from "./support/process.js";
+import { LOCK_DIR, recordedNetworks } from "../src/runtime/local/sandbox-network.js";
 
 const running: TestBerth[] = [];
 let killed: BerthProcess | undefined;
 let killedDir: string | undefined;
 
-/** Sandbox ids with a pasta pid file in a data dir's runtime: its replicas' and those made ahead. */
-const sandboxesOf = (dataDir: string): string[] => {
-  try {
-    return fs
-      .readdirSync(path.join(dataDir, "runtime", "local", "run"))
-      .filter((f) => f.endsWith(".pasta.pid"))
-      .map((f) => f.slice(0, 16));
-  } catch {
-    return [];
-  }
-};
-const pastaOf = (dataDir: string, id: string): number =>
-  Number(fs.readFileSync(path.join(dataDir, "runtime", "local", "run", `${id}.pasta.pid`), "utf8"));
+/** Sandbox ids with a network record in a data dir's runtime: its replicas' and those made ahead. */
+const sandboxesOf = (dataDir: string): string[] =>
+  recordedNetworks(path.join(dataDir, "runtime", "local", "run"));
+/** The address block lock of a sandbox, if it holds one. */
+const lockOf = (id: string): string | undefined =>
+  fs.readdirSync(LOCK_DIR).find((f) => fs.readFileSync(path.join(LOCK_DIR, f), "utf8").startsWith(`${id} `));
+const apiRules = () => execFileSync("nft", ["list", "set", "inet", "berth_sandbox", "api"]).toString();
 const netnsExists = (id: string) => fs.existsSync(`/run/netns/berth-${id}`);
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 afterAll(async () => {
   for (const t of running) await t.close();
@@ -93,18 +80,23 @@ it("removes what a killed control plane left, and keeps another running one's na
     const ids = sandboxesOf(killedDir!);
     return ids.length === 3 ? ids : undefined;
   }, "killed control plane's replica and 2 networks made ahead");
-  const stalePastas = staleIds.map((id) => pastaOf(killedDir!, id));
+  const staleLocks = staleIds.map((id) => lockOf(id)!);
+  expect(staleLocks.every(Boolean)).toBe(true);
   await killed.kill("SIGKILL");
   for (const pid of processesUnder(killedDir)) process.kill(pid, "SIGKILL");
   await waitFor(() => processesUnder(killedDir!).length === 0, "killed control plane's workload gone");
   for (const id of staleIds) expect(netnsExists(id), id).toBe(true);
-  expect(stalePastas.every(alive)).toBe(true);
+  // The killed one's replica had an API rule (networks made ahead too); the gateway names the lock.
+  const staleRules = staleLocks.filter((gw) => apiRules().includes(` . ${gw} . `));
+  expect(staleRules.length).toBe(3);
 
   // The next control plane starts a minute later (by its clock: the age rule spares young ones).
   const next = await startTestBerth({}, { clock: new FakeClock(Date.now() + 2 * 60_000) });
   running.push(next);
   for (const id of staleIds) expect(netnsExists(id), id).toBe(false);
-  await waitFor(() => !stalePastas.some(alive), "stale pastas stopped");
+  for (const id of staleIds) expect(lockOf(id), id).toBeUndefined();
+  for (const gw of staleLocks) expect(apiRules()).not.toContain(` . ${gw} . `);
   for (const id of liveIds) expect(netnsExists(id), id).toBe(true);
+  for (const id of liveIds) expect(lockOf(id), id).toBeDefined();
   expect((await viaIngress(live.url, `${liveHello}.localhost`)).text).toBe("hello: world\n");
 }, 120_000);

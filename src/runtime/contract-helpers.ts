@@ -63,10 +63,12 @@ export async function until<T>(
   throw new Error(`timed out waiting for ${what}`);
 }
 
-export function get(port: number, p = "/"): Promise<string> {
+/** GET `p` from a replica: its endpoint (as the driver reports it), or a port on 127.0.0.1. */
+export function get(target: number | { host: string; port: number }, p = "/"): Promise<string> {
+  const { host, port } = typeof target === "number" ? { host: "127.0.0.1", port: target } : target;
   return new Promise((resolve, reject) => {
     http
-      .get({ host: "127.0.0.1", port, path: p, agent: false }, (res) => {
+      .get({ host, port, path: p, agent: false }, (res) => {
         let body = "";
         res.on("data", (c) => {
           body += String(c);
@@ -115,8 +117,8 @@ export function volumeWorkload(key: string): DesiredWorkload {
 export async function volumeState(d: RuntimeDriver, key: string, set?: string): Promise<string> {
   await d.apply(volumeWorkload(key));
   const ep = await until(() => d.endpoints(key)[0], `${key} ready`);
-  if (set !== undefined) expect(await get(ep.port, `/set/${encodeURIComponent(set)}`)).toBe("ok");
-  return get(ep.port, "/get");
+  if (set !== undefined) expect(await get(ep, `/set/${encodeURIComponent(set)}`)).toBe("ok");
+  return get(ep, "/get");
 }
 
 export const volumeOf = (key: string): VolumeRef => ({

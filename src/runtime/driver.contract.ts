@@ -42,7 +42,7 @@ export function describeDriverContract(
       const d = await make();
       await d.apply(httpWorkload("ns1/web", { replicas: 2 }));
       const eps = await until(() => d.endpoints("ns1/web").length === 2 && d.endpoints("ns1/web"), "2 ready");
-      const replies = await Promise.all(eps.map((e) => get(e.port)));
+      const replies = await Promise.all(eps.map((e) => get(e)));
       expect(replies.sort()).toEqual(["one:0", "one:1"]);
       expect(d.status("ns1/web")).toMatchObject({ desiredReplicas: 2, readyReplicas: 2 });
     });
@@ -76,7 +76,7 @@ export function describeDriverContract(
       await poller;
       expect(gaps).toBe(0);
       const ep = await until(() => d.endpoints("ns3/web")[0], "new ready");
-      expect(await get(ep.port)).toBe("two:0");
+      expect(await get(ep)).toBe("two:0");
       await until(() => !alive(oldPid), "old process gone");
     });
 
@@ -144,8 +144,8 @@ export function describeDriverContract(
       const d = await make();
       await d.apply(httpWorkload("ns6/web"));
       const ep = await until(() => d.endpoints("ns6/web")[0], "ready");
-      await get(ep.port, "/a");
-      await get(ep.port, "/b");
+      await get(ep, "/a");
+      await get(ep, "/b");
       const text = await until(async () => {
         const t = await d.readLogs("ns6/web", { tail: 1 });
         return t.includes("req /b") && t;
@@ -164,7 +164,7 @@ export function describeDriverContract(
         }
       })();
       await new Promise((r) => setTimeout(r, 150));
-      await get(ep.port, "/c");
+      await get(ep, "/c");
       await follow;
       expect(seen).toEqual(["req /c"]);
     });

@@ -220,7 +220,7 @@ export interface RuntimeCapabilities {
   runtime: RuntimeDriver["name"];
   /**
    * How tenant processes are separated from each other and from the control plane. Local runtime:
-   * `sandbox` (bubblewrap + pasta + cgroups, docs/sandbox.md), `none` (the operator set
+   * `sandbox` (bubblewrap + a veth network + cgroups, docs/sandbox.md), `none` (the operator set
    * BERTH_ISOLATION=none: plain child processes), `unavailable` (sandbox tools missing: plain child
    * processes, client-supplied commands refused). Cluster runtimes: `container` or `pod`.
    */

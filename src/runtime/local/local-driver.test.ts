@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import fsSync from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
@@ -9,6 +10,7 @@ import { parseConfig } from "../../config.js";
 import { createLocalDriver, type LocalDriver } from "./local-driver.js";
 import { netnsPath } from "./netns.js";
 import { firstChild } from "./proc.js";
+import { recordedNetworks } from "./sandbox-network.js";
 
 const quiet = { info() {}, warn() {}, error() {} };
 const options = (dataDir: string) => ({
@@ -150,7 +152,7 @@ describe("local driver", () => {
     await b.apply(httpWorkload("adopt/web", { replicas: 2 }));
     expect(b.status("adopt/web")!.replicas.map((r) => r.pid)).toEqual(pids);
     const ep = b.endpoints("adopt/web")[0]!;
-    expect(await get(ep.port)).toMatch(/^one:/);
+    expect(await get(ep)).toMatch(/^one:/);
     // an adopted process that exits is restarted by the new driver
     process.kill(pids[0]!, "SIGKILL");
     await until(() => {
@@ -163,12 +165,12 @@ describe("local driver", () => {
     const a = await make();
     await a.apply(httpWorkload("frozen/web"));
     await until(() => a.endpoints("frozen/web").length === 1, "ready");
-    const { pid, port } = a.status("frozen/web")!.replicas[0]!;
+    const { pid } = a.status("frozen/web")!.replicas[0]!;
     await a.close();
     process.kill(pid!, "SIGSTOP");
     const b = await make(dir);
     await until(() => b.endpoints("frozen/web").length === 1, "adopted ready");
-    expect(await get(port!)).toBe("one:0");
+    expect(await get(b.endpoints("frozen/web")[0]!)).toBe("one:0");
   });
 
   it("restarts, exactly once, a replica that died while no control plane ran", async () => {
@@ -211,36 +213,24 @@ describe("local driver, sandbox networks made ahead", () => {
       expect(() => parseConfig({ BERTH_SANDBOX_WARM_NETWORKS: bad })).toThrow(/BERTH_SANDBOX_WARM_NETWORKS/);
   });
 
-  const runFiles = (dir: string) => {
-    try {
-      return fsSync
-        .readdirSync(path.join(dir, "runtime", "local", "run"))
-        .filter((f) => f.endsWith(".pasta.pid"))
-        .map((f) => f.slice(0, 16));
-    } catch {
-      return [];
-    }
-  };
+  const runFiles = (dir: string) => recordedNetworks(path.join(dir, "runtime", "local", "run"));
   const netnsOf = (pid: number) => fsSync.readlinkSync(`/proc/${pid}/ns/net`);
   const inode = (id: string) => `net:[${fsSync.statSync(netnsPath(id)).ino}]`;
 
-  it("does not hand out a network made ahead whose pasta has died", async () => {
+  it("does not hand out a network made ahead whose namespace was deleted", async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), "berth-local-"));
     const d = await createLocalDriver({ ...options(dir), warmNetworks: 1 });
     try {
       d.setApiPort(1);
       const [dead] = await until(() => d.warmNetworksReady() === 1 && runFiles(dir), "pool filled");
-      const pasta = Number(
-        fsSync.readFileSync(path.join(dir, "runtime", "local", "run", `${dead}.pasta.pid`), "utf8"),
-      );
-      process.kill(pasta, "SIGKILL");
-      await until(() => !alive(pasta), "pasta gone");
-      await d.apply(httpWorkload("dead-pasta/web"));
-      await until(() => d.endpoints("dead-pasta/web").length === 1, "ready");
-      const r = d.status("dead-pasta/web")!.replicas[0]!;
-      expect(await get(r.port!)).toBe("one:0");
+      // e.g. by an operator's `ip netns delete`: its veth pair goes with it.
+      execFileSync("ip", ["netns", "delete", `berth-${dead}`]);
+      await d.apply(httpWorkload("dead-net/web"));
+      await until(() => d.endpoints("dead-net/web").length === 1, "ready");
+      expect(await get(d.endpoints("dead-net/web")[0]!)).toBe("one:0");
       expect(fsSync.existsSync(netnsPath(dead!))).toBe(false);
-      await d.remove("dead-pasta/web");
+      await until(() => !runFiles(dir).includes(dead!), "its address released");
+      await d.remove("dead-net/web");
     } finally {
       await d.close();
     }
@@ -313,8 +303,8 @@ describe("local driver, sandbox networks made ahead", () => {
       await d.apply(httpWorkload("warm/web"));
       await until(() => d.endpoints("warm/web").length === 1, "ready");
       const r = d.status("warm/web")!.replicas[0]!;
-      expect(await get(r.port!)).toBe("one:0");
-      // Its program lives in one of the namespaces made ahead (reached through that one's pasta).
+      expect(await get(d.endpoints("warm/web")[0]!)).toBe("one:0");
+      // Its program lives in one of the namespaces made ahead (reached at that one's address).
       const inside = netnsOf(firstChild(r.pid!)!);
       const used = made.find((id) => inode(id) === inside);
       expect(used).toBeDefined();
@@ -325,7 +315,7 @@ describe("local driver, sandbox networks made ahead", () => {
       await until(() => d.endpoints("warm/other").length === 1, "second ready");
       const other = d.status("warm/other")!.replicas[0]!;
       expect(netnsOf(firstChild(other.pid!)!)).not.toBe(inside);
-      expect(await get(other.port!)).toBe("two:0");
+      expect(await get(d.endpoints("warm/other")[0]!)).toBe("two:0");
       // Removing a replica destroys its network; closing the driver destroys the idle ones.
       await d.remove("warm/web");
       await until(() => !fsSync.existsSync(netnsPath(used!)), "used network destroyed");

@@ -31,7 +31,8 @@ import { cpuSeconds, findByInstance, freePort, isSameProcess, rssBytes, signalGr
 import { type PersistedReplica, Replica, type ReplicaContext } from "./replica.js";
 import { NetworkPool, type WarmNetwork } from "./network-pool.js";
 import { sweepStaleNetns } from "./netns.js";
-import { missingSandboxTools, releaseSandbox, sandboxIdOf } from "./sandbox.js";
+import { missingSandboxTools, releaseSandbox, type SandboxHost, sandboxIdOf } from "./sandbox.js";
+import { sweepStaleNetworks } from "./sandbox-network.js";
 import type { TenantSandbox } from "./spawn.js";
 import { refusedSession, sessionScopeDir, startLocalSession } from "./session.js";
 import { LocalVolumes } from "./volumes.js";
@@ -65,6 +66,8 @@ export interface LocalDriverOptions {
    * The pool fills once berth's API port is known (`setApiPort`).
    */
   warmNetworks?: number;
+  /** IPv4 CIDR sandbox addresses come from (config BERTH_SANDBOX_SUBNET; sandbox-network.ts default). */
+  sandboxSubnet?: string;
 }
 
 interface PersistedWorkload {
@@ -154,8 +157,7 @@ export class LocalDriver extends VolumeVerbs implements RuntimeDriver {
           signalGroup(found.pid, "SIGCONT");
           r.adopt(found.pid, found.startTime, p.instance ?? null);
         } else {
-          if (p.instance && this.sandboxed())
-            await releaseSandbox({ runDir: this.runDir }, sandboxIdOf(p.instance));
+          if (p.instance && this.sandboxed()) await releaseSandbox(this.netHost, sandboxIdOf(p.instance));
           r.phase = "backoff";
           r.start(); // waits for the spec from the reconciler's next apply
         }
@@ -167,18 +169,20 @@ export class LocalDriver extends VolumeVerbs implements RuntimeDriver {
       const removed = await sweepStaleNetns(60_000, this.clock.now().getTime());
       if (removed.length > 0)
         this.opts.logger.info({ count: removed.length }, "removed stale sandbox network namespaces");
+      const blocks = await sweepStaleNetworks(this.runDir);
+      if (blocks > 0) this.opts.logger.info({ count: blocks }, "released stale sandbox addresses");
     }
     this.rotationTimer = setInterval(() => void this.rotateLogs(), 30_000);
     this.rotationTimer.unref();
   }
 
-  /** berth's public port: sandboxes reach it on their own loopback (heartbeats, the API). */
+  /** berth's public port: sandboxes reach it at 127.0.0.1:<port> inside (heartbeats, the API). */
   setApiPort(port: number): void {
     this.apiPort = port;
     const size = this.opts.warmNetworks ?? 2;
     if (this.pool || !this.sandboxed() || size === 0) return;
     this.pool = new NetworkPool({
-      host: { runDir: this.runDir },
+      host: this.netHost,
       size,
       bindHost: this.host,
       apiPort: port,
@@ -213,7 +217,7 @@ export class LocalDriver extends VolumeVerbs implements RuntimeDriver {
 
   /** Where sandboxes run (undefined when tenant processes run unsandboxed). */
   private sandboxHost(): TenantSandbox | undefined {
-    return this.sandboxed() ? { runDir: this.runDir, apiPort: () => this.apiPort } : undefined;
+    return this.sandboxed() ? { ...this.netHost, apiPort: () => this.apiPort } : undefined;
   }
 
   /**
@@ -238,10 +242,15 @@ export class LocalDriver extends VolumeVerbs implements RuntimeDriver {
     return path.join(this.stateDir, "run");
   }
 
+  /** Where sandboxes keep their run files and take their addresses from. */
+  private get netHost(): SandboxHost {
+    return { runDir: this.runDir, subnet: this.opts.sandboxSubnet };
+  }
+
   private context(w: Workload, index: number): ReplicaContext {
     const pids = w.desired?.spec.pids ?? this.opts.defaultPids ?? 256;
     return {
-      sandbox: this.sandboxed() ? { runDir: this.runDir, apiPort: () => this.apiPort, pids } : undefined,
+      sandbox: this.sandboxed() ? { ...this.netHost, apiPort: () => this.apiPort, pids } : undefined,
       host: this.host,
       volumeDir: this.volumePath(w.namespace, w.name),
       openLog: () => this.logs.open(w.key, index),
@@ -436,9 +445,10 @@ export class LocalDriver extends VolumeVerbs implements RuntimeDriver {
   endpoints(key: string): Endpoint[] {
     const w = this.workloads.get(key);
     if (!w) return [];
-    return [...w.replicas, ...w.surge]
-      .filter((r) => r.phase === "ready" && r.port !== null)
-      .map((r) => ({ host: this.host, port: r.port! }));
+    return [...w.replicas, ...w.surge].flatMap((r) => {
+      const host = r.address;
+      return r.phase === "ready" && r.port !== null && host !== undefined ? [{ host, port: r.port }] : [];
+    });
   }
 
   private replicaIndexes(key: string, replica?: number): number[] {

@@ -1,6 +1,7 @@
 /**
  * The sweep of stale sandbox network namespaces, on this host's real /run/netns (root needed, as
- * for the sandbox): age and holders decide, a namespace's pasta does not keep it.
+ * for the sandbox): age and holders decide. The address sweep then frees the block, host rule and
+ * record of a network whose namespace is gone.
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -9,7 +10,8 @@ import path from "node:path";
 import { afterEach, expect, it } from "vitest";
 import { until } from "../contract-helpers.js";
 import { addNetns, deleteNetns, netnsName, netnsPath, sweepStaleNetns } from "./netns.js";
-import { newSandboxId, pastaPid, releaseSandbox } from "./sandbox.js";
+import { newSandboxId, releaseSandbox } from "./sandbox.js";
+import { LOCK_DIR, recordedNetworks, sweepStaleNetworks } from "./sandbox-network.js";
 
 const made: string[] = [];
 const host = { runDir: fs.mkdtempSync(path.join(os.tmpdir(), "berth-netns-test-")) };
@@ -41,21 +43,34 @@ it("keeps an old namespace its control plane holds, even with no process inside"
   expect(exists(id)).toBe(false);
 });
 
-it("removes an old namespace that only its pasta uses, and stops that pasta", async () => {
+it("removes an old wired namespace nobody holds, then its address block, API rule and record", async () => {
   const id = newSandboxId();
   made.push(id);
-  // Made by another control plane that then exited: its hold closed with it, its pasta runs on.
+  // Made (veth pair, address, API rule) by another control plane that then exited: its hold closed with it.
   const sandbox = path.join(import.meta.dirname, "sandbox.ts");
-  execFileSync(process.execPath, [
+  const address = execFileSync(process.execPath, [
     "--import",
     "tsx",
     "-e",
-    `import(${JSON.stringify(sandbox)}).then((m) => m.prepareNetwork(${JSON.stringify(host)}, { id: "${id}", port: null }))`,
-  ]);
-  expect(pastaPid(host, id)).toBeDefined();
+    `import(${JSON.stringify(sandbox)}).then((m) => m.prepareNetwork(${JSON.stringify(host)}, { id: "${id}", port: 8080, apiPort: 4999 })).then((a) => console.log(a))`,
+  ])
+    .toString()
+    .trim();
+  const locks = () =>
+    fs.readdirSync(LOCK_DIR).filter((f) => fs.readFileSync(path.join(LOCK_DIR, f), "utf8").startsWith(id));
+  const apiRules = () => execFileSync("nft", ["list", "set", "inet", "berth_sandbox", "api"]).toString();
+  expect(locks()).toHaveLength(1);
+  expect(apiRules()).toContain(`${address} . `);
+  expect(recordedNetworks(host.runDir)).toContain(id);
+  // Its namespace is in use by nobody, so not yet swept as long as it is young; its block stays.
+  expect(await sweepStaleNetworks(host.runDir)).toBe(0);
+  expect(locks()).toHaveLength(1);
   expect(await sweepStaleNetns(60_000, later())).toContain(netnsName(id));
   expect(exists(id)).toBe(false);
-  await until(() => pastaPid(host, id) === undefined, "pasta gone");
+  expect(await sweepStaleNetworks(host.runDir)).toBeGreaterThanOrEqual(1);
+  expect(locks()).toHaveLength(0);
+  expect(apiRules()).not.toContain(`${address} . `);
+  expect(recordedNetworks(host.runDir)).not.toContain(id);
 });
 
 it("keeps an old namespace a process lives in", async () => {

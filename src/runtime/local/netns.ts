@@ -5,9 +5,9 @@
  * A namespace is in use while a process lives in it (a workload) or holds it open. Each control
  * plane holds an open file on every namespace it made until it releases it (`holdNetns`), so
  * another control plane on the same host can tell its namespaces — even an idle pre-made one —
- * from those a killed control plane left behind. pasta (the network helper) holds the namespace
- * too, but does not keep it alive: a killed control plane's pasta would otherwise keep its
- * namespace forever. pasta quits by itself once its namespace file is deleted.
+ * from those a killed control plane left behind. Its veth pair (sandbox-network.ts) goes with the
+ * namespace. A pasta left by an earlier berth version (which wired namespaces with it) does not
+ * keep one alive: it is stopped with its namespace.
  */
 import { execFile } from "node:child_process";
 import fs from "node:fs";
@@ -31,7 +31,7 @@ export async function addNetns(id: string): Promise<void> {
   held.set(id, fs.openSync(netnsPath(id), "r"));
 }
 
-/** Lets go of the namespace and deletes it (its pasta then quits). Idempotent. */
+/** Lets go of the namespace and deletes it (and so its veth pair). Idempotent. */
 export async function deleteNetns(id: string): Promise<void> {
   const fd = held.get(id);
   held.delete(id);

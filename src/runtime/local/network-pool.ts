@@ -1,8 +1,8 @@
 /**
- * Pre-warmed sandbox networks: a small pool of namespaces, each with pasta already forwarding a
- * host port chosen ahead (127.0.0.1:<port> → the same port inside) and reaching berth's API port,
- * so a replica's start does not wait for `ip netns add` and pasta (20–90 ms here, the main cost of
- * a sandboxed start; docs/sandbox.md).
+ * Pre-warmed sandbox networks: a small pool of namespaces, each already wired (sandbox-network.ts:
+ * veth pair, address, a port chosen ahead reachable at <address>:<port>, berth's API port inside),
+ * so a replica's start does not wait for `ip netns add` and the wiring (~20–50 ms here, the main
+ * cost of a sandboxed start; docs/sandbox.md).
  *
  * Invariants: an entry is handed out once (`take`) and never returns to the pool; from then on it
  * belongs to the replica that took it and is destroyed by that replica's `releaseSandbox`. At most
@@ -12,25 +12,26 @@
  * start-up sweep of any control plane removes (netns.ts: nothing holds them any more).
  */
 import { freePort } from "./proc.js";
-import { newSandboxId, pastaPid, prepareNetwork, releaseSandbox, type SandboxHost } from "./sandbox.js";
+import { networkReady, newSandboxId, prepareNetwork, releaseSandbox, type SandboxHost } from "./sandbox.js";
 
-/** A network made ahead: its sandbox id (namespace, pasta) and the host port forwarded into it. */
+/** A network made ahead: its sandbox id (namespace), the port reachable inside and the sandbox's address. */
 export interface WarmNetwork {
   id: string;
   port: number;
+  address: string;
 }
 
 export interface NetworkPoolOptions {
   host: SandboxHost;
   /** Idle entries kept ready (config BERTH_SANDBOX_WARM_NETWORKS). */
   size: number;
-  /** Address the forwarded ports are chosen on (the driver's host, 127.0.0.1). */
+  /** Address the ports are chosen free on (the driver's host, 127.0.0.1). */
   bindHost: string;
   /** berth's public port, reachable inside every sandbox. */
   apiPort: number;
   /**
    * True while a replica is starting. A refill waits until none is (up to REFILL_DEFER_MAX_MS), so
-   * its process spawns (`ip netns add`, pasta) do not compete for the CPU with a wake.
+   * its process spawns (`ip netns add`, ip, nft) do not compete for the CPU with a wake.
    */
   busy?: () => boolean;
   /** Told when making an entry failed; the pool tries again later. */
@@ -65,14 +66,14 @@ export class NetworkPool {
 
   /**
    * Hands out a ready network (never to be returned), or undefined when none is ready. An entry
-   * whose pasta has died meanwhile is destroyed and skipped.
+   * whose namespace was deleted meanwhile is destroyed and skipped.
    */
   take(): WarmNetwork | undefined {
     for (;;) {
       const entry = this.idle.shift();
       if (!entry) break;
       this.later(REFILL_DELAY_MS);
-      if (pastaPid(this.opts.host, entry.id) !== undefined) return entry;
+      if (networkReady(entry.id)) return entry;
       void releaseSandbox(this.opts.host, entry.id);
     }
     this.later(REFILL_DELAY_MS);
@@ -109,11 +110,11 @@ export class NetworkPool {
 
   private async fill(): Promise<void> {
     while (!this.closed && this.idle.length < this.opts.size) {
-      const entry = { id: newSandboxId(), port: await freePort(this.opts.bindHost) };
+      const entry = { id: newSandboxId(), port: await freePort(this.opts.bindHost), address: "" };
       try {
-        await prepareNetwork(this.opts.host, { ...entry, apiPort: this.opts.apiPort });
+        entry.address = await prepareNetwork(this.opts.host, { ...entry, apiPort: this.opts.apiPort });
       } catch (err) {
-        // pasta could not bind the port (taken meanwhile) or a tool failed: try again later.
+        // A tool failed (or the subnet is full): try again later.
         await releaseSandbox(this.opts.host, entry.id);
         if (!this.closed) this.opts.onError(err);
         setTimeout(() => this.later(0), RETRY_MS).unref();

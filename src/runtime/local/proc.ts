@@ -109,9 +109,8 @@ export function inOtherNetns(pid: number, than: number): boolean {
 }
 
 /**
- * True when a socket in the network namespace of `pid` listens on TCP `port`. A sandboxed
- * replica's port is forwarded by pasta, which accepts on the host before the program listens, so
- * a TCP probe through the forward would always succeed; this looks inside instead.
+ * True when a socket in the network namespace of `pid` listens on TCP `port`: a sandboxed
+ * replica's TCP readiness, read without a connection (its network may still be coming up).
  */
 export function listensInNamespace(pid: number, port: number): boolean {
   const hex = port.toString(16).toUpperCase().padStart(4, "0");

@@ -28,6 +28,7 @@ import {
   sandboxOomKilled,
   signalSandbox,
 } from "./sandbox.js";
+import { sandboxAddress } from "./sandbox-network.js";
 import { launchSandboxedTenant, spawnTenant, type TenantSandbox } from "./spawn.js";
 
 export interface ReplicaContext {
@@ -117,6 +118,16 @@ export class Replica {
 
   get object(): string {
     return `pod/${this.index}`;
+  }
+
+  /**
+   * Where the ingress and the probes reach the replica: its sandbox's address (sandbox-network.ts;
+   * undefined until its network is up), or the driver's host for an unsandboxed process.
+   */
+  get address(): string | undefined {
+    const sandbox = this.ctx.sandbox;
+    if (!sandbox) return this.ctx.host;
+    return this.instance ? sandboxAddress(sandbox.runDir, sandboxIdOf(this.instance)) : undefined;
   }
 
   status(): ReplicaStatus {
@@ -357,14 +368,14 @@ export class Replica {
       this.timers.delete(t);
       if (this.pid === null || this.stopping || this.closed) return;
       const check = this.spec?.healthCheck ?? { type: "none" };
-      // A sandboxed program's TCP port is looked for in its namespace's socket table: pasta accepts
-      // on the host before the program listens, so a connection proves nothing. An HTTP probe goes
-      // through pasta, which closes it while nothing listens inside.
+      // A sandboxed program's TCP port is looked for in its namespace's socket table (no
+      // connection reaches it before its network is up); an HTTP probe goes to its address.
       const inTable = this.ctx.sandbox && check.type === "tcp" && this.port !== null;
       const readStarted = performance.now();
+      const address = this.address;
       const ok = inTable
         ? listensInSandbox(this.pid, this.port!)
-        : await probe(this.ctx.host, this.port, check);
+        : address !== undefined && (await probe(address, this.port, check));
       const tableMs = inTable ? performance.now() - readStarted : 0;
       if (this.pid === null || this.stopping || this.closed) return;
       if (ok) {
@@ -466,8 +477,8 @@ export class Replica {
 
 /**
  * The launcher itself stays in the host's network namespace; its child is in the sandbox's once
- * it has entered it. Until then the child's table is the host's, where pasta already listens on
- * the forwarded port of a network made ahead: that must not count as ready.
+ * it has entered it. Until then the child's table is the host's, where another process may listen
+ * on the same port number: that must not count as ready.
  */
 function listensInSandbox(launcher: number, port: number): boolean {
   const inside = firstChild(launcher);

@@ -5,13 +5,13 @@
  * - cgroups (cgroups.ts): memory, CFS CPU quota and a pids limit; the launcher joins them before it
  *   execs anything, so every process of the tenant is counted.
  * - network: a named network namespace (netns.ts: `ip netns add berth-<id>`, held open by this
- *   process until released) wired by pasta (Debian `passt`), made at launch or ahead of it
- *   (`prepareNetwork`, network-pool.ts):
- *   outbound NAT to the outside world, the replica's port forwarded from 127.0.0.1:<port> on the
- *   host to the namespace's loopback (so programs that listen on 127.0.0.1 are reachable by the
- *   ingress), berth's public port reachable on the namespace's loopback (`-T`), nothing else of the
- *   host's loopback (`--no-map-gw`, no automatic forwards). Other workloads' ports are host
- *   loopback ports, so they are out of reach.
+ *   process until released) wired on the kernel's own path (sandbox-network.ts): a veth pair and a
+ *   /31 from BERTH_SANDBOX_SUBNET, routing and NAT by nftables. The ingress reaches the replica at
+ *   <sandbox address>:<port>, DNATed inside to its loopback (so programs that listen on 127.0.0.1
+ *   are reachable); berth's public port is at 127.0.0.1:<apiPort> inside; outbound connections are
+ *   masqueraded. Nothing else of the host (its loopback, its other addresses), no other sandbox and
+ *   no container bridge is reachable. Made at launch or ahead of it (`prepareNetwork`,
+ *   network-pool.ts).
  * - bubblewrap, started as uid 65534 (nsenter's `-S`/`-G`, which also clear the supplementary
  *   groups) so the kernel sees an unprivileged user outside the sandbox too: new user (nested ones disabled), PID, IPC, UTS and cgroup namespaces, no
  *   capabilities, no new privileges; `/usr`-style dirs and a few `/etc` entries (sandbox-etc.ts) read-only, its
@@ -20,16 +20,15 @@
  *   unprivileged launcher never needs to traverse berth's data dir.
  * - the process waits on `--block-fd` until its network is up, so its first outbound call works.
  *
- * Why pasta and not slirp4netns or veth + CNI (measured on this machine kind, docs/sandbox.md):
- * slirp4netns forwards ports to the namespace's tap address only, so a program listening on
- * 127.0.0.1 is unreachable; veth + CNI needs a bridge, iptables and a port-mapping chain per host.
- * pasta splices forwarded connections to the namespace's loopback and starts in tens of ms.
+ * Why a veth pair and not pasta or slirp4netns (measured on this machine, docs/sandbox.md): pasta
+ * (Debian's 2023 build) copies every forwarded byte in user space and its TCP splice stalled for
+ * minutes on large keep-alive transfers; slirp4netns forwards to the tap address only, so a
+ * program listening on 127.0.0.1 is unreachable. The kernel's path has neither problem.
  */
-import { type ChildProcess, execFile, spawn, type StdioOptions } from "node:child_process";
+import { type ChildProcess, spawn, type StdioOptions } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { promisify } from "node:util";
 import { cpuMillicores, memoryMi } from "../../domain/policy.js";
 import {
   type CgroupLimits,
@@ -41,8 +40,7 @@ import {
 } from "./cgroups.js";
 import { addNetns, deleteNetns, netnsPath } from "./netns.js";
 import { sandboxEtc } from "./sandbox-etc.js";
-
-const run = promisify(execFile);
+import { networkExists, releaseNetwork, setUpNetwork } from "./sandbox-network.js";
 
 /** The uid and gid every sandboxed process runs as (`nobody`); volumes are owned by it. */
 export const SANDBOX_UID = 65534;
@@ -50,8 +48,8 @@ export const SANDBOX_UID = 65534;
 /** Tools the sandbox is built from, by the Debian package that ships each. */
 export const SANDBOX_TOOLS: Record<string, string> = {
   bwrap: "bubblewrap",
-  pasta: "passt",
   ip: "iproute2",
+  nft: "nftables",
   nsenter: "util-linux",
 };
 
@@ -76,16 +74,17 @@ export interface SandboxSpec {
   volume: { hostDir: string; mountPath: string };
   /** Host paths the program needs, bound read-only at the same path. */
   readOnlyPaths: string[];
-  /** Port the process listens on, forwarded from the host's 127.0.0.1; null when it listens on none. */
+  /** Port the process listens on, reachable at the sandbox's address; null when it listens on none. */
   port: number | null;
   limits: CgroupLimits;
   /** berth's public port, reachable inside at 127.0.0.1:<apiPort>. */
   apiPort?: number;
   /**
    * `ready` (default): the program starts once its network is up, so its first outbound call works.
-   * `concurrent`: it starts while pasta comes up (tens of ms, less than a runtime's own boot); the
-   * start of a replica is then not delayed by the network (wake latency), and its readiness probe
-   * only passes once the forward works anyway.
+   * `concurrent`: it starts once its namespace's loopback and address are up, while its rules
+   * are still being made (ms, less than a runtime's own boot); the start of a replica is then
+   * delayed little by the network (wake latency), and its readiness probe only passes once the
+   * rules are in anyway.
    * `prepared`: the network was made ahead for this id and port (`prepareNetwork`, the pool of
    * network-pool.ts); the program starts in it at once, with its network up.
    */
@@ -95,9 +94,11 @@ export interface SandboxSpec {
   output: number | "pipe";
 }
 
-/** Where the sandbox keeps its small run files (pasta's pid files). */
+/** Where the sandbox keeps its small run files, and the pool its addresses come from. */
 export interface SandboxHost {
   runDir: string;
+  /** IPv4 CIDR of sandbox addresses (config BERTH_SANDBOX_SUBNET; default DEFAULT_SANDBOX_SUBNET). */
+  subnet?: string;
 }
 
 /** Tools the sandbox needs that this host lacks (empty when it can sandbox). */
@@ -145,8 +146,6 @@ export function instanceFor(id: string): string {
   const r = randomBytes(8).toString("hex");
   return `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${r.slice(0, 4)}-${r.slice(4)}`;
 }
-
-const pidFile = (host: SandboxHost, id: string) => path.join(host.runDir, `${id}.pasta.pid`);
 
 /** Makes the volume directory writable by the sandbox user (contents too, the first time). */
 function ownVolume(dir: string): void {
@@ -285,9 +284,21 @@ export async function launchSandbox(host: SandboxHost, spec: SandboxSpec): Promi
       const err = await new Promise<Error>((resolve) => child!.once("error", resolve));
       throw err;
     }
-    const release = () => (child!.stdio[3] as NodeJS.WritableStream | null)?.end("go");
-    if (spec.network === "concurrent") release();
-    if (spec.network !== "prepared") await startPasta(host, spec.id, spec.port, spec.apiPort);
+    let released = false;
+    const release = () => {
+      if (!released) (child!.stdio[3] as NodeJS.WritableStream | null)?.end("go");
+      released = true;
+    };
+    if (spec.network !== "prepared")
+      await setUpNetwork({
+        id: spec.id,
+        runDir: host.runDir,
+        subnet: host.subnet,
+        port: spec.port,
+        apiPort: spec.apiPort,
+        // A program that binds its loopback at once needs it up; its rules follow while it boots.
+        onAddressed: spec.network === "concurrent" ? release : undefined,
+      });
     release();
     return child;
   } catch (err) {
@@ -305,71 +316,27 @@ export async function launchSandbox(host: SandboxHost, spec: SandboxSpec): Promi
 }
 
 /**
- * Makes a sandbox's network ahead of its process: the namespace, and pasta forwarding the host's
- * 127.0.0.1:<port> into it and reaching berth's `apiPort`. `launchSandbox` with `network:
- * "prepared"` and the same id then starts in it; `releaseSandbox` undoes it.
+ * Makes a sandbox's network ahead of its process (sandbox-network.ts): the namespace, its veth
+ * pair with `port` reachable at the sandbox's address, and berth's `apiPort` inside. `launchSandbox`
+ * with `network: "prepared"` and the same id then starts in it; `releaseSandbox` undoes it.
+ * Resolves to the address the sandbox is reached at.
  */
 export async function prepareNetwork(
   host: SandboxHost,
   net: { id: string; port: number | null; apiPort?: number },
-): Promise<void> {
+): Promise<string> {
   await addNetns(net.id);
   try {
-    await startPasta(host, net.id, net.port, net.apiPort);
+    return (await setUpNetwork({ ...net, runDir: host.runDir, subnet: host.subnet })).address;
   } catch (err) {
     await deleteNetns(net.id);
+    await releaseNetwork(host.runDir, net.id);
     throw err;
   }
 }
 
-/** The pid of the sandbox's running pasta, if it runs. */
-export function pastaPid(host: SandboxHost, id: string): number | undefined {
-  try {
-    const pid = Number(fs.readFileSync(pidFile(host, id), "utf8").trim());
-    if (pid > 1) {
-      process.kill(pid, 0);
-      return pid;
-    }
-  } catch {
-    // no helper running
-  }
-  return undefined;
-}
-
-async function startPasta(
-  host: SandboxHost,
-  id: string,
-  port: number | null,
-  apiPort?: number,
-): Promise<void> {
-  fs.mkdirSync(host.runDir, { recursive: true });
-  // pasta configures the namespace, then daemonizes: its first process exits when it is ready.
-  await run("pasta", [
-    "--config-net",
-    "--quiet",
-    "--ipv4-only",
-    "--no-ndp",
-    "--no-dhcpv6",
-    "--no-ra",
-    "--no-dhcp",
-    "--no-map-gw",
-    "-t",
-    port !== null ? `127.0.0.1/${port}` : "none",
-    "-u",
-    "none",
-    "-T",
-    apiPort !== undefined ? String(apiPort) : "none",
-    "-U",
-    "none",
-    "--netns",
-    netnsPath(id),
-    "--netns-only",
-    "--runas",
-    "0",
-    "-P",
-    pidFile(host, id),
-  ]);
-}
+/** True while a network made ahead for `id` is still there. */
+export const networkReady = (id: string) => networkExists(id);
 
 /** True when the kernel killed a process of this sandbox for exceeding its memory limit. */
 export function sandboxOomKilled(id: string): boolean {
@@ -396,13 +363,11 @@ export function signalSandbox(id: string, signal: NodeJS.Signals): void {
   }
 }
 
-/** Kills what is left of a sandbox, then stops its network helper and removes its namespace and cgroups. Idempotent. */
+/** Kills what is left of a sandbox, then removes its namespace (with its veth pair), its address and cgroups. Idempotent. */
 export async function releaseSandbox(host: SandboxHost, id: string): Promise<void> {
   signalSandbox(id, "SIGKILL");
-  const pasta = pastaPid(host, id);
-  if (pasta !== undefined) process.kill(pasta, "SIGTERM");
-  fs.rmSync(pidFile(host, id), { force: true });
   await deleteNetns(id);
+  await releaseNetwork(host.runDir, id);
   const layout = cgroupLayout();
   if (layout) {
     // The last process may take a moment to leave the group after its parent saw it exit.

@@ -31,7 +31,7 @@ export interface SandboxPlacement {
   /** Where the process sees `cwd` (bound read-write). */
   mountPath: string;
   readOnlyPaths: string[];
-  /** Port forwarded from the host's 127.0.0.1, or null. */
+  /** Port reachable at the sandbox's address (its loopback inside), or null. */
   port: number | null;
   limits: CgroupLimits;
   /** As SandboxSpec.network; `prepared` needs a network made ahead for `id` and `port`. */
