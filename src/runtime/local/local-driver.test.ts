@@ -213,6 +213,13 @@ describe("local driver, sandbox networks made ahead", () => {
       expect(() => parseConfig({ BERTH_SANDBOX_WARM_NETWORKS: bad })).toThrow(/BERTH_SANDBOX_WARM_NETWORKS/);
   });
 
+  it("takes its sandbox addresses from BERTH_SANDBOX_SUBNET: an aligned IPv4 CIDR, /8 to /28", () => {
+    expect(parseConfig({}).sandboxSubnet).toBe("10.201.0.0/16");
+    expect(parseConfig({ BERTH_SANDBOX_SUBNET: "172.30.8.0/22" }).sandboxSubnet).toBe("172.30.8.0/22");
+    for (const bad of ["10.201.0.1/16", "10.0.0.0/30", "10.0.0.0/7", "10.201.0.0", "fd00::/64", "x"])
+      expect(() => parseConfig({ BERTH_SANDBOX_SUBNET: bad }), bad).toThrow(/BERTH_SANDBOX_SUBNET/);
+  });
+
   const runFiles = (dir: string) => recordedNetworks(path.join(dir, "runtime", "local", "run"));
   const netnsOf = (pid: number) => fsSync.readlinkSync(`/proc/${pid}/ns/net`);
   const inode = (id: string) => `net:[${fsSync.statSync(netnsPath(id)).ino}]`;
