@@ -77,8 +77,11 @@ export function parseSubnet(cidr: string): Subnet {
 /** The host end's interface name: ≤ 15 characters, fixed prefix `bs`. */
 export const hostVeth = (id: string) => `bs${id.slice(0, 13)}`;
 
-/** Addresses of the sandboxes this process made or read back, by sandbox id. */
-const known = new Map<string, SandboxAddresses & { apiPort?: number }>();
+type Known = SandboxAddresses & { apiPort?: number };
+/** Addresses of the sandboxes whose network this process made (fully wired) or read back, by id. */
+const known = new Map<string, Known>();
+/** Addresses of the sandboxes whose network this process is making (not reachable yet), by id. */
+const making = new Map<string, Known>();
 
 /** The control plane's record of a sandbox's network: `<runDir>/<id>.net`, "<address> <gateway> <api port>". */
 const recordFile = (runDir: string, id: string) => path.join(runDir, `${id}.net`);
@@ -249,12 +252,7 @@ export async function setUpNetwork(net: {
     if (p != null && !(Number.isInteger(p) && p > 0 && p < 65536)) throw new Error(`invalid port ${p}`);
   await ensureHostRules(cidr);
   const addrs = takeBlock(subnet, net.id, net.apiPort);
-  known.set(net.id, { ...addrs, apiPort: net.apiPort });
-  fs.mkdirSync(net.runDir, { recursive: true });
-  fs.writeFileSync(
-    recordFile(net.runDir, net.id),
-    `${addrs.address} ${addrs.gateway} ${net.apiPort ?? ""}\n`,
-  );
+  making.set(net.id, { ...addrs, apiPort: net.apiPort });
   const veth = hostVeth(net.id);
   await withStdin(
     "ip",
@@ -305,6 +303,14 @@ export async function setUpNetwork(net: {
     "exec nft -f -",
   ].join("\n");
   await withStdin("nsenter", [`--net=${netnsPath(net.id)}`, "--", "sh", "-ec", inside], rules);
+  // Reachable now: the probes and the ingress may use the address.
+  if (!making.delete(net.id)) throw new Error("the sandbox's network was released while it was being made");
+  fs.mkdirSync(net.runDir, { recursive: true });
+  fs.writeFileSync(
+    recordFile(net.runDir, net.id),
+    `${addrs.address} ${addrs.gateway} ${net.apiPort ?? ""}\n`,
+  );
+  known.set(net.id, { ...addrs, apiPort: net.apiPort });
   return addrs;
 }
 
@@ -332,8 +338,9 @@ async function dropLock(l: { file: string; gateway: string; apiPort?: number }):
  * its namespace is deleted (which deletes the veth pair). Idempotent.
  */
 export async function releaseNetwork(runDir: string, id: string): Promise<void> {
-  const a = known.get(id) ?? readRecord(runDir, id);
+  const a = known.get(id) ?? making.get(id) ?? readRecord(runDir, id);
   known.delete(id);
+  making.delete(id);
   if (a) {
     const file = path.join(LOCK_DIR, a.gateway);
     let owner = "";
