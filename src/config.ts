@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { S3Settings } from "./backup/object-store.js";
 import { type CidrList, parseCidrs } from "./proxy/forwarded.js";
 import { MIRROR_PATTERN } from "./runtime/container/image-ref.js";
-import { DEFAULT_SANDBOX_SUBNET, parseSubnet } from "./runtime/local/sandbox-network.js";
+import { DEFAULT_SANDBOX_SUBNET, parseSubnet } from "./runtime/sandbox-subnet.js";
 
 const port = z.coerce.number().int().min(0).max(65535);
 const dnsSubdomain = z

@@ -83,7 +83,7 @@ describe("mixed driver", () => {
     try {
       await d.apply(inImage(volumeWorkload(key)));
       let ep = await until(() => d.endpoints(key)[0], "container ready");
-      expect(await get(ep.port, "/set/kept")).toBe("ok");
+      expect(await get(ep, "/set/kept")).toBe("ok");
       const container = d.status(key)!.replicas[0]!.pid!;
       expect(d.containers.keys()).toEqual([key]);
       await d.apply({ ...volumeWorkload(key), specHash: "as-a-command" });
@@ -91,7 +91,7 @@ describe("mixed driver", () => {
       expect(d.containers.keys()).toEqual([]);
       expect(d.local.keys()).toEqual([key]);
       ep = await until(() => d.endpoints(key)[0], "process ready");
-      expect(await get(ep.port, "/get")).toBe("kept");
+      expect(await get(ep, "/get")).toBe("kept");
     } finally {
       await d.remove(key);
       await d.close();

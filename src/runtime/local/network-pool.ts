@@ -12,7 +12,8 @@
  * start-up sweep of any control plane removes (netns.ts: nothing holds them any more).
  */
 import { freePort } from "./proc.js";
-import { networkReady, newSandboxId, prepareNetwork, releaseSandbox, type SandboxHost } from "./sandbox.js";
+import { newSandboxId, prepareNetwork, releaseSandbox, type SandboxHost } from "./sandbox.js";
+import { networkExists } from "./sandbox-network.js";
 
 /** A network made ahead: its sandbox id (namespace), the port reachable inside and the sandbox's address. */
 export interface WarmNetwork {
@@ -73,7 +74,7 @@ export class NetworkPool {
       const entry = this.idle.shift();
       if (!entry) break;
       this.later(REFILL_DELAY_MS);
-      if (networkReady(entry.id)) return entry;
+      if (networkExists(entry.id)) return entry;
       void releaseSandbox(this.opts.host, entry.id);
     }
     this.later(REFILL_DELAY_MS);

@@ -9,7 +9,8 @@ import path from "node:path";
 import { afterEach, expect, it } from "vitest";
 import { netnsPath } from "./netns.js";
 import { newSandboxId, prepareNetwork, releaseSandbox } from "./sandbox.js";
-import { LOCK_DIR, parseSubnet, sandboxAddress } from "./sandbox-network.js";
+import { parseSubnet } from "../sandbox-subnet.js";
+import { LOCK_DIR, sandboxAddress } from "./sandbox-network.js";
 
 /** 8 blocks: small enough to fill. */
 const subnet = "10.202.255.240/28";

@@ -26,10 +26,9 @@
 import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { DEFAULT_SANDBOX_SUBNET, fromIp, parseSubnet, type Subnet, toIp } from "../sandbox-subnet.js";
 import { NETNS_DIR, netnsName, netnsPath } from "./netns.js";
 
-/** Default pool of sandbox addresses (not podman's 10.88/16 nor Docker's 172.17/16). */
-export const DEFAULT_SANDBOX_SUBNET = "10.201.0.0/16";
 /** Where the address blocks' lock files live (tmpfs: a reboot frees every block). */
 export const LOCK_DIR = "/run/berth-sandbox-net";
 const TABLE = "inet berth_sandbox";
@@ -44,34 +43,6 @@ const REFUSE = "reject with icmpx type admin-prohibited";
 export interface SandboxAddresses {
   address: string;
   gateway: string;
-}
-
-interface Subnet {
-  base: number;
-  prefix: number;
-}
-
-const toIp = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
-
-function fromIp(s: string): number | undefined {
-  const parts = s.split(".");
-  if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) return undefined;
-  return parts.reduce((acc, p) => acc * 256 + Number(p), 0);
-}
-
-/**
- * Parses an IPv4 CIDR for sandbox addresses (config BERTH_SANDBOX_SUBNET): prefix 8–28, base
- * aligned. Throws an Error naming the problem otherwise.
- */
-export function parseSubnet(cidr: string): Subnet {
-  const m = /^([\d.]+)\/(\d{1,2})$/.exec(cidr.trim());
-  const base = m ? fromIp(m[1]!) : undefined;
-  const prefix = m ? Number(m[2]) : Number.NaN;
-  if (base === undefined || !(prefix >= 8 && prefix <= 28))
-    throw new Error(`sandbox subnet must be an IPv4 CIDR with a prefix of 8 to 28, got "${cidr}"`);
-  if (base % 2 ** (32 - prefix) !== 0)
-    throw new Error(`sandbox subnet "${cidr}" has host bits set (its base must be aligned to /${prefix})`);
-  return { base, prefix };
 }
 
 /** The host end's interface name: ≤ 15 characters, fixed prefix `bs`. */

@@ -40,7 +40,7 @@ import {
 } from "./cgroups.js";
 import { addNetns, deleteNetns, netnsPath } from "./netns.js";
 import { sandboxEtc } from "./sandbox-etc.js";
-import { networkExists, releaseNetwork, setUpNetwork } from "./sandbox-network.js";
+import { releaseNetwork, setUpNetwork } from "./sandbox-network.js";
 
 /** The uid and gid every sandboxed process runs as (`nobody`); volumes are owned by it. */
 export const SANDBOX_UID = 65534;
@@ -334,9 +334,6 @@ export async function prepareNetwork(
     throw err;
   }
 }
-
-/** True while a network made ahead for `id` is still there. */
-export const networkReady = (id: string) => networkExists(id);
 
 /** True when the kernel killed a process of this sandbox for exceeding its memory limit. */
 export function sandboxOomKilled(id: string): boolean {
