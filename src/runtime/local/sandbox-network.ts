@@ -16,8 +16,8 @@
  *   rules identical and re-made idempotently; the subnets are elements of its set `nets`): from
  *   sandbox addresses, input only replies and the API; forwarding into sandboxes only replies (so
  *   sandbox → sandbox is refused); sandbox → container bridges and link-local (cloud metadata)
- *   refused; anything else is forwarded and masqueraded. Refused packets get an ICMP error, so a
- *   connect fails at once. IPv6 is off inside. The tenant cannot change any of it: its user
+ *   refused; anything else is forwarded and masqueraded. Refused TCP gets a reset, anything else an
+ *   ICMP error, so a connect fails at once. IPv6 is off inside. The tenant cannot change any of it: its user
  *   namespace holds no capability over the berth-owned network namespace.
  * - Release: deleting the namespace deletes the veth; `releaseNetwork` then drops the API element
  *   and the lock. `sweepStaleNetworks` does the same for locks whose namespace is gone (a killed
@@ -36,8 +36,14 @@ const TABLE = "inet berth_sandbox";
 const CONTAINER_BRIDGES = '{ "podman*", "cni-*", "docker*", "br-*", "virbr*" }';
 /** A lock file still empty this long after its creation belongs to a control plane killed while writing it. */
 const EMPTY_LOCK_GRACE_MS = 60_000;
-/** What a refused packet gets: an ICMP error, so the sandbox's connect fails at once instead of timing out. */
-const REFUSE = "reject with icmpx type admin-prohibited";
+/**
+ * Rules refusing what `match` matches: a TCP reset for TCP (not rate-limited, unlike ICMP errors,
+ * so every refused connect fails at once instead of waiting for SYN retries), an ICMP error else.
+ */
+const refuse = (chain: string, match: string) => [
+  `add rule ${TABLE} ${chain} ${match} meta l4proto tcp reject with tcp reset`,
+  `add rule ${TABLE} ${chain} ${match} reject with icmpx type admin-prohibited`,
+];
 
 /** A sandbox's addresses: its own (`address`, where the ingress reaches it) and its gateway on the host. */
 export interface SandboxAddresses {
@@ -180,12 +186,12 @@ async function makeHostRules(subnet: string): Promise<void> {
     chain("input", "type filter hook input priority filter - 10; policy accept"),
     `add rule ${TABLE} input ip saddr @nets ct state established,related accept`,
     `add rule ${TABLE} input ip saddr . ct original ip daddr . tcp dport @api ip daddr 127.0.0.1 ct status dnat accept`,
-    `add rule ${TABLE} input ip saddr @nets iifname != "lo" ${REFUSE}`,
+    ...refuse("input", 'ip saddr @nets iifname != "lo"'),
     chain("forward", "type filter hook forward priority filter - 10; policy accept"),
     `add rule ${TABLE} forward ip daddr @nets ct state established,related accept`,
-    `add rule ${TABLE} forward ip daddr @nets ${REFUSE}`,
-    `add rule ${TABLE} forward ip saddr @nets oifname ${CONTAINER_BRIDGES} ${REFUSE}`,
-    `add rule ${TABLE} forward ip saddr @nets ip daddr 169.254.0.0/16 ${REFUSE}`,
+    ...refuse("forward", "ip daddr @nets"),
+    ...refuse("forward", `ip saddr @nets oifname ${CONTAINER_BRIDGES}`),
+    ...refuse("forward", "ip saddr @nets ip daddr 169.254.0.0/16"),
     `add rule ${TABLE} forward ip saddr @nets accept`,
     chain("postrouting", "type nat hook postrouting priority srcnat"),
     `add rule ${TABLE} postrouting ip saddr @nets ip daddr != @nets masquerade`,
