@@ -361,7 +361,12 @@ export class LocalDriver extends VolumeVerbs implements RuntimeDriver {
       key: w.key,
       type: "Normal",
       reason: "Scheduled",
-      message: port !== null ? `Assigned port ${port} on ${this.host}` : "Scheduled on the local runtime",
+      message:
+        port === null
+          ? "Scheduled on the local runtime"
+          : this.sandboxed()
+            ? `Assigned port ${port} in its sandbox`
+            : `Assigned port ${port} on ${this.host}`,
       object: `pod/${w.name}-${index}`,
       at: this.clock.now(),
     });
