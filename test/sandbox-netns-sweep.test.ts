@@ -20,7 +20,7 @@ import {
   waitFor,
 } from "./support/berth.js";
 import { type BerthProcess, processesUnder, spawnBerth } from "./support/process.js";
-import { LOCK_DIR, recordedNetworks } from "../src/runtime/local/sandbox-network.js";
+import { LOCK_DIR, LOCK_GRACE_MS, recordedNetworks } from "../src/runtime/local/sandbox-network.js";
 
 const running: TestBerth[] = [];
 let killed: BerthProcess | undefined;
@@ -90,7 +90,10 @@ it("removes what a killed control plane left, and keeps another running one's na
   const staleRules = staleLocks.filter((gw) => apiRules().includes(` . ${gw} . `));
   expect(staleRules.length).toBe(3);
 
-  // The next control plane starts a minute later (by its clock: the age rule spares young ones).
+  // The next control plane starts a minute later (by its clock: the age rule spares young
+  // namespaces; address locks are aged by their mtime, in real time).
+  const old = new Date(Date.now() - LOCK_GRACE_MS - 1_000);
+  for (const gw of staleLocks) fs.utimesSync(path.join(LOCK_DIR, gw), old, old);
   const next = await startTestBerth({}, { clock: new FakeClock(Date.now() + 2 * 60_000) });
   running.push(next);
   for (const id of staleIds) expect(netnsExists(id), id).toBe(false);

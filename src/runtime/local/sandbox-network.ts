@@ -34,8 +34,12 @@ export const LOCK_DIR = "/run/berth-sandbox-net";
 const TABLE = "inet berth_sandbox";
 /** Host interfaces of container engines' bridges: other tenants' workloads, out of a sandbox's reach. */
 const CONTAINER_BRIDGES = '{ "podman*", "cni-*", "docker*", "br-*", "virbr*" }';
-/** A lock file still empty this long after its creation belongs to a control plane killed while writing it. */
-const EMPTY_LOCK_GRACE_MS = 60_000;
+/**
+ * A lock is taken before its sandbox's namespace exists, so a lock without a namespace is stale only
+ * once it is this old (real time, by its mtime): younger, it may be another control plane's network
+ * in the making. Also how long an empty lock (a control plane killed while writing it) is spared.
+ */
+export const LOCK_GRACE_MS = 60_000;
 /**
  * Rules refusing what `match` matches: a TCP reset for TCP (not rate-limited, unlike ICMP errors,
  * so every refused connect fails at once instead of waiting for SYN retries), an ICMP error else.
@@ -105,6 +109,8 @@ interface Lock {
   id: string;
   apiPort?: number;
   gateway: string;
+  /** Last modified (ms since the epoch). */
+  mtimeMs: number;
 }
 
 function readLocks(): Lock[] {
@@ -129,10 +135,10 @@ function readLocks(): Lock[] {
     const [id = "", port] = text.trim().split(" ");
     if (!/^[0-9a-f]{16}$/.test(id)) {
       // Being written by another control plane, or left empty by one killed while writing it.
-      if (Date.now() - mtimeMs >= EMPTY_LOCK_GRACE_MS) out.push({ file, id: "", gateway: name });
+      if (Date.now() - mtimeMs >= LOCK_GRACE_MS) out.push({ file, id: "", gateway: name, mtimeMs });
       continue;
     }
-    out.push({ file, id, gateway: name, apiPort: port ? Number(port) : undefined });
+    out.push({ file, id, gateway: name, apiPort: port ? Number(port) : undefined, mtimeMs });
   }
   return out;
 }
@@ -332,15 +338,16 @@ export async function releaseNetwork(runDir: string, id: string): Promise<void> 
 }
 
 /**
- * Releases the address blocks (and API elements) of sandboxes whose namespace is gone: left by a
- * control plane killed before it released them; and this control plane's records of them. Returns
- * how many blocks.
+ * Releases the address blocks (and API elements) of sandboxes whose namespace is gone and whose lock
+ * is at least LOCK_GRACE_MS old (real time): left by a control plane killed before it released
+ * them; and this control plane's records of them. Returns how many blocks.
  */
 export async function sweepStaleNetworks(runDir: string): Promise<number> {
   for (const id of recordedNetworks(runDir))
     if (!networkExists(id)) fs.rmSync(recordFile(runDir, id), { force: true });
   let count = 0;
   for (const l of readLocks()) {
+    if (Date.now() - l.mtimeMs < LOCK_GRACE_MS) continue;
     if (l.id && fs.existsSync(path.join(NETNS_DIR, netnsName(l.id)))) continue;
     known.delete(l.id);
     await dropLock(l);
