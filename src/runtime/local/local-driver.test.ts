@@ -13,6 +13,24 @@ import { firstChild } from "./proc.js";
 import { recordedNetworks } from "./sandbox-network.js";
 
 const quiet = { info() {}, warn() {}, error() {} };
+
+/** Sandbox launchers (sandbox.ts: `bash -c … berth-sandbox`) this test process started, alive. */
+function launchersOfThisProcess(): number[] {
+  const pids: number[] = [];
+  for (const e of fsSync.readdirSync("/proc")) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = fsSync.readFileSync(`/proc/${e}/stat`, "utf8");
+      const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const cmdline = fsSync.readFileSync(`/proc/${e}/cmdline`, "utf8").split("\0");
+      if (state !== "Z" && Number(ppid) === process.pid && cmdline.includes("berth-sandbox"))
+        pids.push(Number(e));
+    } catch {
+      // ended while we looked
+    }
+  }
+  return pids;
+}
 const options = (dataDir: string) => ({
   dataDir,
   logger: quiet,
@@ -307,10 +325,21 @@ describe("local driver, sandbox networks made ahead", () => {
     try {
       d.setApiPort(1);
       const made = await until(() => d.warmNetworksReady() === 2 && runFiles(dir), "pool filled");
+      // Each network made ahead comes with a launcher already started (a wake does not fork berth).
+      const launchers = await until(() => {
+        const l = launchersOfThisProcess();
+        return l.length === 2 && l;
+      }, "launchers made ahead");
       await d.apply(httpWorkload("warm/web"));
       await until(() => d.endpoints("warm/web").length === 1, "ready");
       const r = d.status("warm/web")!.replicas[0]!;
       expect(await get(d.endpoints("warm/web")[0]!)).toBe("one:0");
+      expect(launchers).toContain(r.pid);
+      // Its env reached bubblewrap on a descriptor, not on a command line.
+      const bwrap = fsSync.readFileSync(`/proc/${firstChild(r.pid!)}/cmdline`, "utf8").split("\0");
+      expect(bwrap).toContain("--args");
+      expect(bwrap).not.toContain("--setenv");
+      expect(bwrap.join(" ")).not.toContain("BERTH_INSTANCE");
       // Its program lives in one of the namespaces made ahead (reached at that one's address).
       const inside = netnsOf(firstChild(r.pid!)!);
       const used = made.find((id) => inode(id) === inside);
@@ -330,6 +359,8 @@ describe("local driver, sandbox networks made ahead", () => {
       await d.close();
       expect(runFiles(dir)).toEqual([]);
       for (const id of refilled) expect(fsSync.existsSync(netnsPath(id))).toBe(false);
+      // The idle ones' launchers end with them.
+      await until(() => launchersOfThisProcess().length === 0, "idle launchers gone");
     } finally {
       await d.close();
     }

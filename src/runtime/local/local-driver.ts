@@ -254,6 +254,7 @@ export class LocalDriver extends VolumeVerbs implements RuntimeDriver {
       host: this.host,
       volumeDir: this.volumePath(w.namespace, w.name),
       openLog: () => this.logs.open(w.key, index),
+      logFile: () => this.logs.file(w.key, index),
       backoff: this.opts.backoff ?? { initialMs: 1_000, maxMs: 300_000, resetAfterMs: 600_000 },
       probeIntervalMs: this.opts.probeIntervalMs ?? 5_000,
       now: () => this.clock.now(),

@@ -12,14 +12,32 @@
  * start-up sweep of any control plane removes (netns.ts: nothing holds them any more).
  */
 import { freePort } from "./proc.js";
-import { newSandboxId, prepareNetwork, releaseSandbox, type SandboxHost } from "./sandbox.js";
+import type { ChildProcess } from "node:child_process";
+import {
+  newSandboxId,
+  prepareNetwork,
+  releaseSandbox,
+  type SandboxHost,
+  startLauncher,
+  stopLauncher,
+} from "./sandbox.js";
 import { networkExists } from "./sandbox-network.js";
 
-/** A network made ahead: its sandbox id (namespace), the port reachable inside and the sandbox's address. */
+/**
+ * A network made ahead: its sandbox id (namespace), the port reachable inside and the sandbox's
+ * address; and a launcher waiting for the start (sandbox.ts `startLauncher`), so a wake does not fork.
+ */
 export interface WarmNetwork {
   id: string;
   port: number;
   address: string;
+  launcher?: ChildProcess;
+}
+
+/** Destroys an entry no start used: its launcher, then its network. */
+export async function discardWarm(host: SandboxHost, entry: WarmNetwork): Promise<void> {
+  if (entry.launcher) stopLauncher(entry.launcher);
+  await releaseSandbox(host, entry.id);
 }
 
 export interface NetworkPoolOptions {
@@ -75,7 +93,7 @@ export class NetworkPool {
       if (!entry) break;
       this.later(REFILL_DELAY_MS);
       if (networkExists(entry.id)) return entry;
-      void releaseSandbox(this.opts.host, entry.id);
+      void discardWarm(this.opts.host, entry);
     }
     this.later(REFILL_DELAY_MS);
     return undefined;
@@ -86,7 +104,7 @@ export class NetworkPool {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     await this.filling;
-    await Promise.all(this.idle.splice(0).map((e) => releaseSandbox(this.opts.host, e.id)));
+    await Promise.all(this.idle.splice(0).map((e) => discardWarm(this.opts.host, e)));
   }
 
   private later(ms: number): void {
@@ -111,7 +129,11 @@ export class NetworkPool {
 
   private async fill(): Promise<void> {
     while (!this.closed && this.idle.length < this.opts.size) {
-      const entry = { id: newSandboxId(), port: await freePort(this.opts.bindHost), address: "" };
+      const entry: WarmNetwork = {
+        id: newSandboxId(),
+        port: await freePort(this.opts.bindHost),
+        address: "",
+      };
       try {
         entry.address = await prepareNetwork(this.opts.host, { ...entry, apiPort: this.opts.apiPort });
       } catch (err) {
@@ -121,8 +143,17 @@ export class NetworkPool {
         setTimeout(() => this.later(0), RETRY_MS).unref();
         return;
       }
-      if (this.closed) await releaseSandbox(this.opts.host, entry.id);
-      else this.idle.push(entry);
+      if (this.closed) {
+        await releaseSandbox(this.opts.host, entry.id);
+        continue;
+      }
+      try {
+        entry.launcher = startLauncher();
+      } catch (err) {
+        // No launcher ahead: a start with this network spawns its own.
+        this.opts.onError(err);
+      }
+      this.idle.push(entry);
     }
   }
 }

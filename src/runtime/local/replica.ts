@@ -19,10 +19,11 @@ import {
   signalGroup,
   spawnFailure,
 } from "./proc.js";
-import type { WarmNetwork } from "./network-pool.js";
+import { discardWarm, type WarmNetwork } from "./network-pool.js";
 import {
   instanceFor,
   limitsOf,
+  launcherWaits,
   releaseSandbox,
   sandboxIdOf,
   sandboxOomKilled,
@@ -35,6 +36,8 @@ export interface ReplicaContext {
   host: string;
   volumeDir: string;
   openLog(): number;
+  /** The file `openLog` opens (for a launcher made ahead, which opens it itself). */
+  logFile(): string;
   backoff: { initialMs: number; maxMs: number; resetAfterMs: number };
   probeIntervalMs: number;
   now(): Date;
@@ -197,7 +200,7 @@ export class Replica {
     this.pid = null;
     this.ctx.persist();
     if (sandbox) {
-      this.launching = this.startSandboxed(sandbox, spec, args, env, fd, warm !== undefined).finally(() => {
+      this.launching = this.startSandboxed(sandbox, spec, args, env, fd, warm).finally(() => {
         this.launching = undefined;
       });
       return;
@@ -232,8 +235,9 @@ export class Replica {
     args: string[],
     env: Record<string, string>,
     fd: number,
-    prepared: boolean,
+    warm: WarmNetwork | undefined,
   ): Promise<void> {
+    const launcher = warm?.launcher && launcherWaits(warm.launcher) ? warm.launcher : undefined;
     let child: ChildProcess;
     try {
       child = await launchSandboxedTenant(
@@ -247,7 +251,8 @@ export class Replica {
           limits: limitsOf(spec.resources, sandbox.pids),
           // A replica's start is on the wake path: its network was made ahead, or comes up while
           // its runtime boots.
-          network: prepared ? "prepared" : "concurrent",
+          network: warm ? "prepared" : "concurrent",
+          launcher: launcher && { child: launcher, outputFile: this.ctx.logFile() },
         },
       );
     } catch (err) {
@@ -465,7 +470,7 @@ export class Replica {
 
   /** Destroys a network made ahead that no start used. */
   private dropWarm(): void {
-    if (this.warm && this.ctx.sandbox) void releaseSandbox(this.ctx.sandbox, this.warm.id);
+    if (this.warm && this.ctx.sandbox) void discardWarm(this.ctx.sandbox, this.warm);
     this.warm = undefined;
   }
 

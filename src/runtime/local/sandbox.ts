@@ -64,6 +64,20 @@ const SYSTEM_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx
 const LAUNCHER =
   'for f do shift; [ "$f" = -- ] && break; echo 0 > "$f" || exit 125; done; (cd / && exec "$@"); exit $?';
 
+/**
+ * A launcher started ahead (`startLauncher`, with a network made ahead: network-pool.ts), so a
+ * wake does not `spawn`: forking a control plane with a large heap blocks its event loop for
+ * milliseconds (it copies the page tables: bench:sandbox-parts). It waits for the script of one
+ * start on stdin (`launchSandbox` with `launcher`), then does what LAUNCHER does. The script is
+ * berth's own, every value in it single-quoted (paths berth chose, the tenant's command and args);
+ * the env reaches bubblewrap NUL-separated on fd 3 (`--args 3`, with its other options), so no
+ * value of it is on a command line.
+ * bash, not sh: the binds' descriptors may need numbers above 9.
+ */
+const WAITING_LAUNCHER = "IFS= read -r -d '' script; eval \"$script\"";
+/** Where the launcher looks for its tools; nothing of a tenant's environment. */
+const TOOL_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
 export interface SandboxSpec {
   /** Unique per process start, [a-z0-9]; names the network namespace and the cgroup. */
   id: string;
@@ -92,6 +106,11 @@ export interface SandboxSpec {
   stdin: "ignore" | "pipe";
   /** Where stdout and stderr go: an open file descriptor, or pipes. */
   output: number | "pipe";
+  /**
+   * A launcher started ahead (`startLauncher`; only with `network: "prepared"`): it becomes the
+   * sandbox's launcher, and its output goes to `outputFile` (appended) instead of `output`.
+   */
+  launcher?: { child: ChildProcess; outputFile: string };
 }
 
 /** Where the sandbox keeps its small run files, and the pool its addresses come from. */
@@ -178,8 +197,15 @@ function underSystemDir(p: string): boolean {
   return SYSTEM_DIRS.some((d) => p === d || p.startsWith(`${d}/`));
 }
 
-function bwrapArgs(spec: SandboxSpec, roFds: { fd: number; path: string }[]): string[] {
+function bwrapArgs(
+  spec: SandboxSpec,
+  volumeFd: number,
+  roFds: { fd: number; path: string }[],
+  opts: { env?: Record<string, string>; blockFd?: number },
+): string[] {
+  const env = Object.entries(opts.env ?? {}).flatMap(([k, v]) => ["--setenv", k, v]);
   return [
+    ...(opts.env ? ["--clearenv", ...env] : []),
     "--unshare-user",
     "--unshare-ipc",
     "--unshare-pid",
@@ -201,19 +227,15 @@ function bwrapArgs(spec: SandboxSpec, roFds: { fd: number; path: string }[]): st
     "/tmp",
     ...roFds.flatMap((r) => ["--ro-bind-fd", String(r.fd), r.path]),
     "--bind-fd",
-    "4",
+    String(volumeFd),
     spec.volume.mountPath,
     "--chdir",
     spec.volume.mountPath,
     // The sandbox's own root (where bwrap made /etc, /data…) becomes read-only; /tmp and the volume stay writable.
     "--remount-ro",
     "/",
-    "--block-fd",
-    "3",
+    ...(opts.blockFd === undefined ? [] : ["--block-fd", String(opts.blockFd)]),
     "--die-with-parent",
-    "--",
-    spec.command,
-    ...spec.args,
   ];
 }
 
@@ -234,13 +256,23 @@ export async function launchSandbox(host: SandboxHost, spec: SandboxSpec): Promi
       throw Object.assign(new Error(`spawn ${spec.command} ENOENT`), { code: "ENOENT" });
     if (spec.network !== "prepared") await addNetns(spec.id);
   } catch (err) {
-    // Nothing of this start (its cgroup, a network made ahead for it) outlives the failure.
+    // Nothing of this start (its cgroup, a network and launcher made ahead for it) outlives the failure.
+    if (spec.launcher) stopLauncher(spec.launcher.child);
     await releaseSandbox(host, spec.id);
     throw err;
   }
   const roPaths = [...new Set([spec.command, ...spec.readOnlyPaths].filter((p) => path.isAbsolute(p)))]
     .filter((p) => !underSystemDir(p) && fs.existsSync(p))
     .sort();
+  if (spec.launcher) {
+    try {
+      return startIn(spec.launcher, spec, procs, roPaths);
+    } catch (err) {
+      stopLauncher(spec.launcher.child);
+      await releaseSandbox(host, spec.id);
+      throw err;
+    }
+  }
   const fds: number[] = [];
   let child: ChildProcess | undefined;
   try {
@@ -267,7 +299,10 @@ export async function launchSandbox(host: SandboxHost, spec: SandboxSpec): Promi
         `--setgid=${SANDBOX_UID}`,
         "--",
         "bwrap",
-        ...bwrapArgs(spec, roFds),
+        ...bwrapArgs(spec, 4, roFds, { blockFd: 3 }),
+        "--",
+        spec.command,
+        ...spec.args,
       ],
       {
         // The launcher starts in the volume (then leaves it), so tools that look for a workload's
@@ -313,6 +348,75 @@ export async function launchSandbox(host: SandboxHost, spec: SandboxSpec): Promi
     await releaseSandbox(host, spec.id);
     throw err;
   }
+}
+
+/** Starts a launcher that waits for its start (WAITING_LAUNCHER); kill its process group if unused. */
+export function startLauncher(): ChildProcess {
+  const child = spawn("/bin/bash", ["-c", WAITING_LAUNCHER, "berth-sandbox"], {
+    cwd: "/",
+    env: { PATH: TOOL_PATH },
+    detached: true,
+    stdio: ["pipe", "ignore", "ignore", "pipe"],
+  });
+  for (const s of [child.stdin, child.stdio[3]]) {
+    s?.on("error", () => undefined);
+    (s as unknown as { unref?: () => void } | null)?.unref?.();
+  }
+  child.unref();
+  return child;
+}
+
+/** Ends a launcher from `startLauncher` that was never handed a start. */
+export function stopLauncher(child: ChildProcess): void {
+  if (child.pid === undefined || !launcherWaits(child)) return;
+  try {
+    process.kill(-child.pid, "SIGKILL");
+  } catch {
+    // gone
+  }
+}
+
+/** True while a launcher from `startLauncher` still waits for its start. */
+export function launcherWaits(child: ChildProcess): boolean {
+  return child.pid !== undefined && child.exitCode === null && child.signalCode === null;
+}
+
+const quote = (v: string) => `'${v.replaceAll("'", "'\\''")}'`;
+
+/**
+ * Hands a waiting launcher its start: the script (cgroups, output, the binds' descriptors opened as
+ * root, then nsenter → bubblewrap as the sandbox user) on stdin, bubblewrap's arguments on fd 3.
+ */
+function startIn(
+  launcher: NonNullable<SandboxSpec["launcher"]>,
+  spec: SandboxSpec,
+  procs: string[],
+  roPaths: string[],
+): ChildProcess {
+  const { child, outputFile } = launcher;
+  if (!launcherWaits(child)) throw new Error("the launcher made ahead is gone");
+  const volumeFd = 5;
+  const roFds = [sandboxEtc(), ...roPaths].map((p, i) => ({ fd: 6 + i, path: p }));
+  const binds = [{ fd: volumeFd, path: spec.volume.hostDir }, ...roFds];
+  const env = { ...spec.env, BERTH_VOLUME_DIR: spec.volume.mountPath, HOME: spec.volume.mountPath };
+  const args = bwrapArgs(spec, volumeFd, [{ fd: roFds[0]!.fd, path: "/etc" }, ...roFds.slice(1)], { env });
+  const script = [
+    `exec 0</dev/null >>${quote(outputFile)} 2>&1`,
+    ...procs.map((f) => `echo 0 > ${quote(f)} || exit 125`),
+    `cd ${quote(spec.volume.hostDir)} || exit 125`,
+    `exec ${binds.map((b) => `${b.fd}<${quote(b.path)}`).join(" ")} || exit 125`,
+    // bubblewrap takes options only from --args; the command follows on its command line.
+    `(cd / && exec ${quote(tool("nsenter"))} --net=${quote(netnsPath(spec.id))} --setuid=${SANDBOX_UID} --setgid=${SANDBOX_UID} -- ${quote(tool("bwrap"))} --args 3 -- ${[spec.command, ...spec.args].map(quote).join(" ")}); exit $?`,
+  ].join("\n");
+  (child.stdio[3] as NodeJS.WritableStream).end(`${args.join("\0")}\0`);
+  child.stdin!.end(`${script}\0`);
+  return child;
+}
+
+/** The absolute path of a sandbox tool (missingSandboxTools checked it is there). */
+function tool(name: string): string {
+  for (const d of TOOL_PATH.split(":")) if (isExecutable(path.join(d, name))) return path.join(d, name);
+  return name;
 }
 
 /**

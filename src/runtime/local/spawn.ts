@@ -36,6 +36,8 @@ export interface SandboxPlacement {
   limits: CgroupLimits;
   /** As SandboxSpec.network; `prepared` needs a network made ahead for `id` and `port`. */
   network?: SandboxSpec["network"];
+  /** As SandboxSpec.launcher: one started ahead with the network. */
+  launcher?: SandboxSpec["launcher"];
 }
 
 /** Starts an unsandboxed process; may throw synchronously, and reports a failed exec as an `error` event. */
@@ -64,6 +66,7 @@ export function launchSandboxedTenant(p: TenantProcess, s: SandboxPlacement): Pr
     limits: s.limits,
     apiPort: s.host.apiPort(),
     network: s.network,
+    launcher: s.launcher,
     stdin: p.stdin,
     output: p.output,
   });
