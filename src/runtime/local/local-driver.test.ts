@@ -261,6 +261,42 @@ describe("local driver, sandbox networks made ahead", () => {
     }
   });
 
+  it("refuses a NUL in an env value handed to a launcher made ahead, and ends that launcher", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "berth-local-"));
+    const d = await createLocalDriver({ ...options(dir), warmNetworks: 1 });
+    try {
+      d.setApiPort(1);
+      const [taken] = await until(() => d.warmNetworksReady() === 1 && runFiles(dir), "pool filled");
+      const [launcher] = await until(() => {
+        const l = launchersOfThisProcess();
+        return l.length === 1 && l;
+      }, "launcher made ahead");
+      const events: RuntimeEvent[] = [];
+      d.onEvent((e) => events.push(e));
+      // Split at the NUL, the rest would be bubblewrap options binding the host's root inside.
+      await d.apply(
+        httpWorkload("nul-env/web", {
+          spec: {
+            command: process.execPath,
+            args: ["-e", "setInterval(() => {}, 1000)"],
+            env: { SMUGGLED: "x\0--bind\0/\0/host" },
+            listens: true,
+            healthCheck: { type: "tcp" },
+          },
+        }),
+      );
+      await until(() => d.status("nul-env/web")?.replicas[0]?.phase === "failed", "failed phase");
+      const failed = events.find((e) => e.key === "nul-env/web" && e.reason === "Failed");
+      expect(failed?.message).toMatch(/NUL byte/);
+      expect(failed?.message).not.toContain("--bind");
+      await until(() => !launchersOfThisProcess().includes(launcher!), "its launcher ended");
+      await until(() => !fsSync.existsSync(netnsPath(taken!)), "its network destroyed");
+      await d.remove("nul-env/web");
+    } finally {
+      await d.close();
+    }
+  });
+
   it("destroys the network made ahead for a replica whose command cannot start", async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), "berth-local-"));
     const d = await createLocalDriver({ ...options(dir), warmNetworks: 1 });

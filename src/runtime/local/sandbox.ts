@@ -399,6 +399,9 @@ function startIn(
   const roFds = [sandboxEtc(), ...roPaths].map((p, i) => ({ fd: 6 + i, path: p }));
   const binds = [{ fd: volumeFd, path: spec.volume.hostDir }, ...roFds];
   const env = { ...spec.env, BERTH_VOLUME_DIR: spec.volume.mountPath, HOME: spec.volume.mountPath };
+  // A NUL would split a value into more of bubblewrap's options; spawn refuses one the same way.
+  if ([spec.command, ...spec.args, ...Object.entries(env).flat()].some((v) => v.includes("\0")))
+    throw new Error("the command, an argument or an env value holds a NUL byte");
   const args = bwrapArgs(spec, volumeFd, [{ fd: roFds[0]!.fd, path: "/etc" }, ...roFds.slice(1)], { env });
   const script = [
     `exec 0</dev/null >>${quote(outputFile)} 2>&1`,
