@@ -1,8 +1,9 @@
 /**
  * bench/wake: time from a request to a paused `hello` until its first byte, against the time to
  * spawn the same process and see it ready, in the same run (median of 20 each); also the same
- * process started in a sandbox, with a fresh network (namespace + veth pair made on the spot) and with
- * one made ahead (what a wake takes from berth's pool), to show what the sandbox itself costs.
+ * process started in a sandbox, with a fresh network (namespace + veth pair made on the spot), with
+ * one made ahead, and with its launcher made ahead too (what a wake takes from berth's pool), to
+ * show what the sandbox itself costs.
  * Prints the load average next to the figures (other work on the host moves them).
  * Target (PERFORMANCE.md): wake − spawn-to-ready ≤ 20 ms.
  *   npm run bench:wake
@@ -14,7 +15,12 @@ import os from "node:os";
 import http from "node:http";
 import path from "node:path";
 import { examplesDir } from "../src/examples.js";
-import { launchSandbox, prepareNetwork, releaseSandbox } from "../src/runtime/local/sandbox.js";
+import {
+  launchSandbox,
+  prepareNetwork,
+  releaseSandbox,
+  startLauncher,
+} from "../src/runtime/local/sandbox.js";
 import { sandboxAddress } from "../src/runtime/local/sandbox-network.js";
 import { apiClient } from "../test/support/berth.js";
 import { freePort } from "../test/support/postgres.js";
@@ -41,11 +47,13 @@ function firstByte(port: number, host: string): Promise<number> {
  * Spawn → ready of hello: plain (the baseline), in a sandbox with a fresh network, or in a sandbox
  * whose network was made ahead (untimed, as berth's pool does).
  */
-async function spawnToReady(mode: "plain" | "fresh" | "warm" = "plain"): Promise<number> {
+async function spawnToReady(mode: "plain" | "fresh" | "warm" | "ahead" = "plain"): Promise<number> {
   const port = await freePort();
   const id = randomBytes(8).toString("hex");
   const sandboxed = mode !== "plain";
-  if (mode === "warm") await prepareNetwork(sandboxHost, { id, port });
+  if (mode === "warm" || mode === "ahead") await prepareNetwork(sandboxHost, { id, port });
+  const launcher = mode === "ahead" ? startLauncher() : undefined;
+  if (launcher) await new Promise((r) => setTimeout(r, 20));
   const started = performance.now();
   const volume = fs.mkdtempSync(path.join(os.tmpdir(), "berth-bench-sbx-"));
   const command = process.execPath;
@@ -62,7 +70,12 @@ async function spawnToReady(mode: "plain" | "fresh" | "warm" = "plain"): Promise
         port,
         limits: { pids: 128 },
         network:
-          mode === "warm" ? "prepared" : process.env.BENCH_NETWORK === "ready" ? "ready" : "concurrent",
+          mode === "warm" || mode === "ahead"
+            ? "prepared"
+            : process.env.BENCH_NETWORK === "ready"
+              ? "ready"
+              : "concurrent",
+        launcher: launcher && { child: launcher, outputFile: "/dev/null" },
         stdin: "ignore",
         output: fs.openSync("/dev/null", "w"),
       })
@@ -103,6 +116,7 @@ try {
   const spawns: number[] = [];
   const fresh: number[] = [];
   const warm: number[] = [];
+  const ahead: number[] = [];
   const loadBefore = os.loadavg()[0]!;
   for (let i = 0; i < RUNS; i++) {
     const paused = await api("POST", `/api/cloud-saas/deployments/${id}/pause`);
@@ -119,11 +133,13 @@ try {
     spawns.push(await spawnToReady("plain"));
     fresh.push(await spawnToReady("fresh"));
     warm.push(await spawnToReady("warm"));
+    ahead.push(await spawnToReady("ahead"));
   }
   const w = median(wakes);
   const s = median(spawns);
   const f = median(fresh);
   const p = median(warm);
+  const a = median(ahead);
   const line = (label: string, ms: number) =>
     console.log(`${label.padEnd(52)} median ${ms.toFixed(1)} ms (n=${RUNS})`);
   console.log(`load average ${loadBefore.toFixed(2)} before, ${os.loadavg()[0]!.toFixed(2)} after`);
@@ -131,8 +147,9 @@ try {
   line("same process: spawn → ready", s);
   line("same process, sandboxed, fresh network: spawn → ready", f);
   line("same process, sandboxed, network made ahead", p);
+  line("  and its launcher made ahead too (a wake's path)", a);
   console.log(
-    `sandbox start cost: ${(f - s).toFixed(1)} ms with a fresh network, ${(p - s).toFixed(1)} ms with one made ahead; wake overhead beyond the latter: ${(w - p).toFixed(1)} ms`,
+    `sandbox start cost: ${(f - s).toFixed(1)} ms with a fresh network, ${(p - s).toFixed(1)} ms with one made ahead, ${(a - s).toFixed(1)} ms with its launcher too; wake overhead beyond the last: ${(w - a).toFixed(1)} ms`,
   );
   console.log(`berth CPU per wake (10 ms ticks): total ${cpuMs.reduce((a, x) => a + x, 0)} ms over ${RUNS}`);
   console.log(`wake overhead: ${(w - s).toFixed(1)} ms (target <= 20 ms)`);
