@@ -99,6 +99,26 @@ export interface BenchBerth {
 }
 
 /** A berth control plane with `count` ready `hello` deployments (one replica each). */
+/**
+ * The env of the program a replica's launcher started: the launcher's own, or (a sandbox's
+ * launcher made ahead has berth's env, not the program's) that of the first process under it
+ * that has PORT.
+ */
+function workloadEnv(launcher: number): string[] {
+  const queue = [launcher];
+  for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
+    try {
+      const env = fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+      if (env.some((e) => e.startsWith("PORT="))) return env;
+      const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim();
+      if (children) queue.push(...children.split(" ").map(Number));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return [];
+}
+
 export async function berthWithHello(count = 1): Promise<BenchBerth> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "berth-bench-"));
   const admin = `admin-${randomBytes(16).toString("hex")}`;
@@ -130,9 +150,7 @@ export async function berthWithHello(count = 1): Promise<BenchBerth> {
       return s.body.deploymentReady;
     }, "hello ready");
   }
-  const environs = processesUnder(dataDir).map((pid) =>
-    fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0"),
-  );
+  const environs = processesUnder(dataDir).map(workloadEnv);
   const upstreamPorts = environs.map((env) => Number(env.find((e) => e.startsWith("PORT="))?.slice(5)));
   const upstreamHosts = environs.map((env) => {
     const instance = env.find((e) => e.startsWith("BERTH_INSTANCE="))?.slice(15) ?? "";
