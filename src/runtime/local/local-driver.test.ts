@@ -9,7 +9,7 @@ import type { RuntimeEvent } from "../driver.js";
 import { parseConfig } from "../../config.js";
 import { createLocalDriver, type LocalDriver } from "./local-driver.js";
 import { netnsPath } from "./netns.js";
-import { firstChild } from "./proc.js";
+import { findByInstance, firstChild } from "./proc.js";
 import { recordedNetworks } from "./sandbox-network.js";
 
 const quiet = { info() {}, warn() {}, error() {} };
@@ -371,6 +371,14 @@ describe("local driver, sandbox networks made ahead", () => {
       const r = d.status("warm/web")!.replicas[0]!;
       expect(await get(d.endpoints("warm/web")[0]!)).toBe("one:0");
       expect(launchers).toContain(r.pid);
+      // It carries its start's instance marker, so a control plane that died before recording its
+      // pid finds it (the launcher, not the program under it).
+      const marker = fsSync
+        .readFileSync(`/proc/${r.pid}/environ`, "utf8")
+        .split("\0")
+        .find((e) => e.startsWith("BERTH_INSTANCE="));
+      expect(marker).toBeDefined();
+      expect(findByInstance(marker!.slice("BERTH_INSTANCE=".length))?.pid).toBe(r.pid);
       // Its env reached bubblewrap on a descriptor, not on a command line.
       const bwrap = fsSync.readFileSync(`/proc/${firstChild(r.pid!)}/cmdline`, "utf8").split("\0");
       expect(bwrap).toContain("--args");

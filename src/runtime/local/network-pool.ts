@@ -14,6 +14,7 @@
 import { freePort } from "./proc.js";
 import type { ChildProcess } from "node:child_process";
 import {
+  instanceFor,
   newSandboxId,
   prepareNetwork,
   releaseSandbox,
@@ -32,6 +33,8 @@ export interface WarmNetwork {
   port: number;
   address: string;
   launcher?: ChildProcess;
+  /** The instance marker of the start that takes it (its launcher carries it). */
+  instance: string;
 }
 
 /** Destroys an entry no start used: its launcher, then its network. */
@@ -129,10 +132,12 @@ export class NetworkPool {
 
   private async fill(): Promise<void> {
     while (!this.closed && this.idle.length < this.opts.size) {
+      const id = newSandboxId();
       const entry: WarmNetwork = {
-        id: newSandboxId(),
+        id,
         port: await freePort(this.opts.bindHost),
         address: "",
+        instance: instanceFor(id),
       };
       try {
         entry.address = await prepareNetwork(this.opts.host, { ...entry, apiPort: this.opts.apiPort });
@@ -148,7 +153,7 @@ export class NetworkPool {
         continue;
       }
       try {
-        entry.launcher = startLauncher();
+        entry.launcher = startLauncher(entry.instance);
       } catch (err) {
         // No launcher ahead: a start with this network spawns its own.
         this.opts.onError(err);

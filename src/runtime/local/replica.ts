@@ -21,7 +21,6 @@ import {
 } from "./proc.js";
 import { discardWarm, type WarmNetwork } from "./network-pool.js";
 import {
-  instanceFor,
   limitsOf,
   launcherWaits,
   releaseSandbox,
@@ -195,7 +194,7 @@ export class Replica {
     }
     const warm = sandbox ? this.warm : undefined;
     this.warm = undefined;
-    this.instance = warm ? instanceFor(warm.id) : randomUUID();
+    this.instance = warm ? warm.instance : randomUUID();
     env.BERTH_INSTANCE = this.instance;
     this.pid = null;
     this.ctx.persist();

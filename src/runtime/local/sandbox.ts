@@ -350,11 +350,15 @@ export async function launchSandbox(host: SandboxHost, spec: SandboxSpec): Promi
   }
 }
 
-/** Starts a launcher that waits for its start (WAITING_LAUNCHER); kill its process group if unused. */
-export function startLauncher(): ChildProcess {
+/**
+ * Starts a launcher that waits for its start (WAITING_LAUNCHER); kill its process group if unused.
+ * `instance` is the marker (BERTH_INSTANCE) of the start it will make, in its own environment like a
+ * launcher spawned at the start, so a control plane that dies before recording its pid finds it.
+ */
+export function startLauncher(instance?: string): ChildProcess {
   const child = spawn("/bin/bash", ["-c", WAITING_LAUNCHER, "berth-sandbox"], {
     cwd: "/",
-    env: { PATH: TOOL_PATH },
+    env: instance ? { PATH: TOOL_PATH, BERTH_INSTANCE: instance } : { PATH: TOOL_PATH },
     detached: true,
     stdio: ["pipe", "ignore", "ignore", "pipe"],
   });
