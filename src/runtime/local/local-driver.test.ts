@@ -261,6 +261,45 @@ describe("local driver, sandbox networks made ahead", () => {
     }
   });
 
+  it.each([
+    ["spawned at the start", 0],
+    ["made ahead", 1],
+  ])("hands the tenant's env to its program only, never to the root launcher (%s)", async (_how, warm) => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "berth-local-"));
+    const d = await createLocalDriver({ ...options(dir), warmNetworks: warm });
+    try {
+      d.setApiPort(1);
+      const ahead = warm
+        ? await until(
+            () => launchersOfThisProcess().length === 1 && launchersOfThisProcess(),
+            "launcher made ahead",
+          )
+        : [];
+      // LD_PRELOAD in a root process's env would load a library the tenant wrote into its volume.
+      const w = httpWorkload("env-wall/web");
+      w.spec.env = { REPLY: "tenant-mark", LD_PRELOAD: "./evil.so" };
+      await d.apply(w);
+      await until(() => d.endpoints("env-wall/web").length === 1, "ready");
+      expect(await get(d.endpoints("env-wall/web")[0]!)).toBe("tenant-mark:0");
+      const tree = [d.status("env-wall/web")!.replicas[0]!.pid!];
+      for (let i = 0; i < tree.length; i++) {
+        const children = fsSync.readFileSync(`/proc/${tree[i]}/task/${tree[i]}/children`, "utf8").trim();
+        if (children) tree.push(...children.split(" ").map(Number));
+      }
+      if (warm) expect(ahead).toContain(tree[0]);
+      const rootOnes = tree.filter((pid) => fsSync.statSync(`/proc/${pid}`).uid === 0);
+      expect(rootOnes).toContain(tree[0]);
+      for (const pid of rootOnes) {
+        const env = fsSync.readFileSync(`/proc/${pid}/environ`, "utf8");
+        expect(env, String(pid)).not.toMatch(/LD_PRELOAD|tenant-mark/);
+      }
+    } finally {
+      // Replicas outlive a driver's close (a restarted control plane adopts them): remove it.
+      await d.remove("env-wall/web").catch(() => undefined);
+      await d.close();
+    }
+  });
+
   it("refuses a NUL in an env value handed to a launcher made ahead, and ends that launcher", async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), "berth-local-"));
     const d = await createLocalDriver({ ...options(dir), warmNetworks: 1 });

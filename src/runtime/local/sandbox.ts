@@ -18,6 +18,8 @@
  *   volume read-write at its mount path, its program's files read-only, a private /tmp, minimal
  *   /dev, its own /proc. Binds of berth's paths go through file descriptors opened by berth, so the
  *   unprivileged launcher never needs to traverse berth's data dir.
+ * - the launcher and nsenter (root) get a fixed env; the program's env reaches bubblewrap as
+ *   `--setenv` options on a descriptor (`--args`), so nothing of the tenant's is in a root process.
  * - the process waits on `--block-fd` until its network is up, so its first outbound call works.
  *
  * Why a veth pair and not pasta or slirp4netns (measured on this machine, docs/sandbox.md): pasta
@@ -276,12 +278,14 @@ export async function launchSandbox(host: SandboxHost, spec: SandboxSpec): Promi
   const fds: number[] = [];
   let child: ChildProcess | undefined;
   try {
+    const env = programEnv(spec);
     fds.push(fs.openSync(spec.volume.hostDir, "r"));
     // Its /etc first, so a program path under /etc is bound on top of it.
     fds.push(fs.openSync(sandboxEtc(), "r"));
     for (const p of roPaths) fds.push(fs.openSync(p, "r"));
-    const roFds = ["/etc", ...roPaths].map((p, i) => ({ fd: 5 + i, path: p }));
-    const stdio: StdioOptions = [spec.stdin, spec.output, spec.output, "pipe", ...fds];
+    const roFds = ["/etc", ...roPaths].map((p, i) => ({ fd: 6 + i, path: p }));
+    // fd 3: the go once the network is up (--block-fd); fd 4: bubblewrap's options (--args).
+    const stdio: StdioOptions = [spec.stdin, spec.output, spec.output, "pipe", "pipe", ...fds];
     child = spawn(
       "/bin/sh",
       [
@@ -290,7 +294,7 @@ export async function launchSandbox(host: SandboxHost, spec: SandboxSpec): Promi
         "berth-sandbox",
         ...procs,
         "--",
-        "nsenter",
+        tool("nsenter"),
         `--net=${netnsPath(spec.id)}`,
         // Drops to the sandbox user once in the network namespace (numeric ids: no user database
         // lookup), one exec fewer than setpriv; docs/sandbox.md says why setpriv's emptied
@@ -298,8 +302,9 @@ export async function launchSandbox(host: SandboxHost, spec: SandboxSpec): Promi
         `--setuid=${SANDBOX_UID}`,
         `--setgid=${SANDBOX_UID}`,
         "--",
-        "bwrap",
-        ...bwrapArgs(spec, 4, roFds, { blockFd: 3 }),
+        tool("bwrap"),
+        "--args",
+        "4",
         "--",
         spec.command,
         ...spec.args,
@@ -308,13 +313,18 @@ export async function launchSandbox(host: SandboxHost, spec: SandboxSpec): Promi
         // The launcher starts in the volume (then leaves it), so tools that look for a workload's
         // processes by their working directory find exactly one per replica: the launcher.
         cwd: spec.volume.hostDir,
-        env: { ...spec.env, BERTH_VOLUME_DIR: spec.volume.mountPath, HOME: spec.volume.mountPath },
+        // Never the tenant's env: the launcher and nsenter run as root (LD_PRELOAD, …).
+        env: launcherEnv(spec),
         detached: true,
         stdio,
       },
     );
     for (const fd of fds.splice(0)) fs.closeSync(fd);
     child.stdio[3]?.on("error", () => undefined);
+    child.stdio[4]?.on("error", () => undefined);
+    (child.stdio[4] as NodeJS.WritableStream | null)?.end(
+      nulSeparated(bwrapArgs(spec, 5, roFds, { env, blockFd: 3 })),
+    );
     if (child.pid === undefined) {
       const err = await new Promise<Error>((resolve) => child!.once("error", resolve));
       throw err;
@@ -402,10 +412,7 @@ function startIn(
   const volumeFd = 5;
   const roFds = [sandboxEtc(), ...roPaths].map((p, i) => ({ fd: 6 + i, path: p }));
   const binds = [{ fd: volumeFd, path: spec.volume.hostDir }, ...roFds];
-  const env = { ...spec.env, BERTH_VOLUME_DIR: spec.volume.mountPath, HOME: spec.volume.mountPath };
-  // A NUL would split a value into more of bubblewrap's options; spawn refuses one the same way.
-  if ([spec.command, ...spec.args, ...Object.entries(env).flat()].some((v) => v.includes("\0")))
-    throw new Error("the command, an argument or an env value holds a NUL byte");
+  const env = programEnv(spec);
   const args = bwrapArgs(spec, volumeFd, [{ fd: roFds[0]!.fd, path: "/etc" }, ...roFds.slice(1)], { env });
   const script = [
     `exec 0</dev/null >>${quote(outputFile)} 2>&1`,
@@ -415,10 +422,30 @@ function startIn(
     // bubblewrap takes options only from --args; the command follows on its command line.
     `(cd / && exec ${quote(tool("nsenter"))} --net=${quote(netnsPath(spec.id))} --setuid=${SANDBOX_UID} --setgid=${SANDBOX_UID} -- ${quote(tool("bwrap"))} --args 3 -- ${[spec.command, ...spec.args].map(quote).join(" ")}); exit $?`,
   ].join("\n");
-  (child.stdio[3] as NodeJS.WritableStream).end(`${args.join("\0")}\0`);
-  child.stdin!.end(`${script}\0`);
+  // The script only once bubblewrap's options are all written: a berth killed in between leaves a
+  // launcher that reads end-of-file and exits, never a bubblewrap with part of its options.
+  (child.stdio[3] as NodeJS.WritableStream).end(nulSeparated(args), () => child.stdin!.end(`${script}\0`));
   return child;
 }
+
+/**
+ * The program's env, handed to bubblewrap as `--setenv` options on a descriptor (never to the
+ * launcher, which runs as root). Throws on a NUL: it would split a value into more options.
+ */
+function programEnv(spec: SandboxSpec): Record<string, string> {
+  const env = { ...spec.env, BERTH_VOLUME_DIR: spec.volume.mountPath, HOME: spec.volume.mountPath };
+  if ([spec.command, ...spec.args, ...Object.entries(env).flat()].some((v) => v.includes("\0")))
+    throw new Error("the command, an argument or an env value holds a NUL byte");
+  return env;
+}
+
+/** The launcher's own env: the tool path, and the start's instance marker (proc.ts findByInstance). */
+function launcherEnv(spec: SandboxSpec): Record<string, string> {
+  const instance = spec.env.BERTH_INSTANCE;
+  return instance ? { PATH: TOOL_PATH, BERTH_INSTANCE: instance } : { PATH: TOOL_PATH };
+}
+
+const nulSeparated = (args: string[]) => `${args.join("\0")}\0`;
 
 /** The absolute path of a sandbox tool (missingSandboxTools checked it is there). */
 function tool(name: string): string {
