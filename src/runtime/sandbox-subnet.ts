@@ -37,3 +37,9 @@ export function parseSubnet(cidr: string): Subnet {
     throw new Error(`sandbox subnet "${cidr}" has host bits set (its base must be aligned to /${prefix})`);
   return { base, prefix };
 }
+
+/** True when every address of `inner` is in `outer` (CIDRs nest or are disjoint). */
+export function covers(outer: Subnet, inner: Subnet): boolean {
+  const size = 2 ** (32 - outer.prefix);
+  return outer.prefix <= inner.prefix && Math.floor(inner.base / size) === Math.floor(outer.base / size);
+}

@@ -3,6 +3,7 @@
  * network gets its own /31 of the subnet, even when made at the same time; a full subnet is a
  * clear error; a released block is handed out again.
  */
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -47,4 +48,38 @@ it("gives networks made at once distinct /31s, refuses a ninth in a /28, and reu
   const again = newSandboxId();
   made.push(again);
   expect(await prepareNetwork(host, { id: again, port: 8080 })).toBe(addresses[0]);
+});
+
+it("serves control planes whose subnets nest (one host set of subnets, no overlapping elements)", async () => {
+  const nets = () => execFileSync("nft", ["list", "set", "inet", "berth_sandbox", "nets"]).toString();
+  // This test's own range, in the host's set since an earlier run or not: start without it.
+  const dropRange = () => {
+    for (const e of ["10.203.200.0/24", "10.203.200.16/28", "10.203.200.32/28"])
+      try {
+        execFileSync("nft", ["delete", "element", "inet", "berth_sandbox", "nets", `{ ${e} }`], {
+          stdio: "ignore",
+        });
+      } catch {
+        // not there
+      }
+  };
+  dropRange();
+  const inner = { runDir: host.runDir, subnet: "10.203.200.16/28" };
+  const outer = { runDir: host.runDir, subnet: "10.203.200.0/24" };
+  const sibling = { runDir: host.runDir, subnet: "10.203.200.32/28" };
+  const addressIn = async (h: typeof inner, prefix: RegExp) => {
+    const id = newSandboxId();
+    made.push(id);
+    const address = await prepareNetwork(h, { id, port: 8080 });
+    expect(address).toMatch(prefix);
+  };
+  await addressIn(inner, /^10\.203\.200\.(1[6-9]|2\d|3[01])$/);
+  expect(nets()).toContain("10.203.200.16/28");
+  // The outer one replaces the element it covers; the one inside it adds none.
+  await addressIn(outer, /^10\.203\.200\.\d+$/);
+  await addressIn(sibling, /^10\.203\.200\.(3[2-9]|4[0-7])$/);
+  expect(nets()).toContain("10.203.200.0/24");
+  expect(nets()).not.toMatch(/10\.203\.200\.(16|32)\/28/);
+  await Promise.all(made.splice(0).map((id) => releaseSandbox(host, id)));
+  dropRange();
 });

@@ -26,7 +26,7 @@
 import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { DEFAULT_SANDBOX_SUBNET, fromIp, parseSubnet, type Subnet, toIp } from "../sandbox-subnet.js";
+import { covers, DEFAULT_SANDBOX_SUBNET, fromIp, parseSubnet, type Subnet, toIp } from "../sandbox-subnet.js";
 import { NETNS_DIR, netnsName, netnsPath } from "./netns.js";
 
 /** Where the address blocks' lock files live (tmpfs: a reboot frees every block). */
@@ -177,6 +177,47 @@ function ensureHostRules(subnet: string): Promise<void> {
   return made;
 }
 
+/** The subnets in the host's set `nets` (every control plane's on this host); none before the first. */
+async function hostSubnets(): Promise<Subnet[]> {
+  const out = await new Promise<string>((resolve) =>
+    execFile("nft", ["-j", "list", "set", "inet", "berth_sandbox", "nets"], (err, stdout) =>
+      resolve(err ? "" : String(stdout)),
+    ),
+  );
+  let parsed: { nftables?: { set?: { elem?: unknown[] } }[] };
+  try {
+    parsed = JSON.parse(out) as typeof parsed;
+  } catch {
+    return [];
+  }
+  const elements = parsed.nftables?.find((o) => o.set)?.set?.elem ?? [];
+  const subnets: Subnet[] = [];
+  for (const e of elements) {
+    const prefix = (e as { prefix?: { addr?: unknown; len?: unknown } }).prefix;
+    const base =
+      typeof prefix?.addr === "string" ? fromIp(prefix.addr) : typeof e === "string" ? fromIp(e) : undefined;
+    const len = typeof prefix?.len === "number" ? prefix.len : 32;
+    if (base !== undefined) subnets.push({ base, prefix: len });
+  }
+  return subnets;
+}
+
+/**
+ * Lines putting `subnet` into the set `nets`: none when another control plane's subnet covers it
+ * already; else it replaces the ones it covers (an interval set refuses overlapping elements, and
+ * CIDRs nest or are disjoint), in the same atomic batch, so no address is ever out of the set.
+ */
+async function netsElementLines(cidr: string): Promise<string[]> {
+  const mine = parseSubnet(cidr);
+  const present = await hostSubnets();
+  if (present.some((s) => covers(s, mine))) return [];
+  const cidrOf = (s: Subnet) => `${toIp(s.base)}/${s.prefix}`;
+  return [
+    ...present.filter((s) => covers(mine, s)).map((s) => `delete element ${TABLE} nets { ${cidrOf(s)} }`),
+    `add element ${TABLE} nets { ${cidr} }`,
+  ];
+}
+
 async function makeHostRules(subnet: string): Promise<void> {
   // Outbound traffic of sandboxes is routed by the host.
   fs.writeFileSync("/proc/sys/net/ipv4/ip_forward", "1");
@@ -185,7 +226,7 @@ async function makeHostRules(subnet: string): Promise<void> {
   const script = [
     `add table ${TABLE}`,
     `add set ${TABLE} nets { type ipv4_addr; flags interval; }`,
-    `add element ${TABLE} nets { ${subnet} }`,
+    ...(await netsElementLines(subnet)),
     `add set ${TABLE} api { type ipv4_addr . ipv4_addr . inet_service; }`,
     chain("prerouting", "type nat hook prerouting priority dstnat"),
     `add rule ${TABLE} prerouting ip saddr . ip daddr . tcp dport @api dnat ip to 127.0.0.1`,
