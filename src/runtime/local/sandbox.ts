@@ -314,7 +314,7 @@ export async function launchSandbox(host: SandboxHost, spec: SandboxSpec): Promi
         // processes by their working directory find exactly one per replica: the launcher.
         cwd: spec.volume.hostDir,
         // Never the tenant's env: the launcher and nsenter run as root (LD_PRELOAD, …).
-        env: launcherEnv(spec),
+        env: launcherEnv(spec.env.BERTH_INSTANCE),
         detached: true,
         stdio,
       },
@@ -368,7 +368,7 @@ export async function launchSandbox(host: SandboxHost, spec: SandboxSpec): Promi
 export function startLauncher(instance?: string): ChildProcess {
   const child = spawn("/bin/bash", ["-c", WAITING_LAUNCHER, "berth-sandbox"], {
     cwd: "/",
-    env: instance ? { PATH: TOOL_PATH, BERTH_INSTANCE: instance } : { PATH: TOOL_PATH },
+    env: launcherEnv(instance),
     detached: true,
     stdio: ["pipe", "ignore", "ignore", "pipe"],
   });
@@ -440,8 +440,7 @@ function programEnv(spec: SandboxSpec): Record<string, string> {
 }
 
 /** The launcher's own env: the tool path, and the start's instance marker (proc.ts findByInstance). */
-function launcherEnv(spec: SandboxSpec): Record<string, string> {
-  const instance = spec.env.BERTH_INSTANCE;
+function launcherEnv(instance: string | undefined): Record<string, string> {
   return instance ? { PATH: TOOL_PATH, BERTH_INSTANCE: instance } : { PATH: TOOL_PATH };
 }
 
