@@ -27,7 +27,7 @@ import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { covers, DEFAULT_SANDBOX_SUBNET, fromIp, parseSubnet, type Subnet, toIp } from "../sandbox-subnet.js";
-import { NETNS_DIR, netnsName, netnsPath } from "./netns.js";
+import { netnsName, netnsPath } from "./netns.js";
 
 /** Where the address blocks' lock files live (tmpfs: a reboot frees every block). */
 export const LOCK_DIR = "/run/berth-sandbox-net";
@@ -67,7 +67,7 @@ const making = new Map<string, Known>();
 /** The control plane's record of a sandbox's network: `<runDir>/<id>.net`, "<address> <gateway> <api port>". */
 const recordFile = (runDir: string, id: string) => path.join(runDir, `${id}.net`);
 
-function readRecord(runDir: string, id: string): (SandboxAddresses & { apiPort?: number }) | undefined {
+function readRecord(runDir: string, id: string): Known | undefined {
   let text: string;
   try {
     text = fs.readFileSync(recordFile(runDir, id), "utf8");
@@ -389,7 +389,7 @@ export async function sweepStaleNetworks(runDir: string): Promise<number> {
   let count = 0;
   for (const l of readLocks()) {
     if (Date.now() - l.mtimeMs < LOCK_GRACE_MS) continue;
-    if (l.id && fs.existsSync(path.join(NETNS_DIR, netnsName(l.id)))) continue;
+    if (l.id && networkExists(l.id)) continue;
     known.delete(l.id);
     await dropLock(l);
     count++;

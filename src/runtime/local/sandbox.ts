@@ -16,8 +16,8 @@
  *   groups) so the kernel sees an unprivileged user outside the sandbox too: new user (nested ones disabled), PID, IPC, UTS and cgroup namespaces, no
  *   capabilities, no new privileges; `/usr`-style dirs and a few `/etc` entries (sandbox-etc.ts) read-only, its
  *   volume read-write at its mount path, its program's files read-only, a private /tmp, minimal
- *   /dev, its own /proc. Binds of berth's paths go through file descriptors opened by berth, so the
- *   unprivileged launcher never needs to traverse berth's data dir.
+ *   /dev, its own /proc. Binds of berth's paths go through file descriptors opened as root (by berth,
+ *   or by a launcher made ahead), so bubblewrap, unprivileged, never traverses berth's data dir.
  * - the launcher and nsenter (root) get a fixed env; the program's env reaches bubblewrap as
  *   `--setenv` options on a descriptor (`--args`), so nothing of the tenant's is in a root process.
  * - the process waits on `--block-fd` until its network is up, so its first outbound call works.
@@ -199,12 +199,31 @@ function underSystemDir(p: string): boolean {
   return SYSTEM_DIRS.some((d) => p === d || p.startsWith(`${d}/`));
 }
 
+/** A host path the launcher opens (as root) at descriptor `fd`, bound at `sandboxPath`. */
+interface Bind {
+  fd: number;
+  hostPath: string;
+  sandboxPath: string;
+}
+
+/**
+ * The binds of a start and their descriptors, from 5 up: the volume (read-write), then read-only
+ * the sandbox's /etc first (so a program path under /etc is bound on top of it), then `roPaths`.
+ */
+function bindLayout(spec: SandboxSpec, roPaths: string[]): Bind[] {
+  return [
+    { hostPath: spec.volume.hostDir, sandboxPath: spec.volume.mountPath },
+    { hostPath: sandboxEtc(), sandboxPath: "/etc" },
+    ...roPaths.map((p) => ({ hostPath: p, sandboxPath: p })),
+  ].map((b, i) => ({ ...b, fd: 5 + i }));
+}
+
 function bwrapArgs(
   spec: SandboxSpec,
-  volumeFd: number,
-  roFds: { fd: number; path: string }[],
+  binds: Bind[],
   opts: { env?: Record<string, string>; blockFd?: number },
 ): string[] {
+  const [volume, ...readOnly] = binds;
   const env = Object.entries(opts.env ?? {}).flatMap(([k, v]) => ["--setenv", k, v]);
   return [
     ...(opts.env ? ["--clearenv", ...env] : []),
@@ -227,10 +246,10 @@ function bwrapArgs(
     "/dev",
     "--tmpfs",
     "/tmp",
-    ...roFds.flatMap((r) => ["--ro-bind-fd", String(r.fd), r.path]),
+    ...readOnly.flatMap((r) => ["--ro-bind-fd", String(r.fd), r.sandboxPath]),
     "--bind-fd",
-    String(volumeFd),
-    spec.volume.mountPath,
+    String(volume!.fd),
+    volume!.sandboxPath,
     "--chdir",
     spec.volume.mountPath,
     // The sandbox's own root (where bwrap made /etc, /data…) becomes read-only; /tmp and the volume stay writable.
@@ -279,12 +298,10 @@ export async function launchSandbox(host: SandboxHost, spec: SandboxSpec): Promi
   let child: ChildProcess | undefined;
   try {
     const env = programEnv(spec);
-    fds.push(fs.openSync(spec.volume.hostDir, "r"));
-    // Its /etc first, so a program path under /etc is bound on top of it.
-    fds.push(fs.openSync(sandboxEtc(), "r"));
-    for (const p of roPaths) fds.push(fs.openSync(p, "r"));
-    const roFds = ["/etc", ...roPaths].map((p, i) => ({ fd: 6 + i, path: p }));
-    // fd 3: the go once the network is up (--block-fd); fd 4: bubblewrap's options (--args).
+    const binds = bindLayout(spec, roPaths);
+    for (const b of binds) fds.push(fs.openSync(b.hostPath, "r"));
+    // fd 3: the go once the network is up (--block-fd); fd 4: bubblewrap's options (--args);
+    // then the binds' descriptors, in bindLayout's order.
     const stdio: StdioOptions = [spec.stdin, spec.output, spec.output, "pipe", "pipe", ...fds];
     child = spawn(
       "/bin/sh",
@@ -323,7 +340,7 @@ export async function launchSandbox(host: SandboxHost, spec: SandboxSpec): Promi
     child.stdio[3]?.on("error", () => undefined);
     child.stdio[4]?.on("error", () => undefined);
     (child.stdio[4] as NodeJS.WritableStream | null)?.end(
-      nulSeparated(bwrapArgs(spec, 5, roFds, { env, blockFd: 3 })),
+      nulSeparated(bwrapArgs(spec, binds, { env, blockFd: 3 })),
     );
     if (child.pid === undefined) {
       const err = await new Promise<Error>((resolve) => child!.once("error", resolve));
@@ -409,16 +426,13 @@ function startIn(
 ): ChildProcess {
   const { child, outputFile } = launcher;
   if (!launcherWaits(child)) throw new Error("the launcher made ahead is gone");
-  const volumeFd = 5;
-  const roFds = [sandboxEtc(), ...roPaths].map((p, i) => ({ fd: 6 + i, path: p }));
-  const binds = [{ fd: volumeFd, path: spec.volume.hostDir }, ...roFds];
-  const env = programEnv(spec);
-  const args = bwrapArgs(spec, volumeFd, [{ fd: roFds[0]!.fd, path: "/etc" }, ...roFds.slice(1)], { env });
+  const binds = bindLayout(spec, roPaths);
+  const args = bwrapArgs(spec, binds, { env: programEnv(spec) });
   const script = [
     `exec 0</dev/null >>${quote(outputFile)} 2>&1`,
     ...procs.map((f) => `echo 0 > ${quote(f)} || exit 125`),
     `cd ${quote(spec.volume.hostDir)} || exit 125`,
-    `exec ${binds.map((b) => `${b.fd}<${quote(b.path)}`).join(" ")} || exit 125`,
+    `exec ${binds.map((b) => `${b.fd}<${quote(b.hostPath)}`).join(" ")} || exit 125`,
     // bubblewrap takes options only from --args; the command follows on its command line.
     `(cd / && exec ${quote(tool("nsenter"))} --net=${quote(netnsPath(spec.id))} --setuid=${SANDBOX_UID} --setgid=${SANDBOX_UID} -- ${quote(tool("bwrap"))} --args 3 -- ${[spec.command, ...spec.args].map(quote).join(" ")}); exit $?`,
   ].join("\n");
